@@ -1,0 +1,192 @@
+"""The command line: ``mingjing [--data-dir D] [--database URL] [VERB …]``.
+
+Without a verb the program window opens. Every verb calls the same services
+as the window. Exit codes are part of the interface:
+
+- 0 done;
+- 1 an unexpected error (a bug): the message names the log file;
+- 2 the command line was wrong;
+- 3 the input was refused and nothing was changed;
+- 4 ``check`` found problems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mingjing import __version__
+from mingjing.domain.errors import DomainError
+from mingjing.config import DataLocation, resolve_location
+from mingjing.storage.errors import EnvironmentFault, InputRefused
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_CHECK_FAILED = 4
+
+log = logging.getLogger("mingjing")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese messages for the common cases."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        message = (
+            message.replace("the following arguments are required", "缺少参数")
+            .replace("unrecognized arguments", "无法识别的参数")
+            .replace("invalid choice", "无效的选项")
+            .replace("expected one argument", "需要一个参数值")
+        )
+        self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mingjing",
+        description="明镜：单位自查自纠与整改落实工作程序。不带命令时打开程序窗口。",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    parser.add_argument("--version", action="version", version=f"明镜 {__version__}",
+                        help="显示版本号并退出")
+    parser.add_argument("--data-dir", metavar="文件夹",
+                        help="数据文件夹（默认为本机用户数据文件夹；也可用 MINGJING_DATA_DIR）")
+    parser.add_argument("--database", metavar="URL",
+                        help="数据库地址，如 postgresql+psycopg://用户@服务器/库名（默认为数据文件夹中的 SQLite 文件）")
+    parser.add_argument("--smoke", action="store_true",
+                        help="打开主窗口，等首页显示完毕后退出（用于测试和打包检查）")
+    sub = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="生成虚构的示例单位", add_help=False)
+    demo.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    demo.add_argument("--size", choices=["small", "large"], default="small",
+                      help="small：约 12 人；large：2000 人（用于性能测试）")
+    demo.add_argument("--force", action="store_true", help="数据库已有数据时仍在旁边添加示例单位")
+
+    summary = sub.add_parser("summary", help="显示当前专项行动的统计数字", add_help=False)
+    summary.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    summary.add_argument("--json", action="store_true", help="以 JSON 格式输出")
+
+    check = sub.add_parser("check", help="检查数据库完整性和审计记录链", add_help=False)
+    check.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    backup = sub.add_parser("backup", help="备份数据库", add_help=False)
+    backup.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    backup.add_argument("--out", metavar="文件", type=Path,
+                        help="备份文件的保存位置（默认存入数据文件夹的 backups）")
+
+    restore = sub.add_parser("restore", help="从备份恢复数据库（当前数据库会先另存备份）",
+                             add_help=False)
+    restore.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    restore.add_argument("file", metavar="备份文件", type=Path)
+    return parser
+
+
+def setup_logging(location: DataLocation) -> Path | None:
+    """Log to ``logs/mingjing.log`` in the data folder; None if it cannot be written."""
+    try:
+        location.logs_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            location.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(
+        isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers
+    ):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return location.log_file
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
+    from mingjing.services import demo, maintenance, summary
+
+    if args.verb == "restore":
+        previous = maintenance.restore_backup(location, args.file)
+        _print(f"已从 {args.file} 恢复数据库 {location.describe()}。")
+        if previous is not None:
+            _print(f"恢复前的数据库已另存为 {previous}。")
+        return EXIT_OK
+    if args.verb == "backup":
+        out = maintenance.backup_now(location, args.out)
+        _print(f"已备份到 {out}")
+        return EXIT_OK
+
+    db = maintenance.open_database(location)
+    try:
+        if args.verb == "demo":
+            if db.is_sqlite:
+                db.acquire_exclusive()
+            result = demo.create_demo(db, size=args.size, force=args.force)
+            _print(
+                f"已生成示例单位“{result.unit_name}”：{result.members} 人，"
+                f"问题 {result.problems} 个，整改台账 {result.rectifications} 项。"
+            )
+            return EXIT_OK
+        if args.verb == "summary":
+            result_summary = summary.summarize(db)
+            if args.json:
+                _print(json.dumps(result_summary.to_json(), ensure_ascii=False, indent=2))
+            else:
+                _print(summary.format_summary(result_summary))
+            return EXIT_OK
+        if args.verb == "check":
+            report = maintenance.check_database(db)
+            for item in report.checked:
+                _print(f"已检查：{item}")
+            if report.ok:
+                _print(f"数据库 {location.describe()} 完好。")
+                return EXIT_OK
+            for problem in report.problems:
+                _print(f"发现问题：{problem}")
+            return EXIT_CHECK_FAILED
+    finally:
+        db.close()
+    raise AssertionError(f"unhandled verb {args.verb}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    location = resolve_location(args.data_dir, args.database)
+    log_file = setup_logging(location)
+    try:
+        if args.verb is None:
+            from mingjing.ui.app import run_app
+
+            return run_app(location, smoke=args.smoke, argv=sys.argv[:1])
+        return run_verb(args, location)
+    except (InputRefused, DomainError) as exc:
+        _err(f"已拒绝：{exc}")
+        return EXIT_REFUSED
+    except EnvironmentFault as exc:
+        _err(f"无法完成：{exc}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _err("已中断。")
+        return EXIT_BUG
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.verb or "app")
+        where = f"详情已写入日志 {log_file}" if log_file else "（无法写入日志文件）"
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        _err(f"发生意外错误（{type(exc).__name__}: {first_line}）。这是程序的缺陷，{where}。")
+        return EXIT_BUG

@@ -1,0 +1,685 @@
+"""The campaign's entities as typed SQLAlchemy mappings (DOMAIN.md's code names).
+
+Conventions:
+- Foreign keys to people are nullable where a record may be entered before
+  the roster is complete (records are often entered after the fact).
+- A problem, a root cause and an opinion belong either to a member or to the
+  leadership team; a check constraint keeps it to exactly one (or, for
+  opinions, at most one: an opinion may be about the unit in general).
+- ``Opinion`` has no author column on purpose: 征求意见 is anonymous, and a
+  column that is not there cannot leak. Its date is stored to the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mingjing.domain.base import Base, EnumText, Entity
+from mingjing.domain.enums import (
+    AttendanceStatus,
+    DeadlineKind,
+    EscalationLevel,
+    Level,
+    MeetingKind,
+    OpinionChannel,
+    Phase,
+    ProblemStatus,
+    RectificationState,
+    Role,
+    SelfCheckState,
+    Severity,
+    Source,
+    StudyForm,
+)
+
+
+def _fk(target: str, *, nullable: bool = True, ondelete: str | None = None) -> Any:
+    return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+# --------------------------------------------------------------------- people
+
+
+class Unit(Entity):
+    """单位 / 党组: the organisation running the campaign."""
+
+    __tablename__ = "unit"
+
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100), default="")
+    party_body: Mapped[str] = mapped_column(String(200), default="")
+
+    team: Mapped[LeadershipTeam | None] = relationship(back_populates="unit", uselist=False)
+    members: Mapped[list[Member]] = relationship(back_populates="unit")
+
+
+class LeadershipTeam(Entity):
+    """领导班子: owns team-level problems. A unit has exactly one."""
+
+    __tablename__ = "leadership_team"
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="领导班子")
+
+    unit: Mapped[Unit] = relationship(back_populates="team")
+
+
+class Member(Entity):
+    """干部 / 党员: anyone who fills a self-check."""
+
+    __tablename__ = "member"
+
+    unit_id: Mapped[uuid.UUID] = _fk("unit.id", nullable=False)
+    name: Mapped[str] = mapped_column(String(50))
+    gender: Mapped[str] = mapped_column(String(4), default="")
+    position: Mapped[str] = mapped_column(String(100), default="")
+    department: Mapped[str] = mapped_column(String(100), default="")
+    is_leader: Mapped[bool] = mapped_column(default=False)
+    is_party_secretary: Mapped[bool] = mapped_column(default=False)
+    supervises: Mapped[str] = mapped_column(String(300), default="")
+    role: Mapped[Role] = mapped_column(EnumText(Role), default=Role.STAFF)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    public_key: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    unit: Mapped[Unit] = relationship(back_populates="members")
+
+
+# ------------------------------------------------------------------ checklist
+
+
+class ChecklistTemplate(Entity):
+    """A versioned checklist (自查表), copied from ``resources/checklists``.
+
+    The copy in the database is what a campaign package carries to laptops,
+    so a campaign keeps working when the program ships a newer template.
+    """
+
+    __tablename__ = "checklist_template"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    short_title: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    vocabulary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Labels for levels, sources, opinion channels, root-cause categories…"""
+
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="template", order_by="Area.ordinal", cascade="all, delete-orphan"
+    )
+
+
+class Area(Entity):
+    """问题方面: one of the seven areas."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("template_id", "key"),)
+
+    template_id: Mapped[uuid.UUID] = _fk("checklist_template.id", nullable=False)
+    key: Mapped[str] = mapped_column(String(100))
+    ordinal: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+
+    template: Mapped[ChecklistTemplate] = relationship(back_populates="areas")
+    items: Mapped[list[Item]] = relationship(
+        back_populates="area", order_by="Item.ordinal", cascade="all, delete-orphan"
+    )
+
+
+class Item(Entity):
+    """具体表现: one manifestation within an area."""
+
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("area_id", "key"),)
+
+    area_id: Mapped[uuid.UUID] = _fk("area.id", nullable=False)
+    key: Mapped[str] = mapped_column(String(100))
+    ordinal: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+    area: Mapped[Area] = relationship(back_populates="items")
+
+
+# ------------------------------------------------------------------- campaign
+
+
+class Campaign(Entity):
+    """专项行动: title, document number, dates, phases, checklist."""
+
+    __tablename__ = "campaign"
+
+    unit_id: Mapped[uuid.UUID] = _fk("unit.id", nullable=False)
+    template_id: Mapped[uuid.UUID] = _fk("checklist_template.id", nullable=False)
+    title: Mapped[str] = mapped_column(String(300))
+    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    current_phase: Mapped[Phase] = mapped_column(EnumText(Phase), default=Phase.STUDY)
+
+    unit: Mapped[Unit] = relationship()
+    template: Mapped[ChecklistTemplate] = relationship()
+    phases: Mapped[list[CampaignPhase]] = relationship(
+        back_populates="campaign", order_by="CampaignPhase.ordinal", cascade="all, delete-orphan"
+    )
+
+
+class CampaignPhase(Entity):
+    __tablename__ = "campaign_phase"
+    __table_args__ = (UniqueConstraint("campaign_id", "phase"),)
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    phase: Mapped[Phase] = mapped_column(EnumText(Phase))
+    ordinal: Mapped[int]
+    start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="phases")
+
+
+# ------------------------------------------------------------------ self-check
+
+
+class SelfCheck(Entity):
+    """个人自查: one member's checklist for one campaign."""
+
+    __tablename__ = "self_check"
+    __table_args__ = (UniqueConstraint("campaign_id", "member_id"),)
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    member_id: Mapped[uuid.UUID] = _fk("member.id", nullable=False)
+    state: Mapped[SelfCheckState] = mapped_column(
+        EnumText(SelfCheckState), default=SelfCheckState.DRAFT
+    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    submission_revision: Mapped[int] = mapped_column(default=0)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    reviewer_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    overall_analysis: Mapped[str] = mapped_column(Text, default="")
+    """原因剖析 in the member's own words, beyond the per-problem causes."""
+
+    campaign: Mapped[Campaign] = relationship()
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    reviewer: Mapped[Member | None] = relationship(foreign_keys=[reviewer_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="self_check", cascade="all, delete-orphan"
+    )
+    study_records: Mapped[list[StudyRecord]] = relationship(
+        back_populates="self_check", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Entity):
+    """对号入座: a member's answer to one checklist item."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("self_check_id", "item_id"),)
+
+    self_check_id: Mapped[uuid.UUID] = _fk("self_check.id", nullable=False)
+    item_id: Mapped[uuid.UUID] = _fk("item.id", nullable=False)
+    level: Mapped[Level | None] = mapped_column(EnumText(Level), default=None)
+    example: Mapped[str] = mapped_column(Text, default="")
+    """具体表现和事例 (见人见事): names a time, a place, a matter."""
+
+    self_check: Mapped[SelfCheck] = relationship(back_populates="answers")
+    item: Mapped[Item] = relationship()
+
+
+class StudyRecord(Entity):
+    """学习情况: what was studied, when and how; opens the statement."""
+
+    __tablename__ = "study_record"
+
+    self_check_id: Mapped[uuid.UUID] = _fk("self_check.id", nullable=False)
+    studied_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    form: Mapped[StudyForm] = mapped_column(EnumText(StudyForm), default=StudyForm.SELF)
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    hours: Mapped[float | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    self_check: Mapped[SelfCheck] = relationship(back_populates="study_records")
+
+
+# ------------------------------------------------------------------- problems
+
+
+class Problem(Entity):
+    """问题清单 entry: owned by a member or by the leadership team."""
+
+    __tablename__ = "problem"
+    __table_args__ = (
+        CheckConstraint(
+            "(owner_member_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"
+        ),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    owner_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    owner_team_id: Mapped[uuid.UUID | None] = _fk("leadership_team.id")
+    area_id: Mapped[uuid.UUID | None] = _fk("area.id")
+    item_id: Mapped[uuid.UUID | None] = _fk("item.id")
+    text: Mapped[str] = mapped_column(Text)
+    examples: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[Severity] = mapped_column(EnumText(Severity), default=Severity.GENERAL)
+    source: Mapped[Source] = mapped_column(EnumText(Source), default=Source.SELF)
+    is_common: Mapped[bool] = mapped_column(default=False)
+    """共性问题: raised by several members; subject of a collective 会诊."""
+    status: Mapped[ProblemStatus] = mapped_column(
+        EnumText(ProblemStatus), default=ProblemStatus.RAISED
+    )
+    sort_order: Mapped[int] = mapped_column(default=0)
+    promoted_from_id: Mapped[uuid.UUID | None] = _fk("problem.id")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """庸、懒、散、浮、拖 tags of the related drive."""
+
+    campaign: Mapped[Campaign] = relationship()
+    owner_member: Mapped[Member | None] = relationship(foreign_keys=[owner_member_id])
+    owner_team: Mapped[LeadershipTeam | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    item: Mapped[Item | None] = relationship()
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="problem", order_by="Measure.ordinal", cascade="all, delete-orphan"
+    )
+    root_causes: Mapped[list[RootCause]] = relationship(back_populates="problem")
+
+
+class Opinion(Entity):
+    """征求意见: anonymous by construction (no author column)."""
+
+    __tablename__ = "opinion"
+    __table_args__ = (
+        CheckConstraint(
+            "NOT (target_member_id IS NOT NULL AND target_team_id IS NOT NULL)",
+            name="at_most_one_target",
+        ),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    channel: Mapped[OpinionChannel] = mapped_column(EnumText(OpinionChannel))
+    target_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    target_team_id: Mapped[uuid.UUID | None] = _fk("leadership_team.id")
+    area_id: Mapped[uuid.UUID | None] = _fk("area.id")
+    text: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    merged_into_id: Mapped[uuid.UUID | None] = _fk("opinion.id")
+    """Set when the secretary merged this opinion into another (N条 梳理为 M条)."""
+    problem_id: Mapped[uuid.UUID | None] = _fk("problem.id")
+    """The problem this opinion was turned into."""
+
+    campaign: Mapped[Campaign] = relationship()
+    target_member: Mapped[Member | None] = relationship()
+    target_team: Mapped[LeadershipTeam | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    problem: Mapped[Problem | None] = relationship()
+
+
+class RootCause(Entity):
+    """剖析根源: per problem, or overall for a member or the team."""
+
+    __tablename__ = "root_cause"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    problem_id: Mapped[uuid.UUID | None] = _fk("problem.id")
+    member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    team_id: Mapped[uuid.UUID | None] = _fk("leadership_team.id")
+    category: Mapped[str] = mapped_column(String(50))
+    """Key of a root-cause category in the campaign's template (editable list)."""
+    text: Mapped[str] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    campaign: Mapped[Campaign] = relationship()
+    problem: Mapped[Problem | None] = relationship(back_populates="root_causes")
+    member: Mapped[Member | None] = relationship()
+
+
+class Measure(Entity):
+    """整改措施 planned with a problem; becomes a ledger row when accepted."""
+
+    __tablename__ = "measure"
+
+    problem_id: Mapped[uuid.UUID] = _fk("problem.id", nullable=False)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text, default="")
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(
+        EnumText(DeadlineKind), default=DeadlineKind.BY_DATE
+    )
+    deadline: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    problem: Mapped[Problem] = relationship(back_populates="measures")
+
+
+# --------------------------------------------------------------- consultation
+
+consultation_participant = Table(
+    "consultation_participant",
+    Base.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+)
+
+consultation_problem = Table(
+    "consultation_problem",
+    Base.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    Column("problem_id", ForeignKey("problem.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(Entity):
+    """集体“会诊” of common problems."""
+
+    __tablename__ = "consultation"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    held_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    topic: Mapped[str] = mapped_column(String(300), default="")
+    host_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    diagnosis: Mapped[str] = mapped_column(Text, default="")
+    """症结 found by the collective."""
+
+    campaign: Mapped[Campaign] = relationship()
+    host: Mapped[Member | None] = relationship()
+    participants: Mapped[list[Member]] = relationship(secondary=consultation_participant)
+    problems: Mapped[list[Problem]] = relationship(secondary=consultation_problem)
+    measures: Mapped[list[ConsultationMeasure]] = relationship(
+        back_populates="consultation",
+        order_by="ConsultationMeasure.ordinal",
+        cascade="all, delete-orphan",
+    )
+
+
+class ConsultationMeasure(Entity):
+    __tablename__ = "consultation_measure"
+
+    consultation_id: Mapped[uuid.UUID] = _fk("consultation.id", nullable=False)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    deadline: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="measures")
+    owner: Mapped[Member | None] = relationship()
+
+
+# -------------------------------------------------------------- rectification
+
+
+class Rectification(Entity):
+    """整改台账 row. 逾期 is derived from the deadline and never stored."""
+
+    __tablename__ = "rectification"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    serial: Mapped[int] = mapped_column(default=0)
+    """序号 as printed in the ledger."""
+    problem_id: Mapped[uuid.UUID | None] = _fk("problem.id")
+    consultation_measure_id: Mapped[uuid.UUID | None] = _fk("consultation_measure.id")
+    measure: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text, default="")
+    responsible_leader_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    responsible_department: Mapped[str] = mapped_column(String(200), default="")
+    cooperating_departments: Mapped[str] = mapped_column(String(300), default="")
+    owner_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(
+        EnumText(DeadlineKind), default=DeadlineKind.BY_DATE
+    )
+    deadline: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    state: Mapped[RectificationState] = mapped_column(
+        EnumText(RectificationState), default=RectificationState.PENDING
+    )
+    completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    signed_off_by_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    sign_off_note: Mapped[str] = mapped_column(Text, default="")
+    returned_reason: Mapped[str] = mapped_column(Text, default="")
+    institutional_outcome: Mapped[str] = mapped_column(String(300), default="")
+    """建章立制: title of the new rule, e.g. 《项目推进周调度制度》."""
+    institutional_outcome_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    problem: Mapped[Problem | None] = relationship()
+    responsible_leader: Mapped[Member | None] = relationship(
+        foreign_keys=[responsible_leader_id]
+    )
+    owner: Mapped[Member | None] = relationship(foreign_keys=[owner_id])
+    signed_off_by: Mapped[Member | None] = relationship(foreign_keys=[signed_off_by_id])
+    progress_notes: Mapped[list[ProgressNote]] = relationship(
+        back_populates="rectification", order_by="ProgressNote.noted_on"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="rectification")
+
+    def is_overdue(self, today: dt.date) -> bool:
+        from mingjing.domain.rules import is_overdue
+
+        return is_overdue(self.state, self.deadline_kind, self.deadline, today)
+
+
+class ProgressNote(Entity):
+    """整改进展: dated, append-only."""
+
+    __tablename__ = "progress_note"
+
+    rectification_id: Mapped[uuid.UUID] = _fk("rectification.id", nullable=False)
+    noted_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[uuid.UUID | None] = _fk("member.id")
+
+    rectification: Mapped[Rectification] = relationship(back_populates="progress_notes")
+    author: Mapped[Member | None] = relationship()
+
+
+class Evidence(Entity):
+    """A file proving progress, copied into the data folder and hashed."""
+
+    __tablename__ = "evidence"
+
+    rectification_id: Mapped[uuid.UUID] = _fk("rectification.id", nullable=False)
+    file_name: Mapped[str] = mapped_column(String(300))
+    stored_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    rectification: Mapped[Rectification] = relationship(back_populates="evidence")
+
+
+assignment_rectification = Table(
+    "assignment_rectification",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "rectification_id", ForeignKey("rectification.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class Assignment(Entity):
+    """交办单: rectifications handed to a member or department with a due date."""
+
+    __tablename__ = "assignment"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    number: Mapped[str] = mapped_column(String(50), default="")
+    issued_by_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    issued_to_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    issued_to_department: Mapped[str] = mapped_column(String(200), default="")
+    issued_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    received_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    issued_by: Mapped[Member | None] = relationship(foreign_keys=[issued_by_id])
+    issued_to_member: Mapped[Member | None] = relationship(foreign_keys=[issued_to_member_id])
+    rectifications: Mapped[list[Rectification]] = relationship(
+        secondary=assignment_rectification
+    )
+
+
+class Escalation(Entity):
+    """提醒 → 函询 → 诫勉 → 严肃处理 for a member not rectifying in earnest."""
+
+    __tablename__ = "escalation"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    member_id: Mapped[uuid.UUID] = _fk("member.id", nullable=False)
+    rectification_id: Mapped[uuid.UUID | None] = _fk("rectification.id")
+    level: Mapped[EscalationLevel] = mapped_column(EnumText(EscalationLevel))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    by_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    by: Mapped[Member | None] = relationship(foreign_keys=[by_id])
+
+
+# -------------------------------------------------------------------- meeting
+
+
+class Meeting(Entity):
+    """专题民主生活会 (leadership) or 组织生活会 (branch)."""
+
+    __tablename__ = "meeting"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    kind: Mapped[MeetingKind] = mapped_column(EnumText(MeetingKind))
+    theme: Mapped[str] = mapped_column(String(300), default="")
+    held_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    host_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    recorder_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    host: Mapped[Member | None] = relationship(foreign_keys=[host_id])
+    recorder: Mapped[Member | None] = relationship(foreign_keys=[recorder_id])
+    attendance: Mapped[list[MeetingAttendance]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.ordinal", cascade="all, delete-orphan"
+    )
+    criticisms: Mapped[list[Criticism]] = relationship(
+        back_populates="meeting", order_by="Criticism.ordinal", cascade="all, delete-orphan"
+    )
+
+
+class MeetingAttendance(Entity):
+    """An attendee, absentee (with reason) or observer (列席/督导)."""
+
+    __tablename__ = "meeting_attendance"
+
+    meeting_id: Mapped[uuid.UUID] = _fk("meeting.id", nullable=False)
+    member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    name: Mapped[str] = mapped_column(String(100), default="")
+    """For observers from outside the unit, who are not members."""
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[AttendanceStatus] = mapped_column(EnumText(AttendanceStatus))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    member: Mapped[Member | None] = relationship()
+
+
+class AgendaItem(Entity):
+    __tablename__ = "agenda_item"
+
+    meeting_id: Mapped[uuid.UUID] = _fk("meeting.id", nullable=False)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    minutes: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+
+
+class Criticism(Entity):
+    """批评与自我批评: who criticised whom, what, and the response."""
+
+    __tablename__ = "criticism"
+
+    meeting_id: Mapped[uuid.UUID] = _fk("meeting.id", nullable=False)
+    ordinal: Mapped[int] = mapped_column(default=0)
+    from_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    to_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    text: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="criticisms")
+    from_member: Mapped[Member | None] = relationship(foreign_keys=[from_member_id])
+    to_member: Mapped[Member | None] = relationship(foreign_keys=[to_member_id])
+
+
+# ---------------------------------------------------------------------- audit
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of who changed what.
+
+    Not an ``Entity``: it is never updated, merged or soft-deleted, and its
+    integer ``seq`` gives the chain its order on every dialect.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+ENTITIES: tuple[type[Entity], ...] = (
+    Unit,
+    LeadershipTeam,
+    Member,
+    ChecklistTemplate,
+    Area,
+    Item,
+    Campaign,
+    CampaignPhase,
+    SelfCheck,
+    Answer,
+    StudyRecord,
+    Problem,
+    Opinion,
+    RootCause,
+    Measure,
+    Consultation,
+    ConsultationMeasure,
+    Rectification,
+    ProgressNote,
+    Evidence,
+    Assignment,
+    Escalation,
+    Meeting,
+    MeetingAttendance,
+    AgendaItem,
+    Criticism,
+)

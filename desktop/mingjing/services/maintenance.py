@@ -1,0 +1,96 @@
+"""Keeping the data sound: opening, checking, backing up, restoring."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from mingjing.config import DataLocation
+from mingjing.domain.enums import RectificationState
+from mingjing.domain.models import Rectification
+from mingjing.services.profile import load_profile
+from mingjing.storage import Database, backup
+from mingjing.storage.audit import verify_chain
+from mingjing.storage.errors import InputRefused
+
+log = logging.getLogger(__name__)
+
+
+def open_database(location: DataLocation, *, migrate: bool = True) -> Database:
+    """Open the database at ``location`` as the local profile."""
+    actor = load_profile(location.data_dir).display_name
+    return Database.open(location, actor=actor, migrate=migrate)
+
+
+@dataclass
+class CheckReport:
+    """What ``mingjing check`` found; ``problems`` empty means all is well."""
+
+    checked: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    audit_entries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(db: Database) -> CheckReport:
+    report = CheckReport()
+    with db.read() as session:
+        if db.is_sqlite:
+            rows = session.execute(text("PRAGMA integrity_check")).all()
+            if [tuple(r) for r in rows] != [("ok",)]:
+                report.problems.append(
+                    "数据库文件完整性检查未通过：" + "；".join(str(r[0]) for r in rows[:5])
+                )
+            report.checked.append("数据库文件完整性")
+            fk = session.execute(text("PRAGMA foreign_key_check")).all()
+            if fk:
+                report.problems.append(
+                    f"有 {len(fk)} 处引用指向不存在的记录（如表 {fk[0][0]} 第 {fk[0][1]} 行）"
+                )
+            report.checked.append("记录之间的引用")
+        count, problem = verify_chain(session)
+        report.audit_entries = count
+        report.checked.append(f"审计记录链（{count} 条）")
+        if problem is not None:
+            report.problems.append(f"审计记录链断裂：{problem}")
+        unsigned = session.scalar(
+            select(text("count(*)"))
+            .select_from(Rectification)
+            .where(
+                Rectification.state == RectificationState.SIGNED_OFF,
+                Rectification.signed_off_by_id.is_(None),
+            )
+        )
+        if unsigned:
+            report.problems.append(f"有 {unsigned} 项整改已销号，但没有记录销号的领导")
+        report.checked.append("销号记录")
+    return report
+
+
+def backup_now(location: DataLocation, out: Path | None = None) -> Path:
+    path = location.sqlite_path
+    if path is None:
+        raise InputRefused("备份命令只适用于本机的 SQLite 数据库；服务器数据库请用 pg_dump 备份。")
+    if not path.exists():
+        raise InputRefused(f"数据库 {path} 还不存在，没有可备份的内容。")
+    if out is None:
+        return backup.backup_sqlite_file(path, location.backups_dir, reason="manual")
+    return backup.backup_to(path, out)
+
+
+def daily_backup(location: DataLocation) -> Path | None:
+    path = location.sqlite_path
+    if path is None or not path.exists():
+        return None
+    return backup.daily_backup(path, location.backups_dir)
+
+
+def restore_backup(location: DataLocation, source: Path) -> Path | None:
+    actor = load_profile(location.data_dir).display_name
+    return backup.restore(location, source, actor=actor)

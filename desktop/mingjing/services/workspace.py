@@ -1,0 +1,40 @@
+"""The open data of this program run: where it lives, the database, who acts.
+
+The window holds one :class:`Workspace` and hands ``workspace.db`` to the
+service functions; it never needs to know what a database is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mingjing.config import DataLocation
+from mingjing.services.profile import Profile, load_profile
+from mingjing.storage import Database
+
+
+@dataclass
+class Workspace:
+    location: DataLocation
+    db: Database
+    profile: Profile
+
+    @classmethod
+    def open(cls, location: DataLocation, *, exclusive: bool = False) -> Workspace:
+        """Open (create, migrate) the database; with ``exclusive`` hold it for this process.
+
+        Raises the services' :class:`EnvironmentFault` kinds with a message
+        for the user; nothing is changed in that case.
+        """
+        profile = load_profile(location.data_dir)
+        db = Database.open(location, actor=profile.display_name)
+        if exclusive:
+            try:
+                db.acquire_exclusive()
+            except BaseException:
+                db.close()
+                raise
+        return cls(location, db, profile)
+
+    def close(self) -> None:
+        self.db.close()

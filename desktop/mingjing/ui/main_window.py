@@ -1,0 +1,278 @@
+"""The main window: a navigation pane of the roles' work areas, pages, status bar."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from mingjing.fonts import FontRegistry
+from mingjing.services import maintenance
+from mingjing.services.errors import DomainError, EnvironmentFault
+from mingjing.services.summary import Summary, summarize
+from mingjing.services.workspace import Workspace
+from mingjing.ui import settings as S
+from mingjing.ui.about import AboutDialog
+from mingjing.ui.pages.overview import OverviewPage
+from mingjing.ui.pages.pending import PendingPage
+from mingjing.ui.tasks import run_in_background
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    who: str
+    plans: tuple[str, ...] = ()
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    first_page_shown: the first page has real content and has been painted.
+    """
+
+    first_page_shown = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        settings: S.Settings,
+        fonts: FontRegistry | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.location = workspace.location
+        self.settings = settings
+        self.fonts = fonts
+        self.setWindowTitle(self.tr("明镜"))
+        self.setMinimumSize(QSize(960, 600))
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(168)
+        self.nav.setSpacing(2)
+        self.pages = QStackedWidget(self)
+        self.overview = OverviewPage(self.pages)
+        self._page_keys: list[str] = []
+        self._add_page("overview", self.tr("工作概况"), self.overview)
+        for spec in self._pending_specs():
+            self._add_page(spec.key, spec.title, PendingPage(spec.title, spec.who,
+                                                             list(spec.plans), self.pages))
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.campaign_label = QLabel(self.tr("未打开专项行动"), self)
+        self.location_label = QLabel(self.tr("数据：{0}").format(self.location.describe()), self)
+        self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self.campaign_label, 1)
+        self.statusBar().addPermanentWidget(self.location_label)
+
+        self._build_menus()
+        self._restore_layout()
+        self.overview.populated.connect(self._on_overview_populated)
+        self._first_shown = False
+
+    # ------------------------------------------------------------------ pages
+
+    def _pending_specs(self) -> list[PageSpec]:
+        return [
+            PageSpec("self_check", self.tr("个人自查"), self.tr("每位干部（在自己的电脑上填写）"), (
+                self.tr("对照七个方面、各项具体表现逐条对号入座，写明具体表现和事例"),
+                self.tr("列出个人问题清单，剖析根源，制定整改措施"),
+                self.tr("填写学习情况；随时自动保存，断电也不丢字"),
+                self.tr("生成提交文件，交给办公室汇总"),
+            )),
+            PageSpec("gathering", self.tr("汇总与会诊"), self.tr("办公室（秘书）"), (
+                self.tr("新建专项行动，导入人员名单，向干部分发专项行动文件"),
+                self.tr("批量收取自查提交文件，审核通过或退回返工"),
+                self.tr("登记征求意见，合并同类意见，转为问题"),
+                self.tr("整理个人和班子问题清单，标记共性问题，记录集体“会诊”"),
+            )),
+            PageSpec("ledger", self.tr("整改台账"), self.tr("办公室（秘书）、责任领导"), (
+                self.tr("建立整改台账，记录整改进展和佐证材料"),
+                self.tr("盘点销号，签发交办单，提醒、函询、诫勉"),
+                self.tr("到期提醒：7日内、3日内到期和已逾期事项"),
+                self.tr("导入往年的 Excel 台账，导出可直接打印的 Excel"),
+            )),
+            PageSpec("materials", self.tr("会议材料"), self.tr("办公室（秘书）"), (
+                self.tr("记录专题民主生活会、组织生活会"),
+                self.tr("生成对照检查材料、问题清单、征求意见汇总、整改台账等"),
+                self.tr("按 GB/T 9704 排版输出 PDF，并输出可在 WPS 中编辑的 DOCX"),
+            )),
+            PageSpec("review", self.tr("领导审阅"), self.tr("单位领导"), (
+                self.tr("查看工作进度和各项材料"),
+                self.tr("上级点评，退回返工"),
+                self.tr("审批销号"),
+            )),
+        ]
+
+    def _add_page(self, key: str, title: str, widget: QWidget) -> None:
+        self._page_keys.append(key)
+        self.pages.addWidget(widget)
+        item = QListWidgetItem(title, self.nav)
+        item.setSizeHint(QSize(160, 40))
+
+    def page_keys(self) -> list[str]:
+        return list(self._page_keys)
+
+    def show_page(self, key: str) -> None:
+        if key in self._page_keys:
+            self.nav.setCurrentRow(self._page_keys.index(key))
+
+    # ------------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        backup = QAction(self.tr("备份数据库(&B)…"), self)
+        backup.triggered.connect(self.backup_database)
+        backup.setEnabled(self.location.sqlite_path is not None)
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("查看(&V)"))
+        refresh = QAction(self.tr("刷新(&R)"), self)
+        refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        refresh.triggered.connect(self.refresh)
+        view_menu.addAction(refresh)
+
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        about = QAction(self.tr("关于明镜(&A)"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------------- data
+
+    def refresh(self) -> None:
+        """Reload the overview off the GUI thread."""
+        self.overview.show_loading()
+        db = self.workspace.db
+        run_in_background(
+            lambda: summarize(db),
+            parent=self,
+            on_success=self._on_summary,
+            on_failure=self._on_failure,
+        )
+
+    def _on_summary(self, summary: object) -> None:
+        assert isinstance(summary, Summary)
+        self.overview.set_summary(summary)
+        if summary.campaign is not None:
+            self.campaign_label.setText(
+                f"{summary.campaign.unit_name}　{summary.campaign.title}"
+            )
+        else:
+            self.campaign_label.setText(self.tr("未打开专项行动"))
+
+    def _on_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, EnvironmentFault | DomainError):
+            self.overview.show_error(str(exc))
+        else:
+            log.error("reading the overview failed", exc_info=exc)
+            self.overview.show_error(
+                self.tr("读取数据时发生意外错误，详情已写入日志 {0}。").format(
+                    self.location.log_file
+                )
+            )
+
+    def _on_overview_populated(self) -> None:
+        if self._first_shown:
+            return
+        self._first_shown = True
+        # Let the new content paint before announcing it.
+        QTimer.singleShot(0, self._announce_first_page)
+
+    def _announce_first_page(self) -> None:
+        self.repaint()
+        self.first_page_shown.emit()
+
+    # ---------------------------------------------------------------- actions
+
+    def backup_database(self) -> None:
+        start = self.settings.get(S.LAST_BACKUP_DIR) or str(Path.home())
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("备份数据库"),
+            str(Path(start) / "明镜数据备份.sqlite3"),
+            self.tr("明镜数据库备份 (*.sqlite3)"),
+        )
+        if not name:
+            return
+        target = Path(name)
+        self.settings.set(S.LAST_BACKUP_DIR, str(target.parent))
+        location = self.location
+        run_in_background(
+            lambda: maintenance.backup_now(location, target),
+            parent=self,
+            on_success=lambda path: self.statusBar().showMessage(
+                self.tr("已备份到 {0}").format(path), 8000
+            ),
+            on_failure=self._report_action_failure,
+        )
+
+    def _report_action_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, EnvironmentFault | DomainError):
+            QMessageBox.warning(self, self.tr("明镜"), str(exc))
+        else:
+            log.error("action failed", exc_info=exc)
+            QMessageBox.critical(
+                self,
+                self.tr("明镜"),
+                self.tr("发生意外错误，这是程序的缺陷。详情已写入日志 {0}。").format(
+                    self.location.log_file
+                ),
+            )
+
+    def show_about(self) -> None:
+        AboutDialog(self.fonts, self).exec()
+
+    # ------------------------------------------------------------------ state
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get(S.WINDOW_GEOMETRY)
+        if geometry is not None and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        state = self.settings.get(S.WINDOW_STATE)
+        if state is not None and not state.isEmpty():
+            self.restoreState(state)
+        self.show_page(self.settings.get(S.LAST_PAGE))
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.set(S.WINDOW_GEOMETRY, self.saveGeometry())
+        self.settings.set(S.WINDOW_STATE, self.saveState())
+        row = self.nav.currentRow()
+        if 0 <= row < len(self._page_keys):
+            self.settings.set(S.LAST_PAGE, self._page_keys[row])
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,172 @@
+"""工作概况: the campaign at a glance — counts and progress, never rankings."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mingjing.domain.text import cn_date
+from mingjing.services.summary import Summary
+
+log = logging.getLogger(__name__)
+
+
+class OverviewPage(QWidget):
+    """Shows a :class:`Summary`; the window loads it off the GUI thread.
+
+    Signals:
+        populated: the page shows real data (or the empty-database message).
+    """
+
+    populated = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("overviewPage")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        self._body = QWidget(scroll)
+        scroll.setWidget(self._body)
+        self._layout = QVBoxLayout(self._body)
+        self._layout.setContentsMargins(24, 20, 24, 20)
+        self._layout.setSpacing(16)
+
+        self.title = QLabel(self._body)
+        self.title.setObjectName("pageTitle")
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel(self._body)
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.subtitle)
+        self._grid = QGridLayout()
+        self._grid.setSpacing(16)
+        self._layout.addLayout(self._grid)
+        self._layout.addStretch(1)
+        self.summary: Summary | None = None
+        self.show_loading()
+
+    def show_loading(self) -> None:
+        self.title.setText(self.tr("工作概况"))
+        self.subtitle.setText(self.tr("正在读取数据……"))
+
+    def show_error(self, message: str) -> None:
+        self.title.setText(self.tr("工作概况"))
+        self.subtitle.setText(message)
+        self.populated.emit()
+
+    def set_summary(self, summary: Summary) -> None:
+        self.summary = summary
+        self._clear_cards()
+        if summary.campaign is None:
+            self.title.setText(self.tr("工作概况"))
+            self.subtitle.setText(
+                self.tr(
+                    "数据库中还没有专项行动。\n"
+                    "新建专项行动的功能将在“汇总与会诊”页面提供；"
+                    "如需先熟悉程序，可在命令行运行“mingjing demo”生成一个虚构的示例单位。"
+                )
+            )
+            self.populated.emit()
+            return
+        c = summary.campaign
+        self.title.setText(f"{c.unit_name}　{c.title}")
+        period = (
+            self.tr("{0}至{1}").format(cn_date(c.start_date), cn_date(c.end_date))
+            if c.start_date and c.end_date
+            else self.tr("时间未定")
+        )
+        parts = [p for p in (c.doc_number, period, self.tr("当前阶段：{0}").format(c.phase)) if p]
+        self.subtitle.setText("　｜　".join(parts))
+
+        checks = dict(summary.self_checks)
+        handed_in = sum(checks.get(k, 0) for k in ("已提交", "已通过", "退回返工"))
+        self._add_card(
+            0,
+            0,
+            self.tr("人员与个人自查"),
+            [
+                (self.tr("参加人员"), self.tr("{0} 人（班子成员 {1} 人）").format(
+                    summary.members, summary.leaders)),
+                (self.tr("已交自查"), self.tr("{0} / {1} 人").format(handed_in, summary.members)),
+                *[(label, self.tr("{0} 人").format(n)) for label, n in checks.items()],
+            ],
+        )
+        self._add_card(
+            0,
+            1,
+            self.tr("查摆问题"),
+            [
+                (self.tr("问题总数"), self.tr("{0} 个").format(summary.problems)),
+                (self.tr("班子问题"), self.tr("{0} 个").format(summary.team_problems)),
+                (self.tr("共性问题"), self.tr("{0} 个").format(summary.common_problems)),
+                *[(k, self.tr("{0} 个").format(v)) for k, v in summary.problems_by_source.items()],
+            ],
+        )
+        self._add_card(
+            1,
+            0,
+            self.tr("整改台账"),
+            [
+                (self.tr("整改事项"), self.tr("{0} 项").format(summary.rectifications)),
+                (self.tr("已逾期"), self.tr("{0} 项").format(summary.overdue)),
+                *[
+                    (k, self.tr("{0} 项").format(v))
+                    for k, v in summary.rectifications_by_state.items()
+                ],
+            ],
+        )
+        self._add_card(
+            1,
+            1,
+            self.tr("征求意见、会诊与会议"),
+            [
+                (self.tr("征求意见"), self.tr("{0} 条，梳理为 {1} 条").format(
+                    summary.opinions, summary.opinions_after_merge)),
+                (self.tr("集体会诊"), self.tr("{0} 次").format(summary.consultations)),
+                *[(k, self.tr("{0} 次").format(v)) for k, v in summary.meetings.items()],
+            ],
+        )
+        self._add_card(
+            2,
+            0,
+            self.tr("问题按方面分布"),
+            [(k, self.tr("{0} 个").format(v)) for k, v in summary.problems_by_area.items()],
+            span=2,
+        )
+        self.populated.emit()
+
+    def _clear_cards(self) -> None:
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def _add_card(
+        self, row: int, col: int, title: str, lines: list[tuple[str, str]], span: int = 1
+    ) -> None:
+        box = QGroupBox(title, self._body)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        form.setHorizontalSpacing(24)
+        for label, value in lines:
+            value_label = QLabel(value, box)
+            value_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            form.addRow(QLabel(label, box), value_label)
+        self._grid.addWidget(box, row, col, 1, span)
