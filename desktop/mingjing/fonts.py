@@ -107,7 +107,7 @@ class FontFace:
         the same family (a bundled copy and an installed one) must not collide.
         """
         stem = re.sub(r"[^A-Za-z0-9]+", "", self.family)[:40] or "Font"
-        digest = hashlib.sha1(str(self.path).encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha1(str(self.path).encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
         return f"MJ-{stem}-{self.subfont_index}-{digest}"
 
     def names(self) -> tuple[str, ...]:
@@ -181,7 +181,7 @@ _EXTRA_STEMS: tuple[str, ...] = (
 #: most alike: a missing 仿宋 character in 楷 or 宋 stands out less than in 黑.
 _FALLBACK_ORDER: dict[FontRole, tuple[FontRole, ...]] = {
     FontRole.SONG: (FontRole.SONG, FontRole.FANGSONG, FontRole.KAI, FontRole.HEI),
-    FontRole.XIAOBIAOSONG: (FontRole.SONG, FontRole.HEI, FontRole.FANGSONG, FontRole.KAI),
+    FontRole.XIAOBIAOSONG: (FontRole.SONG, FontRole.FANGSONG, FontRole.KAI, FontRole.HEI),
     FontRole.FANGSONG: (FontRole.FANGSONG, FontRole.KAI, FontRole.SONG, FontRole.HEI),
     FontRole.KAI: (FontRole.KAI, FontRole.FANGSONG, FontRole.SONG, FontRole.HEI),
     FontRole.HEI: (FontRole.HEI, FontRole.SONG, FontRole.FANGSONG, FontRole.KAI),
@@ -563,8 +563,10 @@ class FontRegistry:
         """Whether drawing ``role`` should be emboldened to look right.
 
         小标宋 is a heavy Song; its stand-ins (SimSun, AR PL SungtiL) are light,
-        so a title set in them looks like body text unless bolded (Qt
-        synthesises bold; reportlab can stroke the glyphs, text render mode 2).
+        so a title set in them looks like body text unless bolded. Qt
+        synthesises bold; in reportlab stroke the glyphs (text render mode 2,
+        line width about 3 % of the size) inside ``saveState``/``restoreState``,
+        since the render mode otherwise leaks into all later text.
         """
         return role is FontRole.XIAOBIAOSONG and self.is_standin(role)
 

@@ -19,6 +19,11 @@ import yaml
 from mingjing.domain.errors import DomainError
 
 FORMAT_VERSION = 1
+_TOP_FIELDS = {
+    "format", "id", "version", "title", "short_title", "source", "areas", "levels", "sources",
+    "opinion_channels", "root_cause_categories", "escalation_levels", "phases", "awarenesses",
+    "tags",
+}
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,99}$")
 
 
@@ -131,6 +136,12 @@ class _Reader:
             raise self.fail(node, path, "应为列表")
         return list(node.value)
 
+    def only(self, fields: dict[str, yaml.Node], allowed: set[str], path: str) -> None:
+        """A field we do not know is most likely a typo: say so, with its line."""
+        for name, node in fields.items():
+            if name not in allowed:
+                raise self.fail(node, _join(path, name), "不认识的字段（是否拼写有误？）")
+
     def required(
         self, parent: yaml.Node, fields: dict[str, yaml.Node], name: str, path: str
     ) -> yaml.Node:
@@ -178,6 +189,7 @@ def parse_template(text: str, source: str = "<模板>") -> Template:
     if root is None:
         raise TemplateError(source, None, "", "文件是空的")
     top = reader.mapping(root, "")
+    reader.only(top, _TOP_FIELDS, "")
 
     fmt = reader.integer(reader.required(root, top, "format", ""), "format")
     if fmt != FORMAT_VERSION:
@@ -199,6 +211,7 @@ def parse_template(text: str, source: str = "<模板>") -> Template:
         for i, entry in enumerate(reader.sequence(node, name)):
             path = f"{name}[{i + 1}]"
             fields = reader.mapping(entry, path)
+            reader.only(fields, {"key", "label"}, path)
             key = reader.key(reader.required(entry, fields, "key", path), _join(path, "key"))
             if key in seen:
                 raise reader.fail(fields["key"], _join(path, "key"), f"key “{key}” 重复")
@@ -224,6 +237,7 @@ def parse_template(text: str, source: str = "<模板>") -> Template:
     for a_index, area_node in enumerate(reader.sequence(areas_node, "areas")):
         a_path = f"areas[{a_index + 1}]"
         a_fields = reader.mapping(area_node, a_path)
+        reader.only(a_fields, {"key", "title", "items"}, a_path)
         a_key = reader.key(reader.required(area_node, a_fields, "key", a_path), f"{a_path}.key")
         if a_key in area_keys:
             raise reader.fail(a_fields["key"], f"{a_path}.key", f"问题方面 key “{a_key}” 重复")
@@ -236,6 +250,7 @@ def parse_template(text: str, source: str = "<模板>") -> Template:
         for i_index, item_node in enumerate(reader.sequence(items_node, f"{a_path}.items")):
             i_path = f"{a_path}.items[{i_index + 1}]"
             i_fields = reader.mapping(item_node, i_path)
+            reader.only(i_fields, {"key", "text"}, i_path)
             i_key = reader.key(reader.required(item_node, i_fields, "key", i_path), f"{i_path}.key")
             if i_key in items_by_key:
                 raise reader.fail(i_fields["key"], f"{i_path}.key", f"具体表现 key “{i_key}” 重复")
@@ -250,13 +265,6 @@ def parse_template(text: str, source: str = "<模板>") -> Template:
         areas.append(TemplateArea(a_key, a_title, tuple(items)))
     if not areas:
         raise reader.fail(areas_node, "areas", "至少要有一个问题方面")
-
-    known = {"format", "id", "version", "title", "short_title", "source", "areas", "levels",
-             "sources", "opinion_channels", "root_cause_categories", "escalation_levels",
-             "phases", "awarenesses", "tags"}
-    for name, node in top.items():
-        if name not in known:
-            raise reader.fail(node, name, "不认识的字段（是否拼写有误？）")
 
     return Template(
         id=template_id,

@@ -27,7 +27,11 @@ class PendingPage(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         listing = QLabel(
-            self.tr("建成后可以：") + "".join(f"<br>　· {html.escape(p)}" for p in plans), self
+            self.tr("建成后可以：")
+            + "<ul>"
+            + "".join(f"<li>{html.escape(p)}</li>" for p in plans)
+            + "</ul>",
+            self,
         )
         listing.setTextFormat(Qt.TextFormat.RichText)
         listing.setWordWrap(True)
