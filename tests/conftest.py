@@ -16,8 +16,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from mingjing.config import DataLocation, resolve_location, sqlite_url  # noqa: E402
-from mingjing.storage import Database  # noqa: E402
+from mingjing.config import DataLocation, resolve_location, sqlite_url
+from mingjing.storage import Database
 
 POSTGRES_ENV = "MINGJING_TEST_POSTGRES_URL"
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mingjing import __version__
-from mingjing.domain.errors import DomainError
 from mingjing.config import DataLocation, resolve_location
+from mingjing.domain.errors import DomainError
 from mingjing.storage.errors import EnvironmentFault, InputRefused
 
 EXIT_OK = 0
@@ -55,20 +55,35 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-    parser.add_argument("--version", action="version", version=f"明镜 {__version__}",
-                        help="显示版本号并退出")
-    parser.add_argument("--data-dir", metavar="文件夹",
-                        help="数据文件夹（默认为本机用户数据文件夹；也可用 MINGJING_DATA_DIR）")
-    parser.add_argument("--database", metavar="URL",
-                        help="数据库地址，如 postgresql+psycopg://用户@服务器/库名（默认为数据文件夹中的 SQLite 文件）")
-    parser.add_argument("--smoke", action="store_true",
-                        help="打开主窗口，等首页显示完毕后退出（用于测试和打包检查）")
+    parser.add_argument(
+        "--version", action="version", version=f"明镜 {__version__}", help="显示版本号并退出"
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="文件夹",
+        help="数据文件夹（默认为本机用户数据文件夹；也可用 MINGJING_DATA_DIR）",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="数据库地址，如 postgresql+psycopg://用户@服务器/库名"
+        "（默认为数据文件夹中的 SQLite 文件）",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="打开主窗口，等首页显示完毕后退出（用于测试和打包检查）",
+    )
     sub = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="生成虚构的示例单位", add_help=False)
     demo.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-    demo.add_argument("--size", choices=["small", "large"], default="small",
-                      help="small：约 12 人；large：2000 人（用于性能测试）")
+    demo.add_argument(
+        "--size",
+        choices=["small", "large"],
+        default="small",
+        help="small：约 12 人；large：2000 人（用于性能测试）",
+    )
     demo.add_argument("--force", action="store_true", help="数据库已有数据时仍在旁边添加示例单位")
 
     summary = sub.add_parser("summary", help="显示当前专项行动的统计数字", add_help=False)
@@ -80,11 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = sub.add_parser("backup", help="备份数据库", add_help=False)
     backup.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-    backup.add_argument("--out", metavar="文件", type=Path,
-                        help="备份文件的保存位置（默认存入数据文件夹的 backups）")
+    backup.add_argument(
+        "--out",
+        metavar="文件",
+        type=Path,
+        help="备份文件的保存位置（默认存入数据文件夹的 backups）",
+    )
 
-    restore = sub.add_parser("restore", help="从备份恢复数据库（当前数据库会先另存备份）",
-                             add_help=False)
+    restore = sub.add_parser(
+        "restore", help="从备份恢复数据库（当前数据库会先另存备份）", add_help=False
+    )
     restore.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     restore.add_argument("file", metavar="备份文件", type=Path)
     return parser
@@ -101,10 +121,11 @@ def setup_logging(location: DataLocation) -> Path | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    if not any(
-        isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers
-    ):
-        root.addHandler(handler)
+    for old in [h for h in root.handlers if getattr(h, "mingjing_log", False)]:
+        root.removeHandler(old)
+        old.close()
+    handler.mingjing_log = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
     root.setLevel(logging.INFO)
     return location.log_file
 

@@ -56,7 +56,7 @@ def sqlite_path_of(url: str) -> Path | None:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         return None
-    rest = url[len(prefix):].split("?", 1)[0]
+    rest = url[len(prefix) :].split("?", 1)[0]
     if rest in ("", ":memory:"):
         return None
     return Path(rest)

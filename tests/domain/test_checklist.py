@@ -51,9 +51,17 @@ def test_item_wording_comes_from_the_plan() -> None:
 @pytest.mark.parametrize(
     ("broken", "line", "field"),
     [
-        (("      - key: spirit-ambition\n", "      - kee: spirit-ambition\n"), 64, "areas[1].items[1].kee"),
+        (
+            ("      - key: spirit-ambition\n", "      - kee: spirit-ambition\n"),
+            64,
+            "areas[1].items[1].kee",
+        ),
         (("version: 1\n", "version: one\n"), 14, "version"),
-        (("  - {key: self, label: 自己找}\n", "  - {key: masses, label: 自己找}\n"), 35, "sources[2].key"),
+        (
+            ("  - {key: self, label: 自己找}\n", "  - {key: masses, label: 自己找}\n"),
+            35,
+            "sources[2].key",
+        ),
         (("title: 强化", "titel: 强化"), 15, "titel"),
     ],
 )

@@ -32,8 +32,14 @@ def test_overdue_is_derived(
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(-1, Urgency.OVERDUE), (0, Urgency.DUE_3), (3, Urgency.DUE_3), (4, Urgency.DUE_7),
-     (7, Urgency.DUE_7), (8, Urgency.NONE)],
+    [
+        (-1, Urgency.OVERDUE),
+        (0, Urgency.DUE_3),
+        (3, Urgency.DUE_3),
+        (4, Urgency.DUE_7),
+        (7, Urgency.DUE_7),
+        (8, Urgency.NONE),
+    ],
 )
 def test_urgency_bands(days: int, expected: Urgency) -> None:
     deadline = TODAY + dt.timedelta(days=days)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 
@@ -38,7 +39,7 @@ def test_every_change_is_recorded_with_actor_and_chained(any_db: Database) -> No
         ("update", "member"),
     ]
     assert entries[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     assert entries[2].changes == {"position": ["科员", "副主任科员"]}
     assert "deleted_at" in entries[3].changes
     assert {e.actor for e in entries} == {"测试员"}
@@ -77,7 +78,7 @@ def test_editing_an_entry_behind_the_programs_back_is_reported(db: Database) -> 
     _three_changes(db)
     _tamper(db, "UPDATE audit_entry SET actor = '别人' WHERE seq = 2")
     with db.read() as s:
-        count, problem = verify_chain(s)
+        _count, problem = verify_chain(s)
     assert problem is not None and problem.seq == 2
     assert "第 2 条" in str(problem)
 

@@ -96,8 +96,12 @@ def test_bad_backup_is_refused_and_nothing_changes(
         con.execute("CREATE TABLE t (x)")
         con.commit()
         con.close()
-    expected = {"corrupt": CorruptDatabase, "newer": NewerDatabase, "missing": InputRefused,
-                "not-ours": InputRefused}[kind]
+    expected = {
+        "corrupt": CorruptDatabase,
+        "newer": NewerDatabase,
+        "missing": InputRefused,
+        "not-ours": InputRefused,
+    }[kind]
     with pytest.raises(expected) as info:
         backup.restore(location, bad, actor="甲")
     assert bad.name in str(info.value)
@@ -105,7 +109,9 @@ def test_bad_backup_is_refused_and_nothing_changes(
     assert not any(location.backups_dir.glob("*before-restore*"))
 
 
-def test_restore_needs_the_database_free(db: Database, location: DataLocation, tmp_path: Path) -> None:
+def test_restore_needs_the_database_free(
+    db: Database, location: DataLocation, tmp_path: Path
+) -> None:
     from mingjing.storage.errors import DatabaseInUse
 
     _add(db, "甲")

@@ -58,7 +58,7 @@ def _kill_loop(location: DataLocation, kills: int, seed: int) -> set[int]:
         )
         assert proc.stdout is not None
         lines: list[str] = []
-        reader = threading.Thread(target=lambda p=proc: lines.extend(p.stdout))  # type: ignore[misc]
+        reader = threading.Thread(target=lines.extend, args=(proc.stdout,))
         reader.start()
         # Wait until it writes, then kill it at a random moment.
         deadline = time.monotonic() + 30

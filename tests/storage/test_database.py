@@ -105,7 +105,7 @@ def test_foreign_and_corrupt_files_are_refused(tmp_path: Path) -> None:
 
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"PK\x03\x04 this is a zip, not a database" * 10)
-    with pytest.raises(CorruptDatabase, match="junk.sqlite3"):
+    with pytest.raises(CorruptDatabase, match=r"junk\.sqlite3"):
         Database.open(f"sqlite:///{junk}", actor="甲")
 
 
@@ -169,6 +169,7 @@ def test_full_disk_is_an_environment_fault_and_keeps_saved_data(db: Database) ->
         s.add(Unit(name="已保存的单位"))
     with db.read() as s:
         pages = s.execute(text("PRAGMA page_count")).scalar()
+
     # SQLite's own "disk full": the file may not grow past its current size.
     def cap(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA max_page_count={pages}")

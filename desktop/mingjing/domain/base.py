@@ -104,7 +104,7 @@ class Entity(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.revision}
 
     @property

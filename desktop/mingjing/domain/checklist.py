@@ -20,8 +20,20 @@ from mingjing.domain.errors import DomainError
 
 FORMAT_VERSION = 1
 _TOP_FIELDS = {
-    "format", "id", "version", "title", "short_title", "source", "areas", "levels", "sources",
-    "opinion_channels", "root_cause_categories", "escalation_levels", "phases", "awarenesses",
+    "format",
+    "id",
+    "version",
+    "title",
+    "short_title",
+    "source",
+    "areas",
+    "levels",
+    "sources",
+    "opinion_channels",
+    "root_cause_categories",
+    "escalation_levels",
+    "phases",
+    "awarenesses",
     "tags",
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,99}$")

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mingjing.domain.base import Base, EnumText, Entity
+from mingjing.domain.base import Base, Entity, EnumText
 from mingjing.domain.enums import (
     AttendanceStatus,
     DeadlineKind,
@@ -266,9 +266,7 @@ class Problem(Entity):
 
     __tablename__ = "problem"
     __table_args__ = (
-        CheckConstraint(
-            "(owner_member_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(owner_member_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"),
     )
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
@@ -459,9 +457,7 @@ class Rectification(Entity):
 
     campaign: Mapped[Campaign] = relationship()
     problem: Mapped[Problem | None] = relationship()
-    responsible_leader: Mapped[Member | None] = relationship(
-        foreign_keys=[responsible_leader_id]
-    )
+    responsible_leader: Mapped[Member | None] = relationship(foreign_keys=[responsible_leader_id])
     owner: Mapped[Member | None] = relationship(foreign_keys=[owner_id])
     signed_off_by: Mapped[Member | None] = relationship(foreign_keys=[signed_off_by_id])
     progress_notes: Mapped[list[ProgressNote]] = relationship(
@@ -532,9 +528,7 @@ class Assignment(Entity):
     campaign: Mapped[Campaign] = relationship()
     issued_by: Mapped[Member | None] = relationship(foreign_keys=[issued_by_id])
     issued_to_member: Mapped[Member | None] = relationship(foreign_keys=[issued_to_member_id])
-    rectifications: Mapped[list[Rectification]] = relationship(
-        secondary=assignment_rectification
-    )
+    rectifications: Mapped[list[Rectification]] = relationship(secondary=assignment_rectification)
 
 
 class Escalation(Entity):

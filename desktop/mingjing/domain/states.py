@@ -91,16 +91,13 @@ _RECTIFICATION_STEPS: Mapping[tuple[RectificationState, RectificationEvent], Rec
 }
 
 
-def rectification_step(
-    state: RectificationState, event: RectificationEvent
-) -> RectificationState:
+def rectification_step(state: RectificationState, event: RectificationEvent) -> RectificationState:
     """The state after ``event``; raises :class:`IllegalTransition` if not allowed."""
     try:
         return _RECTIFICATION_STEPS[(state, event)]
     except KeyError:
         raise IllegalTransition(
-            f"整改事项当前状态为“{state.label}”，"
-            f"不能执行“{RECTIFICATION_EVENT_LABELS[event]}”。"
+            f"整改事项当前状态为“{state.label}”，不能执行“{RECTIFICATION_EVENT_LABELS[event]}”。"
         ) from None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -273,7 +274,9 @@ class _Builder:
                 break  # the last member has not started: the remind list is never empty
             state = states[index % len(states)]
             check = SelfCheck(campaign=campaign, member=member, state=state)
-            answered = item_keys if state is not SelfCheckState.DRAFT else item_keys[: 9 + index % 9]
+            answered = (
+                item_keys if state is not SelfCheckState.DRAFT else item_keys[: 9 + index % 9]
+            )
             for key in answered:
                 level = self.rng.choices(
                     [Level.NONE, Level.SLIGHT, Level.NOTABLE, Level.SERIOUS], [50, 30, 15, 5]
@@ -330,7 +333,9 @@ class _Builder:
                     item=answer.item,
                     text=_problem_title(answer.item.text),
                     examples=answer.example,
-                    severity=Severity.NOTABLE if answer.level is Level.SERIOUS else Severity.GENERAL,
+                    severity=Severity.NOTABLE
+                    if answer.level is Level.SERIOUS
+                    else Severity.GENERAL,
                     source=Source.SELF,
                     sort_order=order,
                 )
@@ -394,9 +399,7 @@ class _Builder:
         self.s.flush()
         return problems
 
-    def opinions(
-        self, campaign: Campaign, team: LeadershipTeam, copies: int = 1
-    ) -> list[Opinion]:
+    def opinions(self, campaign: Campaign, team: LeadershipTeam, copies: int = 1) -> list[Opinion]:
         """Opinions as gathered; near-duplicates merged, some turned into problems."""
         rows: list[Opinion] = []
         for copy in range(copies):
@@ -418,7 +421,7 @@ class _Builder:
                 if key in first_of_area_target:
                     opinion.merged_into_id = first_of_area_target[key].id
                 else:
-                    opinion.id = _uuid(self.rng)
+                    opinion.id = uuid.uuid4()
                     first_of_area_target[key] = opinion
                 rows.append(opinion)
         # Anonymity: the stored order must not reveal the order of entry. Opinions
@@ -508,7 +511,7 @@ class _Builder:
         """Ledger rows in every state, with overdue and due-soon rows among them."""
         notes: list[str] = self.c["progress_notes"]
         outcomes: list[str] = self.c["institutional_outcomes"]
-        plan = [
+        plan: list[tuple[RectificationState, int | DeadlineKind]] = [
             # (state, deadline offset in days or kind)
             (RectificationState.SIGNED_OFF, -30),
             (RectificationState.IN_PROGRESS, -6),  # overdue
@@ -522,9 +525,11 @@ class _Builder:
             (RectificationState.IN_PROGRESS, 40),
         ]
         rows: list[Rectification] = []
-        signer = next(m for m in self.leaders if m.is_party_secretary) if any(
-            m.is_party_secretary for m in self.leaders
-        ) else self.leaders[0]
+        signer = (
+            next(m for m in self.leaders if m.is_party_secretary)
+            if any(m.is_party_secretary for m in self.leaders)
+            else self.leaders[0]
+        )
         for serial, problem in enumerate(problems, 1):
             state, when = plan[(serial - 1) % len(plan)]
             measure = problem.measures[0] if problem.measures else None
@@ -690,12 +695,6 @@ class _Builder:
         return meeting
 
 
-def _uuid(rng: random.Random) -> Any:
-    import uuid
-
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
 def _cycle_shuffled(pool: list[str], rng: random.Random) -> Iterator[str]:
     while True:
         batch = list(pool)
@@ -782,9 +781,7 @@ def _more_channels(
     superior: list[Problem] = []
     secretary_of_party = next((m for m in b.leaders if m.is_party_secretary), b.leaders[0])
     for order, leader in enumerate(m for m in b.leaders if m is not secretary_of_party):
-        crit = next(
-            (c for c in b.c["meeting"]["criticisms"] if c["to"] == leader.position), None
-        )
+        crit = next((c for c in b.c["meeting"]["criticisms"] if c["to"] == leader.position), None)
         if crit is None:
             continue
         text = crit["text"]
@@ -792,7 +789,9 @@ def _more_channels(
         problem = Problem(
             campaign=campaign,
             owner_member=leader,
-            area=_area_by_key(b.items, b.c["team_problems"][order % len(b.c["team_problems"])]["area"]),
+            area=_area_by_key(
+                b.items, b.c["team_problems"][order % len(b.c["team_problems"])]["area"]
+            ),
             text=_problem_title(text),
             examples=text,
             source=source,

@@ -105,7 +105,7 @@ def campaign_info(session: Session, campaign: Campaign) -> CampaignInfo:
 
 def _grouped(session: Session, column: Any, *where: Any) -> dict[Any, int]:
     rows = session.execute(select(column, func.count()).where(*where).group_by(column)).all()
-    return {key: count for key, count in rows}
+    return dict(rows)
 
 
 def summarize(db: Database, today: dt.date | None = None) -> Summary:
@@ -153,7 +153,7 @@ def summarize(db: Database, today: dt.date | None = None) -> Summary:
             .group_by(Area.id, Area.title, Area.ordinal)
             .order_by(Area.ordinal)
         ).all()
-        summary.problems_by_area = {title: count for title, count in area_rows}
+        summary.problems_by_area = dict(area_rows)
         unassigned = session.scalar(
             select(func.count()).where(*alive_problem, Problem.area_id.is_(None))
         )

@@ -108,7 +108,9 @@ def _column_changes(obj: Entity, action: str) -> dict[str, Any]:
         hist = state.attrs[rel.key].history
         if hist.added or hist.deleted:
             changes[rel.key] = {
-                "added": sorted(str(inspect(o).identity or getattr(o, "id", "")) for o in hist.added),
+                "added": sorted(
+                    str(inspect(o).identity or getattr(o, "id", "")) for o in hist.added
+                ),
                 "removed": sorted(
                     str(inspect(o).identity or getattr(o, "id", "")) for o in hist.deleted
                 ),
@@ -132,7 +134,7 @@ def _before_flush(session: Session, flush_context: UOWTransaction, instances: ob
     actor = str(session.info.get(ACTOR_KEY, "")) or "未知用户"
     records: list[tuple[str, Entity, dict[str, Any]]] = []
     for action, obj in _pending(session):
-        if obj.id is None:
+        if getattr(obj, "id", None) is None:  # the column default applies only at flush
             obj.id = uuid.uuid4()
         changes = _column_changes(obj, action)
         if action == "update" and not changes:
@@ -232,7 +234,9 @@ def verify_chain(session: Session, batch: int = 5000) -> tuple[int, ChainProblem
         while True:
             rows = (
                 session.execute(
-                    select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq)
+                    select(AuditEntry)
+                    .where(AuditEntry.seq > last)
+                    .order_by(AuditEntry.seq)
                     .limit(batch)
                 )
                 .scalars()

@@ -122,10 +122,9 @@ def daily_backup(
     now = now or dt.datetime.now()
     daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
     made: Path | None = None
-    if not daily or daily[0].taken_at.date() != now.date():
-        if database.exists():
-            made = backup_sqlite_file(database, backups_dir, reason="daily", now=now)
-            daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
+    if (not daily or daily[0].taken_at.date() != now.date()) and database.exists():
+        made = backup_sqlite_file(database, backups_dir, reason="daily", now=now)
+        daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
     for old in daily[keep:]:
         try:
             old.path.unlink()

@@ -44,7 +44,9 @@ def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
     """Map a driver or OS error to the environment fault it stands for, if any."""
     if isinstance(exc, OSError):
         if exc.errno == errno.ENOSPC:
-            return DiskFull(f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。")
+            return DiskFull(
+                f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。"
+            )
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return ReadOnlyLocation(f"没有写入 {where} 的权限（文件夹只读或被保护）。")
         return None
@@ -52,7 +54,9 @@ def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
     if "database or disk is full" in message or "disk is full" in message:
         return DiskFull(f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。")
     if "readonly database" in message or "read-only" in message:
-        return ReadOnlyLocation(f"数据库 {where} 是只读的，无法保存修改。请检查文件和文件夹的权限。")
+        return ReadOnlyLocation(
+            f"数据库 {where} 是只读的，无法保存修改。请检查文件和文件夹的权限。"
+        )
     if "unable to open database file" in message:
         return ReadOnlyLocation(f"无法打开数据库 {where}：文件夹不存在或没有访问权限。")
     if "database is locked" in message or "database table is locked" in message:
@@ -208,7 +212,9 @@ class Database:
             if not tables:
                 return
             if "alembic_version" not in tables:
-                raise ForeignDatabase(f"{self.where} 中已有别的表，但不是明镜的数据库，已拒绝使用。")
+                raise ForeignDatabase(
+                    f"{self.where} 中已有别的表，但不是明镜的数据库，已拒绝使用。"
+                )
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         refuse_unknown_revision(revision, self.where)
 

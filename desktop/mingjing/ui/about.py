@@ -48,10 +48,10 @@ class AboutDialog(QDialog):
         self.resize(620, 520)
         layout = QVBoxLayout(self)
         head = QLabel(
-            self.tr("<h2>明镜 {0}</h2><p>单位自查自纠与整改落实工作程序，离线使用。</p>"
-                    "<p>构建：{1}　　Python {2}　　Qt for Python {3}</p>").format(
-                __version__, build_info(), platform.python_version(), pyside_version
-            ),
+            self.tr(
+                "<h2>明镜 {0}</h2><p>单位自查自纠与整改落实工作程序，离线使用。</p>"
+                "<p>构建：{1}　　Python {2}　　Qt for Python {3}</p>"
+            ).format(__version__, build_info(), platform.python_version(), pyside_version),
             self,
         )
         head.setTextFormat(Qt.TextFormat.RichText)

@@ -61,9 +61,7 @@ def _refuse(exc: EnvironmentFault, *, smoke: bool) -> int:
     return EXIT_REFUSED
 
 
-def build_window(
-    workspace: Workspace, registry: FontRegistry | None = None
-) -> MainWindow:
+def build_window(workspace: Workspace, registry: FontRegistry | None = None) -> MainWindow:
     return MainWindow(workspace, S.Settings(settings_for(workspace.location)), registry)
 
 
@@ -84,7 +82,7 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
             run_in_background(
                 lambda: maintenance.daily_backup(location),
                 parent=window,
-                on_success=lambda made: made and log.info("daily backup %s", made),
+                on_success=lambda made: log.info("daily backup: %s", made or "already taken today"),
                 on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
             )
         code = app.exec()

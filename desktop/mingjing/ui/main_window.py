@@ -73,8 +73,11 @@ class MainWindow(QMainWindow):
         self._page_keys: list[str] = []
         self._add_page("overview", self.tr("工作概况"), self.overview)
         for spec in self._pending_specs():
-            self._add_page(spec.key, spec.title, PendingPage(spec.title, spec.who,
-                                                             list(spec.plans), self.pages))
+            self._add_page(
+                spec.key,
+                spec.title,
+                PendingPage(spec.title, spec.who, list(spec.plans), self.pages),
+            )
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         central = QWidget(self)
@@ -100,34 +103,59 @@ class MainWindow(QMainWindow):
 
     def _pending_specs(self) -> list[PageSpec]:
         return [
-            PageSpec("self_check", self.tr("个人自查"), self.tr("每位干部（在自己的电脑上填写）"), (
-                self.tr("对照七个方面、各项具体表现逐条对号入座，写明具体表现和事例"),
-                self.tr("列出个人问题清单，剖析根源，制定整改措施"),
-                self.tr("填写学习情况；随时自动保存，断电也不丢字"),
-                self.tr("生成提交文件，交给办公室汇总"),
-            )),
-            PageSpec("gathering", self.tr("汇总与会诊"), self.tr("办公室（秘书）"), (
-                self.tr("新建专项行动，导入人员名单，向干部分发专项行动文件"),
-                self.tr("批量收取自查提交文件，审核通过或退回返工"),
-                self.tr("登记征求意见，合并同类意见，转为问题"),
-                self.tr("整理个人和班子问题清单，标记共性问题，记录集体“会诊”"),
-            )),
-            PageSpec("ledger", self.tr("整改台账"), self.tr("办公室（秘书）、责任领导"), (
-                self.tr("建立整改台账，记录整改进展和佐证材料"),
-                self.tr("盘点销号，签发交办单，提醒、函询、诫勉"),
-                self.tr("到期提醒：7日内、3日内到期和已逾期事项"),
-                self.tr("导入往年的 Excel 台账，导出可直接打印的 Excel"),
-            )),
-            PageSpec("materials", self.tr("会议材料"), self.tr("办公室（秘书）"), (
-                self.tr("记录专题民主生活会、组织生活会"),
-                self.tr("生成对照检查材料、问题清单、征求意见汇总、整改台账等"),
-                self.tr("按 GB/T 9704 排版输出 PDF，并输出可在 WPS 中编辑的 DOCX"),
-            )),
-            PageSpec("review", self.tr("领导审阅"), self.tr("单位领导"), (
-                self.tr("查看工作进度和各项材料"),
-                self.tr("上级点评，退回返工"),
-                self.tr("审批销号"),
-            )),
+            PageSpec(
+                "self_check",
+                self.tr("个人自查"),
+                self.tr("每位干部（在自己的电脑上填写）"),
+                (
+                    self.tr("对照七个方面、各项具体表现逐条对号入座，写明具体表现和事例"),
+                    self.tr("列出个人问题清单，剖析根源，制定整改措施"),
+                    self.tr("填写学习情况；随时自动保存，断电也不丢字"),
+                    self.tr("生成提交文件，交给办公室汇总"),
+                ),
+            ),
+            PageSpec(
+                "gathering",
+                self.tr("汇总与会诊"),
+                self.tr("办公室（秘书）"),
+                (
+                    self.tr("新建专项行动，导入人员名单，向干部分发专项行动文件"),
+                    self.tr("批量收取自查提交文件，审核通过或退回返工"),
+                    self.tr("登记征求意见，合并同类意见，转为问题"),
+                    self.tr("整理个人和班子问题清单，标记共性问题，记录集体“会诊”"),
+                ),
+            ),
+            PageSpec(
+                "ledger",
+                self.tr("整改台账"),
+                self.tr("办公室（秘书）、责任领导"),
+                (
+                    self.tr("建立整改台账，记录整改进展和佐证材料"),
+                    self.tr("盘点销号，签发交办单，提醒、函询、诫勉"),
+                    self.tr("到期提醒：7日内、3日内到期和已逾期事项"),
+                    self.tr("导入往年的 Excel 台账，导出可直接打印的 Excel"),
+                ),
+            ),
+            PageSpec(
+                "materials",
+                self.tr("会议材料"),
+                self.tr("办公室（秘书）"),
+                (
+                    self.tr("记录专题民主生活会、组织生活会"),
+                    self.tr("生成对照检查材料、问题清单、征求意见汇总、整改台账等"),
+                    self.tr("按 GB/T 9704 排版输出 PDF，并输出可在 WPS 中编辑的 DOCX"),
+                ),
+            ),
+            PageSpec(
+                "review",
+                self.tr("领导审阅"),
+                self.tr("单位领导"),
+                (
+                    self.tr("查看工作进度和各项材料"),
+                    self.tr("上级点评，退回返工"),
+                    self.tr("审批销号"),
+                ),
+            ),
         ]
 
     def _add_page(self, key: str, title: str, widget: QWidget) -> None:
@@ -185,9 +213,7 @@ class MainWindow(QMainWindow):
         assert isinstance(summary, Summary)
         self.overview.set_summary(summary)
         if summary.campaign is not None:
-            self.campaign_label.setText(
-                f"{summary.campaign.unit_name}　{summary.campaign.title}"
-            )
+            self.campaign_label.setText(f"{summary.campaign.unit_name}　{summary.campaign.title}")
         else:
             self.campaign_label.setText(self.tr("未打开专项行动"))
 
@@ -268,7 +294,7 @@ class MainWindow(QMainWindow):
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set(S.WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(S.WINDOW_STATE, self.saveState())
         row = self.nav.currentRow()

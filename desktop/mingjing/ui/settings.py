@@ -54,12 +54,14 @@ class Settings:
         value = self._q.value(setting.key, setting.default)
         if setting.type is bool and isinstance(value, str):
             return value.lower() in ("1", "true", "yes")  # type: ignore[return-value]
-        if value is None or (setting.type is not QByteArray and not isinstance(value, setting.type)):
+        if value is None or (
+            setting.type is not QByteArray and not isinstance(value, setting.type)
+        ):
             try:
                 return setting.type(value)  # type: ignore[call-arg]
             except (TypeError, ValueError):
                 return setting.default
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[return-value]
 
     def set(self, setting: Setting[T], value: T) -> None:
         self._q.setValue(setting.key, value)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
-
-from alembic import command
 
 HERE = Path(__file__).resolve().parent
 

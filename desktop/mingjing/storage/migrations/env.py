@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from alembic import context
+from typing import Any, Literal
 
-from mingjing.domain.base import EnumText, UTCDateTime
-from mingjing.domain.models import Base
+from alembic import context
+from alembic.autogenerate.api import AutogenContext
+
+import mingjing.domain.models  # noqa: F401 - registers every table on Base.metadata
+from mingjing.domain.base import Base, EnumText, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations spell our column types in plain SQLAlchemy, so they never
     depend on application classes that may change later."""
     if type_ == "type" and isinstance(obj, EnumText):

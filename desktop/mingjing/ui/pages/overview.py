@@ -101,8 +101,10 @@ class OverviewPage(QWidget):
             0,
             self.tr("人员与个人自查"),
             [
-                (self.tr("参加人员"), self.tr("{0} 人（班子成员 {1} 人）").format(
-                    summary.members, summary.leaders)),
+                (
+                    self.tr("参加人员"),
+                    self.tr("{0} 人（班子成员 {1} 人）").format(summary.members, summary.leaders),
+                ),
                 (self.tr("已交自查"), self.tr("{0} / {1} 人").format(handed_in, summary.members)),
                 *[(label, self.tr("{0} 人").format(n)) for label, n in checks.items()],
             ],
@@ -136,8 +138,12 @@ class OverviewPage(QWidget):
             1,
             self.tr("征求意见、会诊与会议"),
             [
-                (self.tr("征求意见"), self.tr("{0} 条，梳理为 {1} 条").format(
-                    summary.opinions, summary.opinions_after_merge)),
+                (
+                    self.tr("征求意见"),
+                    self.tr("{0} 条，梳理为 {1} 条").format(
+                        summary.opinions, summary.opinions_after_merge
+                    ),
+                ),
                 (self.tr("集体会诊"), self.tr("{0} 次").format(summary.consultations)),
                 *[(k, self.tr("{0} 次").format(v)) for k, v in summary.meetings.items()],
             ],

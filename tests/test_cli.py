@@ -1,0 +1,133 @@
+"""The command line's verbs and exit codes (0, 1, 2, 3, 4)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mingjing import cli
+from mingjing.config import resolve_location
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(data: Path, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in a subprocess, the way a user does."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "desktop") + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mingjing", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_demo_summary_check_backup_restore(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    code, out, err = run(data, "demo")
+    assert code == 0, err
+    assert "已生成示例单位" in out
+    code, out, _ = run(data, "summary")
+    assert code == 0 and "整改台账" in out and "岚川县" in out
+    code, out, _ = run(data, "summary", "--json")
+    assert json.loads(out)["members"] == 12
+    code, out, _ = run(data, "check")
+    assert code == 0 and "完好" in out
+    backup_file = tmp_path / "备份.sqlite3"
+    code, out, _ = run(data, "backup", "--out", str(backup_file))
+    assert code == 0 and backup_file.exists()
+    code, out, _ = run(data, "restore", str(backup_file))
+    assert code == 0 and "恢复前的数据库已另存为" in out
+    code, _, err = run(data, "demo")
+    assert code == 3 and "--force" in err
+
+
+def test_usage_errors_exit_2_in_chinese(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--data-dir", str(tmp_path), "nosuchverb"])
+    assert info.value.code == 2
+
+
+@pytest.mark.parametrize("verb", [["summary"], ["check"], ["demo"], ["backup"]])
+def test_newer_database_is_refused_by_every_command(tmp_path: Path, verb: list[str]) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "summary"]) == 0
+    db_file = resolve_location(data).sqlite_path
+    assert db_file is not None
+    con = sqlite3.connect(db_file)
+    con.execute("UPDATE alembic_version SET version_num = 'zzzz_newer'")
+    con.commit()
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    before = hashlib.sha256(db_file.read_bytes()).hexdigest()
+    code = cli.main(["--data-dir", str(data), *verb])
+    if verb == ["backup"]:
+        # A backup is a copy: taking one of a newer database harms nothing.
+        assert code == 0
+    else:
+        assert code == 3
+    assert hashlib.sha256(db_file.read_bytes()).hexdigest() == before
+
+
+def test_check_exits_4_on_a_broken_chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    db_file = resolve_location(data).sqlite_path
+    assert db_file is not None
+    con = sqlite3.connect(db_file)
+    con.execute("DELETE FROM audit_entry WHERE seq = 5")
+    con.commit()
+    con.close()
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "check"]) == 4
+    assert "审计记录链断裂" in capsys.readouterr().out
+
+
+def test_unexpected_error_exits_1_and_names_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mingjing.services import summary
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(summary, "summarize", broken)
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "summary"]) == 1
+    err = capsys.readouterr().err
+    log_file = resolve_location(data).log_file
+    assert str(log_file) in err
+    assert "RuntimeError: a bug" in log_file.read_text(encoding="utf-8")
+
+
+def test_restore_of_a_damaged_file_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    damaged = tmp_path / "坏文件.sqlite3"
+    damaged.write_bytes(b"not a database at all")
+    assert cli.main(["--data-dir", str(data), "restore", str(damaged)]) == 3
+    assert "坏文件.sqlite3" in capsys.readouterr().err
+
+
+def test_database_option_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "elsewhere" / "db.sqlite3"
+    assert cli.main(["--database", f"sqlite:///{target}", "summary"]) == 0
+    assert target.exists()
+    monkeypatch.setenv("MINGJING_DATA_DIR", str(tmp_path / "env-data"))
+    assert cli.main(["summary"]) == 0
+    assert (tmp_path / "env-data" / "mingjing.sqlite3").exists()

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mingjing import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "desktop") + os.pathsep + env.get("PYTHONPATH", "")
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def test_smoke_opens_the_window_on_the_demo_and_exits_0(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    proc = subprocess.run(
+        [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr and "QFont" not in proc.stderr, proc.stderr
+
+
+def test_smoke_on_a_newer_database_exits_3_with_a_message(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "summary"]) == 0
+    con = sqlite3.connect(data / "mingjing.sqlite3")
+    con.execute("UPDATE alembic_version SET version_num = 'zzzz'")
+    con.commit()
+    con.close()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 3
+    assert "更新版本" in proc.stderr
+
+
+def test_second_window_on_the_same_data_is_told(tmp_path: Path) -> None:
+    from mingjing.config import resolve_location
+    from mingjing.services.workspace import Workspace
+
+    data = tmp_path / "data"
+    first = Workspace.open(resolve_location(data), exclusive=True)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        first.close()
+    assert proc.returncode == 3
+    assert "另一个明镜窗口" in proc.stderr

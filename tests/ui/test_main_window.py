@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from mingjing.fonts import FontRegistry
+from mingjing.services.summary import summarize
+from mingjing.services.workspace import Workspace
+from mingjing.ui.app import build_window
+from mingjing.ui.main_window import MainWindow
+
+# Words that may stay in Latin letters in the Chinese UI: names of formats and standards.
+ALLOWED_LATIN = {
+    "GB",
+    "T",
+    "PDF",
+    "DOCX",
+    "WPS",
+    "Excel",
+    "mingjing",
+    "demo",
+    "sqlite3",
+    "tmp",
+    "Python",
+    "Qt",
+    "for",
+}
+
+
+def visible_texts(root: QWidget) -> list[str]:
+    texts = [w.text() for w in root.findChildren(QLabel)]
+    texts += [w.title() for w in root.findChildren(QGroupBox)]
+    texts += [w.text() for w in root.findChildren(QAbstractButton)]
+    return texts
+
+
+def test_overview_shows_the_summary_counts(window: MainWindow, demo_workspace: Workspace) -> None:
+    summary = summarize(demo_workspace.db)
+    page = window.overview
+    assert page.summary is not None
+    assert summary.campaign is not None
+    assert summary.campaign.title in page.title.text()
+    texts = visible_texts(page)
+    assert f"{summary.rectifications} 项" in texts
+    assert f"{summary.overdue} 项" in texts
+    assert f"{summary.problems} 个" in texts
+    assert summary.campaign.title in window.campaign_label.text()
+    assert str(demo_workspace.location.sqlite_path) in window.location_label.text()
+
+
+def test_navigation_reaches_every_work_area(window: MainWindow) -> None:
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["工作概况", "个人自查", "汇总与会诊", "整改台账", "会议材料", "领导审阅"]
+    for row, key in enumerate(window.page_keys()):
+        window.show_page(key)
+        assert window.pages.currentIndex() == row
+        if key != "overview":
+            page = window.pages.currentWidget()
+            assert any("尚在建设中" in t for t in visible_texts(page)), key
+
+
+def test_no_english_left_in_the_ui(window: MainWindow) -> None:
+    texts = [t for t in visible_texts(window) if t != window.location_label.text()]
+    for menu_action in window.menuBar().actions():
+        texts.append(menu_action.text())
+        menu = menu_action.menu()
+        if menu is not None:
+            texts += [a.text() for a in menu.actions() if not a.isSeparator()]
+    for text in texts:
+        plain = re.sub(r"<[^>]+>", "", text)
+        plain = re.sub(r"\(&\w\)|&", "", plain)
+        words = set(re.findall(r"[A-Za-z]+", plain)) - ALLOWED_LATIN
+        assert not words, f"English left in the UI: {text!r}"
+
+
+def test_empty_database_says_what_to_do(
+    qtbot: QtBot, workspace: Workspace, app_fonts: FontRegistry
+) -> None:
+    win = build_window(workspace, app_fonts)
+    qtbot.add_widget(win)
+    with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
+        win.show()
+        win.refresh()
+    assert "还没有专项行动" in win.overview.subtitle.text()
+    assert win.overview.findChildren(QGroupBox) == []
+
+
+def test_geometry_and_page_are_remembered(
+    qtbot: QtBot, demo_workspace: Workspace, app_fonts: FontRegistry
+) -> None:
+    first = build_window(demo_workspace, app_fonts)
+    qtbot.add_widget(first)
+    first.show()
+    # The offscreen screen is 800×800: stay within it so nothing is clamped.
+    first.resize(first.minimumWidth(), 654)
+    first.show_page("ledger")
+    size = first.size()
+    first.close()
+    second = build_window(demo_workspace, app_fonts)
+    qtbot.add_widget(second)
+    assert second.size() == size
+    assert second.page_keys()[second.nav.currentRow()] == "ledger"
+
+
+def test_about_lists_bundled_fonts_and_licences(qtbot: QtBot, app_fonts: FontRegistry) -> None:
+    from PySide6.QtWidgets import QTextBrowser
+
+    from mingjing.ui.about import AboutDialog
+
+    dialog = AboutDialog(app_fonts)
+    qtbot.add_widget(dialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    for face in app_fonts.bundled_faces():
+        assert face.path.name in text
+    assert "Arphic" in text or "ARPHIC" in text
+    assert "SQLAlchemy" in text
