@@ -289,3 +289,14 @@ def test_face_is_hashable_and_compares_by_file() -> None:
     assert a == b
     assert hash(a) == hash(b)
     assert a.names() == ("X", "甲")
+
+
+def test_bundled_font_names_declared_in_code_match_the_files() -> None:
+    """Start-up trusts BUNDLED_FONTS' names instead of parsing the files."""
+    from mingjing.fonts import BUNDLED_FONTS, inspect_font_file
+
+    for spec in BUNDLED_FONTS:
+        info = inspect_font_file(resource_path("fonts", spec.file))[spec.subfont_index]
+        assert info.has_glyf
+        assert info.family == spec.family
+        assert set(info.aliases) == set(spec.aliases)

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fontTools.ttLib import TTCollection, TTFont
 
 __all__ = [
     "BUNDLED_FONTS",
@@ -123,17 +122,42 @@ class BundledFont:
     roles: tuple[FontRole, ...]
     licence: str
     subfont_index: int = 0
+    family: str = ""
+    aliases: tuple[str, ...] = ()
+    """Known names, so start-up need not parse the file (a test checks they match)."""
 
 
 #: The faces shipped in ``resources/fonts`` and what they stand in for; see the
 #: README there for why each was chosen.
 BUNDLED_FONTS: tuple[BundledFont, ...] = (
     BundledFont(
-        "gbsn00lp.ttf", (FontRole.SONG, FontRole.XIAOBIAOSONG), "LICENSE-arphic-gbsn00lp.txt"
+        "gbsn00lp.ttf",
+        (FontRole.SONG, FontRole.XIAOBIAOSONG),
+        "LICENSE-arphic-gbsn00lp.txt",
+        family="AR PL SungtiL GB",
+        aliases=("文鼎ＰＬ简报宋",),
     ),
-    BundledFont("gkai00mp.ttf", (FontRole.KAI,), "LICENSE-arphic-gkai00mp.txt"),
-    BundledFont("wqy-microhei.ttc", (FontRole.HEI, FontRole.UI), "LICENSE-wqy-microhei.txt"),
-    BundledFont("LXGWWenKai-Light.ttf", (FontRole.FANGSONG,), "LICENSE-lxgw-wenkai.txt"),
+    BundledFont(
+        "gkai00mp.ttf",
+        (FontRole.KAI,),
+        "LICENSE-arphic-gkai00mp.txt",
+        family="AR PL KaitiM GB",
+        aliases=("文鼎ＰＬ简中楷",),
+    ),
+    BundledFont(
+        "wqy-microhei.ttc",
+        (FontRole.HEI, FontRole.UI),
+        "LICENSE-wqy-microhei.txt",
+        family="WenQuanYi Micro Hei",
+        aliases=("文泉驛微米黑", "文泉驿微米黑"),
+    ),
+    BundledFont(
+        "LXGWWenKai-Light.ttf",
+        (FontRole.FANGSONG,),
+        "LICENSE-lxgw-wenkai.txt",
+        family="LXGW WenKai Light",
+        aliases=("LXGW WenKai", "霞鹜文楷 Light", "霞鹜文楷"),
+    ),
 )
 
 #: Installed fonts that are the real thing for a role, best first, as normalised
@@ -318,9 +342,13 @@ def inspect_font_file(path: Path) -> list[SubfontInfo]:
     with path.open("rb") as stream:
         is_collection = stream.read(4) == b"ttcf"  # trust the header, not the file name
     if is_collection:
+        from fontTools.ttLib import TTCollection
+
         collection = TTCollection(str(path), lazy=True)
         fonts = list(collection.fonts)
     else:
+        from fontTools.ttLib import TTFont
+
         fonts = [TTFont(str(path), lazy=True)]
     try:
         for index, font in enumerate(fonts):
@@ -364,6 +392,8 @@ def _face_from_file(
 @functools.lru_cache(maxsize=64)
 def _codepoints(path: Path, subfont_index: int) -> frozenset[int]:
     try:
+        from fontTools.ttLib import TTFont
+
         font = TTFont(str(path), fontNumber=subfont_index, lazy=True)
     except Exception as exc:
         _log.warning("读取字体字符表失败 %s：%s", path, exc)
@@ -595,9 +625,18 @@ def _load_bundled(bundled_dir: Path) -> list[tuple[FontFace, tuple[FontRole, ...
             _log.warning("随软件附带的字体缺失：%s", path)
             continue
         licence = bundled_dir / spec.licence
-        face = _face_from_file(
-            path, spec.subfont_index, bundled=True, licence=licence if licence.is_file() else None
-        )
+        licence_file = licence if licence.is_file() else None
+        if spec.family:
+            face: FontFace | None = FontFace(
+                family=spec.family,
+                path=path,
+                subfont_index=spec.subfont_index,
+                bundled=True,
+                licence_file=licence_file,
+                aliases=spec.aliases,
+            )
+        else:
+            face = _face_from_file(path, spec.subfont_index, bundled=True, licence=licence_file)
         if face is not None:
             result.append((face, spec.roles))
     try:

@@ -60,3 +60,11 @@ def test_old_fixture_database_upgrades_with_backup_and_keeps_its_data(
     if old_revision != migrations.head_revision():
         made = list_backups(location.backups_dir)
         assert made and made[0].reason.startswith("before-migration")
+
+
+def test_revision_ids_read_from_files_match_alembic() -> None:
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    assert migrations.head_revision() == script.get_current_head()
+    assert migrations.revisions() == [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert migrations.is_known(migrations.head_revision())
+    assert not migrations.is_known("ffff_not_a_revision")
