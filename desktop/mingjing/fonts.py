@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 __all__ = [
     "BUNDLED_FONTS",
     "BundledFont",
