@@ -29,7 +29,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     app, registry = create_application(sys.argv[:1])
     workspace = Workspace.open(resolve_location(args.data_dir))
-    window = build_window(workspace, registry)
+    window = build_window(workspace.location, registry, workspace)
     loop = QEventLoop()
     window.first_page_shown.connect(loop.quit)
     window.show()

@@ -14,7 +14,6 @@ from sqlalchemy import event, select, text
 from mingjing.config import DataLocation
 from mingjing.domain.models import Member, Unit
 from mingjing.storage import Database
-from mingjing.storage.database import translate_error
 from mingjing.storage.errors import (
     CorruptDatabase,
     DatabaseInUse,
@@ -23,6 +22,7 @@ from mingjing.storage.errors import (
     NewerDatabase,
     ReadOnlyLocation,
 )
+from mingjing.storage.precheck import translate_error
 
 
 def digest(path: Path) -> str:

@@ -64,7 +64,7 @@ def demo_workspace(workspace: Workspace) -> Workspace:
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_workspace: Workspace, app_fonts: FontRegistry) -> MainWindow:
-    win = build_window(demo_workspace, app_fonts)
+    win = build_window(demo_workspace.location, app_fonts, demo_workspace)
     qtbot.add_widget(win)
     with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
         win.show()

@@ -72,3 +72,39 @@ def test_second_window_on_the_same_data_is_told(tmp_path: Path) -> None:
         first.close()
     assert proc.returncode == 3
     assert "另一个明镜窗口" in proc.stderr
+
+
+def test_second_smoke_starts_from_the_snapshot(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    snapshot = data / "cache" / "overview.json"
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert snapshot.exists()
+
+
+def test_a_database_that_fails_to_open_behind_the_window_exits_3(
+    tmp_path: Path, monkeypatch: object
+) -> None:
+    import pytest
+
+    from mingjing.config import resolve_location
+    from mingjing.services.workspace import Workspace
+    from mingjing.storage.errors import DiskFull
+    from mingjing.ui.app import run_app
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+
+    def full(*args: object, **kwargs: object) -> Workspace:
+        raise DiskFull("磁盘空间已满（测试）")
+
+    monkeypatch.setattr(Workspace, "open", full)
+    assert run_app(resolve_location(tmp_path / "data"), smoke=True) == 3

@@ -78,7 +78,7 @@ def test_no_english_left_in_the_ui(window: MainWindow) -> None:
 def test_empty_database_says_what_to_do(
     qtbot: QtBot, workspace: Workspace, app_fonts: FontRegistry
 ) -> None:
-    win = build_window(workspace, app_fonts)
+    win = build_window(workspace.location, app_fonts, workspace)
     qtbot.add_widget(win)
     with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
         win.show()
@@ -90,7 +90,7 @@ def test_empty_database_says_what_to_do(
 def test_geometry_and_page_are_remembered(
     qtbot: QtBot, demo_workspace: Workspace, app_fonts: FontRegistry
 ) -> None:
-    first = build_window(demo_workspace, app_fonts)
+    first = build_window(demo_workspace.location, app_fonts, demo_workspace)
     qtbot.add_widget(first)
     first.show()
     # The offscreen screen is 800×800: stay within it so nothing is clamped.
@@ -98,7 +98,7 @@ def test_geometry_and_page_are_remembered(
     first.show_page("ledger")
     size = first.size()
     first.close()
-    second = build_window(demo_workspace, app_fonts)
+    second = build_window(demo_workspace.location, app_fonts, demo_workspace)
     qtbot.add_widget(second)
     assert second.size() == size
     assert second.page_keys()[second.nav.currentRow()] == "ledger"

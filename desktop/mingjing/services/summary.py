@@ -7,7 +7,6 @@ nothing here is per person.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -33,51 +32,17 @@ from mingjing.domain.models import (
     SelfCheck,
     Unit,
 )
-from mingjing.domain.text import cn_date
+from mingjing.services.overview import CampaignInfo, Summary, format_summary
 from mingjing.storage import Database
 
-
-@dataclass(frozen=True)
-class CampaignInfo:
-    id: str
-    title: str
-    doc_number: str
-    unit_name: str
-    start_date: dt.date | None
-    end_date: dt.date | None
-    phase: str
-
-
-@dataclass
-class Summary:
-    campaign: CampaignInfo | None
-    members: int = 0
-    leaders: int = 0
-    self_checks: dict[str, int] = field(default_factory=dict)
-    """By state label, plus 未开始 for members with no self-check yet."""
-    problems: int = 0
-    team_problems: int = 0
-    common_problems: int = 0
-    problems_by_source: dict[str, int] = field(default_factory=dict)
-    problems_by_area: dict[str, int] = field(default_factory=dict)
-    problems_by_status: dict[str, int] = field(default_factory=dict)
-    opinions: int = 0
-    opinions_after_merge: int = 0
-    consultations: int = 0
-    rectifications: int = 0
-    rectifications_by_state: dict[str, int] = field(default_factory=dict)
-    overdue: int = 0
-    meetings: dict[str, int] = field(default_factory=dict)
-    today: dt.date = field(default_factory=dt.date.today)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["today"] = self.today.isoformat()
-        if self.campaign is not None:
-            for key in ("start_date", "end_date"):
-                value = data["campaign"][key]
-                data["campaign"][key] = value.isoformat() if value else None
-        return data
+__all__ = [
+    "CampaignInfo",
+    "Summary",
+    "campaign_info",
+    "current_campaign",
+    "format_summary",
+    "summarize",
+]
 
 
 def current_campaign(session: Session) -> Campaign | None:
@@ -199,35 +164,3 @@ def summarize(db: Database, today: dt.date | None = None) -> Summary:
         )
         summary.meetings = {k.label: by_kind.get(k, 0) for k in MeetingKind}
         return summary
-
-
-def format_summary(summary: Summary) -> str:
-    """The plain-text form printed by ``mingjing summary``."""
-    if summary.campaign is None:
-        return "数据库中还没有专项行动。可运行“mingjing demo”生成示例单位，或在程序中新建。"
-    c = summary.campaign
-    period = ""
-    if c.start_date and c.end_date:
-        period = f"{cn_date(c.start_date)}至{cn_date(c.end_date)}"
-
-    def line(title: str, counts: dict[str, int]) -> str:
-        return f"{title}：" + "，".join(f"{k} {v}" for k, v in counts.items())
-
-    lines = [
-        f"{c.unit_name}　{c.title}",
-        f"文号：{c.doc_number or '（无）'}　时间：{period or '（未定）'}　当前阶段：{c.phase}",
-        "",
-        f"人员：{summary.members} 人，其中班子成员 {summary.leaders} 人",
-        line("个人自查", summary.self_checks),
-        f"问题：{summary.problems} 个（班子问题 {summary.team_problems} 个，"
-        f"共性问题 {summary.common_problems} 个）",
-        line("　按来源", summary.problems_by_source),
-        line("　按方面", summary.problems_by_area),
-        line("　按状态", summary.problems_by_status),
-        f"征求意见：{summary.opinions} 条，梳理为 {summary.opinions_after_merge} 条",
-        f"集体会诊：{summary.consultations} 次",
-        f"整改台账：{summary.rectifications} 项，逾期 {summary.overdue} 项",
-        line("　按状态", summary.rectifications_by_state),
-        line("会议", summary.meetings),
-    ]
-    return "\n".join(lines)

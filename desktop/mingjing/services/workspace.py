@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from mingjing.config import DataLocation
 from mingjing.services.profile import Profile, load_profile
 from mingjing.storage import Database
+from mingjing.storage.precheck import DatabaseLock
 
 
 @dataclass
@@ -20,20 +21,26 @@ class Workspace:
     profile: Profile
 
     @classmethod
-    def open(cls, location: DataLocation, *, exclusive: bool = False) -> Workspace:
+    def open(
+        cls, location: DataLocation, *, exclusive: bool = False, lock: DatabaseLock | None = None
+    ) -> Workspace:
         """Open (create, migrate) the database; with ``exclusive`` hold it for this process.
 
-        Raises the services' :class:`EnvironmentFault` kinds with a message
-        for the user; nothing is changed in that case.
+        ``lock`` is one already taken by :func:`mingjing.services.startup.prepare`;
+        the workspace keeps it and releases it on :meth:`close`. Raises the
+        services' :class:`EnvironmentFault` kinds with a message for the
+        user; nothing is changed in that case.
         """
         profile = load_profile(location.data_dir)
         db = Database.open(location, actor=profile.display_name)
-        if exclusive:
-            try:
+        try:
+            if lock is not None:
+                db.adopt_lock(lock)
+            elif exclusive:
                 db.acquire_exclusive()
-            except BaseException:
-                db.close()
-                raise
+        except BaseException:
+            db.close()
+            raise
         return cls(location, db, profile)
 
     def close(self) -> None:

@@ -19,13 +19,9 @@ from pathlib import Path
 
 from mingjing.config import DataLocation
 from mingjing.storage import migrations
-from mingjing.storage.database import (
-    Database,
-    inspect_sqlite_file,
-    refuse_unknown_revision,
-    translate_error,
-)
+from mingjing.storage.database import Database
 from mingjing.storage.errors import CorruptDatabase, InputRefused
+from mingjing.storage.precheck import inspect_sqlite_file, refuse_unknown_revision, translate_error
 
 log = logging.getLogger(__name__)
 

@@ -9,110 +9,36 @@ the migration, and only then the engine with WAL and the other pragmas.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mingjing.config import DataLocation, sqlite_path_of
 from mingjing.storage import audit, migrations
-from mingjing.storage.errors import (
-    CorruptDatabase,
-    DatabaseBusy,
-    DatabaseInUse,
-    DiskFull,
-    EnvironmentFault,
-    ForeignDatabase,
-    NewerDatabase,
-    ReadOnlyLocation,
+from mingjing.storage.errors import ForeignDatabase
+from mingjing.storage.precheck import (
+    DatabaseLock,
+    inspect_sqlite_file,
+    refuse_unknown_revision,
+    translate_error,
 )
+
+__all__ = [
+    "Database",
+    "inspect_sqlite_file",
+    "make_engine",
+    "refuse_unknown_revision",
+    "translate_error",
+]
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
-    """Map a driver or OS error to the environment fault it stands for, if any."""
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return DiskFull(
-                f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。"
-            )
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return ReadOnlyLocation(f"没有写入 {where} 的权限（文件夹只读或被保护）。")
-        return None
-    message = str(getattr(exc, "orig", exc)).lower()
-    if "database or disk is full" in message or "disk is full" in message:
-        return DiskFull(f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。")
-    if "readonly database" in message or "read-only" in message:
-        return ReadOnlyLocation(
-            f"数据库 {where} 是只读的，无法保存修改。请检查文件和文件夹的权限。"
-        )
-    if "unable to open database file" in message:
-        return ReadOnlyLocation(f"无法打开数据库 {where}：文件夹不存在或没有访问权限。")
-    if "database is locked" in message or "database table is locked" in message:
-        return DatabaseBusy(f"数据库 {where} 正被其他程序占用，请稍后再试。")
-    if "file is not a database" in message or "malformed" in message:
-        return CorruptDatabase(f"{where} 已损坏或不是明镜的数据库文件。")
-    if "disk i/o error" in message:
-        return DiskFull(f"读写 {where} 时发生磁盘错误（可能是磁盘已满或已拔出）。")
-    if isinstance(exc, OperationalError) and (
-        "could not connect" in message or "connection refused" in message
-    ):
-        return EnvironmentFault(f"无法连接数据库服务器 {where}。请检查网络和服务器地址。")
-    return None
-
-
-def inspect_sqlite_file(path: Path) -> str | None:
-    """Look at a SQLite file read-only; return its Alembic revision (None if empty).
-
-    Raises :class:`CorruptDatabase` or :class:`ForeignDatabase`. Opens the file
-    with ``mode=ro`` and ``immutable`` left off, so even the WAL is not replayed
-    into it: nothing on disk changes.
-    """
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise ReadOnlyLocation(f"无法读取数据库文件 {path}（{exc.strerror}）。") from exc
-    if not header:
-        return None
-    if header != SQLITE_MAGIC:
-        raise CorruptDatabase(f"{path} 不是 SQLite 数据库文件（可能已损坏，或是别的文件）。")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        con = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise CorruptDatabase(f"无法读取数据库文件 {path}（{exc}）。") from exc
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            return None
-        if "alembic_version" not in tables:
-            raise ForeignDatabase(f"{path} 是一个数据库，但不是明镜的数据库，已拒绝打开。")
-        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(row[0]) if row else None
-    except sqlite3.DatabaseError as exc:
-        raise CorruptDatabase(f"{path} 已损坏，无法读取（{exc}）。") from exc
-    finally:
-        con.close()
-
-
-def refuse_unknown_revision(revision: str | None, where: str) -> None:
-    if revision is not None and not migrations.is_known(revision):
-        raise NewerDatabase(
-            f"数据库 {where} 由更新版本的明镜创建（结构版本 {revision}），"
-            "本程序无法读取。请安装最新版本的明镜后再打开；数据库未作任何改动。"
-        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -155,7 +81,7 @@ class Database:
         self.where = where
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
-        self._lock: FileLock | None = None
+        self._lock: DatabaseLock | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -251,14 +177,13 @@ class Database:
         path = self.sqlite_path
         if path is None or self._lock is not None:
             return
-        lock = FileLock(str(path) + ".lock", timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise DatabaseInUse(
-                f"数据库 {path} 已在另一个明镜窗口中打开。请切换到那个窗口继续工作，"
-                "或先关闭它再打开。"
-            ) from None
+        lock = DatabaseLock(path)
+        lock.acquire()
+        self._lock = lock
+
+    def adopt_lock(self, lock: DatabaseLock) -> None:
+        """Take over a lock acquired before the database was opened (fast start)."""
+        self.release_exclusive()
         self._lock = lock
 
     def release_exclusive(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import platform
-from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt
@@ -21,11 +20,12 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("platformdirs", "platformdirs", "MIT"),
     ("PyYAML", "PyYAML", "MIT"),
     ("fonttools", "fontTools", "MIT"),
-    ("filelock", "filelock", "Unlicense"),
 )
 
 
 def _version_of(dist: str) -> str:
+    from importlib import metadata  # costs ~30 ms: only when the dialog opens
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

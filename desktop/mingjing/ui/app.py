@@ -9,19 +9,22 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mingjing.config import DataLocation
 from mingjing.fonts import FontRegistry
-from mingjing.services import maintenance
 from mingjing.services.errors import EnvironmentFault, InputRefused
-from mingjing.services.workspace import Workspace
+from mingjing.services.startup import prepare
 from mingjing.ui import settings as S
 from mingjing.ui.fonts import install_application_fonts
 from mingjing.ui.main_window import MainWindow
 from mingjing.ui.tasks import run_in_background, wait_for_tasks
+
+if TYPE_CHECKING:
+    from mingjing.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ def create_application(argv: Sequence[str]) -> tuple[QApplication, FontRegistry]
     return app, registry
 
 
-def _refuse(exc: EnvironmentFault, *, smoke: bool) -> int:
+def _refuse(exc: BaseException, *, smoke: bool) -> int:
     if smoke:
         sys.stderr.write(f"无法打开数据库：{exc}\n")
     else:
@@ -61,26 +64,65 @@ def _refuse(exc: EnvironmentFault, *, smoke: bool) -> int:
     return EXIT_REFUSED
 
 
-def build_window(workspace: Workspace, registry: FontRegistry | None = None) -> MainWindow:
-    return MainWindow(workspace, S.Settings(settings_for(workspace.location)), registry)
+def build_window(
+    location: DataLocation,
+    registry: FontRegistry | None = None,
+    workspace: Workspace | None = None,
+) -> MainWindow:
+    """The main window; with ``workspace`` it is already connected to the data."""
+    window = MainWindow(location, S.Settings(settings_for(location)), registry)
+    if workspace is not None:
+        window.workspace = workspace
+    return window
 
 
 def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] = ()) -> int:
+    """Show the window at once, then open the database behind it.
+
+    The cheap checks (a newer, damaged or foreign database; another window
+    holding it) run first, so a refused database never shows a window. If
+    the overview kept from the last run still matches the database, it is
+    shown immediately; otherwise the page says it is loading until the
+    database answers.
+    """
     app, registry = create_application(argv or sys.argv[:1])
     try:
-        workspace = Workspace.open(location, exclusive=True)
+        prepared = prepare(location, exclusive=True)
     except (InputRefused, EnvironmentFault) as exc:
         return _refuse(exc, smoke=smoke)
+    window = build_window(location, registry)
+    result: dict[str, int] = {}
+
+    def failed(exc: object) -> None:
+        if isinstance(exc, InputRefused | EnvironmentFault):
+            result["code"] = _refuse(exc, smoke=smoke)
+        else:
+            log.error("opening the database failed", exc_info=exc)  # type: ignore[arg-type]
+            if not smoke:
+                QMessageBox.critical(
+                    window,
+                    "明镜",
+                    "打开数据库时发生意外错误，这是程序的缺陷。"
+                    f"详情已写入日志 {location.log_file}。",
+                )
+            result["code"] = 1
+        app.exit(result["code"])
+
+    window.workspace_failed.connect(failed)
     try:
-        window = build_window(workspace, registry)
         window.show()
-        window.refresh()
+        if prepared.snapshot is not None:
+            window.show_snapshot(prepared.snapshot)
         if smoke:
             window.first_page_shown.connect(lambda: app.exit(0))
             QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: app.exit(1))
-        elif window.settings.get(S.BACKUP_DAILY):
+        if not (smoke and prepared.snapshot is not None):
+            # Smoke ends at the first painted page; with a valid snapshot that
+            # page needs no database work, so none is started.
+            window.open_workspace(prepared)
+        if not smoke and window.settings.get(S.BACKUP_DAILY):
             run_in_background(
-                lambda: maintenance.daily_backup(location),
+                lambda: maintenance_daily_backup(location),
                 parent=window,
                 on_success=lambda made: log.info("daily backup: %s", made or "already taken today"),
                 on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
@@ -88,6 +130,14 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
         code = app.exec()
         window.close()
         wait_for_tasks()
-        return code
+        return result.get("code", code)
     finally:
-        workspace.close()
+        if window.workspace is not None:
+            window.workspace.close()
+        prepared.release()
+
+
+def maintenance_daily_backup(location: DataLocation) -> object:
+    from mingjing.services import maintenance
+
+    return maintenance.daily_backup(location)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,16 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mingjing.config import DataLocation
 from mingjing.fonts import FontRegistry
-from mingjing.services import maintenance
 from mingjing.services.errors import DomainError, EnvironmentFault
-from mingjing.services.summary import Summary, summarize
-from mingjing.services.workspace import Workspace
+from mingjing.services.overview import Summary, save_snapshot
+from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
-from mingjing.ui.about import AboutDialog
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.pending import PendingPage
 from mingjing.ui.tasks import run_in_background
+
+if TYPE_CHECKING:
+    from mingjing.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +46,28 @@ class PageSpec:
 
 
 class MainWindow(QMainWindow):
-    """Signals:
-    first_page_shown: the first page has real content and has been painted.
+    """The window opens at once; the database is opened behind it.
+
+    Signals:
+        first_page_shown: the first page has real content and has been painted.
+        workspace_opened: the database is open (``self.workspace`` is set).
+        workspace_failed(exc): the database could not be opened.
     """
 
     first_page_shown = Signal()
+    workspace_opened = Signal()
+    workspace_failed = Signal(object)
 
     def __init__(
         self,
-        workspace: Workspace,
+        location: DataLocation,
         settings: S.Settings,
         fonts: FontRegistry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.workspace = workspace
-        self.location = workspace.location
+        self.workspace: Workspace | None = None
+        self.location = location
         self.settings = settings
         self.fonts = fonts
         self.setWindowTitle(self.tr("明镜"))
@@ -198,12 +207,51 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------- data
 
-    def refresh(self) -> None:
-        """Reload the overview off the GUI thread."""
-        self.overview.show_loading()
-        db = self.workspace.db
+    def open_workspace(self, prepared: Prepared) -> None:
+        """Load the database layer and open the database off the GUI thread."""
+
+        def work() -> Workspace:
+            from mingjing.services.workspace import Workspace
+
+            return Workspace.open(prepared.location, lock=prepared.lock)
+
         run_in_background(
-            lambda: summarize(db),
+            work,
+            parent=self,
+            on_success=self._on_workspace,
+            on_failure=self.workspace_failed.emit,
+        )
+
+    def _on_workspace(self, workspace: object) -> None:
+        self.set_workspace(workspace)  # type: ignore[arg-type]
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.workspace_opened.emit()
+        self.refresh()
+
+    def show_snapshot(self, summary: Summary) -> None:
+        """Show the overview kept from the last run while the database opens."""
+        self._on_summary(summary)
+
+    def refresh(self) -> None:
+        """Reload the overview off the GUI thread and keep it for the next start."""
+        if self.workspace is None:
+            return
+        if self.overview.summary is None:
+            self.overview.show_loading()
+        db = self.workspace.db
+        location = self.location
+
+        def work() -> Summary:
+            from mingjing.services.summary import summarize
+
+            summary = summarize(db)
+            save_snapshot(location, summary)
+            return summary
+
+        run_in_background(
+            work,
             parent=self,
             on_success=self._on_summary,
             on_failure=self._on_failure,
@@ -254,8 +302,14 @@ class MainWindow(QMainWindow):
         target = Path(name)
         self.settings.set(S.LAST_BACKUP_DIR, str(target.parent))
         location = self.location
+
+        def work() -> Path:
+            from mingjing.services import maintenance
+
+            return maintenance.backup_now(location, target)
+
         run_in_background(
-            lambda: maintenance.backup_now(location, target),
+            work,
             parent=self,
             on_success=lambda path: self.statusBar().showMessage(
                 self.tr("已备份到 {0}").format(path), 8000
@@ -277,6 +331,8 @@ class MainWindow(QMainWindow):
             )
 
     def show_about(self) -> None:
+        from mingjing.ui.about import AboutDialog  # reads licences and metadata: only on demand
+
         AboutDialog(self.fonts, self).exec()
 
     # ------------------------------------------------------------------ state

@@ -16,10 +16,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection
 
 HERE = Path(__file__).resolve().parent
 _REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -75,9 +74,12 @@ def is_known(revision: str) -> bool:
 
 
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import text
+
     if not connection.dialect.has_table(connection, "alembic_version"):
         return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(revision) if revision is not None else None
 
 
 def upgrade(connection: Connection, target: str = "head") -> None:

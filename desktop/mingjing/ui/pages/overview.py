@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.domain.text import cn_date
-from mingjing.services.summary import Summary
+from mingjing.services.overview import Summary
 
 log = logging.getLogger(__name__)
 
