@@ -45,6 +45,14 @@ def main() -> int:
             path = out / f"{index:02d}-{key}-{w}x{h}.png"
             window.grab().save(str(path))
             print(path)
+    from mingjing.ui.about import AboutDialog
+
+    about = AboutDialog(registry, window)
+    about.show()
+    app.processEvents()
+    about.grab().save(str(out / "about.png"))
+    print(out / "about.png")
+    about.close()
     window.close()
     wait_for_tasks()
     workspace.close()

@@ -105,8 +105,8 @@ class OverviewPage(QWidget):
                     self.tr("参加人员"),
                     self.tr("{0} 人（班子成员 {1} 人）").format(summary.members, summary.leaders),
                 ),
+                *self._breakdown([(k, self.tr("{0} 人").format(n)) for k, n in checks.items()]),
                 (self.tr("已交自查"), self.tr("{0} / {1} 人").format(handed_in, summary.members)),
-                *[(label, self.tr("{0} 人").format(n)) for label, n in checks.items()],
             ],
         )
         self._add_card(
@@ -115,9 +115,14 @@ class OverviewPage(QWidget):
             self.tr("查摆问题"),
             [
                 (self.tr("问题总数"), self.tr("{0} 个").format(summary.problems)),
+                *self._breakdown(
+                    [
+                        (k, self.tr("{0} 个").format(v))
+                        for k, v in summary.problems_by_source.items()
+                    ]
+                ),
                 (self.tr("班子问题"), self.tr("{0} 个").format(summary.team_problems)),
                 (self.tr("共性问题"), self.tr("{0} 个").format(summary.common_problems)),
-                *[(k, self.tr("{0} 个").format(v)) for k, v in summary.problems_by_source.items()],
             ],
         )
         self._add_card(
@@ -126,11 +131,13 @@ class OverviewPage(QWidget):
             self.tr("整改台账"),
             [
                 (self.tr("整改事项"), self.tr("{0} 项").format(summary.rectifications)),
+                *self._breakdown(
+                    [
+                        (k, self.tr("{0} 项").format(v))
+                        for k, v in summary.rectifications_by_state.items()
+                    ]
+                ),
                 (self.tr("已逾期"), self.tr("{0} 项").format(summary.overdue)),
-                *[
-                    (k, self.tr("{0} 项").format(v))
-                    for k, v in summary.rectifications_by_state.items()
-                ],
             ],
         )
         self._add_card(
@@ -156,6 +163,12 @@ class OverviewPage(QWidget):
             span=2,
         )
         self.populated.emit()
+
+    def _breakdown(self, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Sub-rows of the line above, the way statistical tables write 其中."""
+        lead = self.tr("其中：")
+        pad = "　" * len(lead)
+        return [((lead if i == 0 else pad) + label, value) for i, (label, value) in enumerate(rows)]
 
     def _clear_cards(self) -> None:
         while self._grid.count():
