@@ -84,6 +84,20 @@ def entry_hash(
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def digest_of(entry: AuditEntry) -> str:
+    """The hash an entry must carry, from its content and its predecessor's hash."""
+    return entry_hash(
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        changes=entry.changes,
+        prev_hash=entry.prev_hash,
+    )
+
+
 def _column_changes(obj: Entity, action: str) -> dict[str, Any]:
     state = inspect(obj)
     changes: dict[str, Any] = {}
@@ -155,32 +169,18 @@ def _before_flush(session: Session, flush_context: UOWTransaction, instances: ob
     at = utcnow()
     for action, obj, changes in records:
         seq += 1
-        entity = type(obj).__tablename__
-        entity_id = str(obj.id)
-        digest = entry_hash(
+        entry = AuditEntry(
             seq=seq,
             at=at,
             actor=actor,
             action=action,
-            entity=entity,
-            entity_id=entity_id,
+            entity=type(obj).__tablename__,
+            entity_id=str(obj.id),
             changes=changes,
             prev_hash=prev,
         )
-        session.add(
-            AuditEntry(
-                seq=seq,
-                at=at,
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                changes=changes,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
+        entry.hash = prev = digest_of(entry)
+        session.add(entry)
 
 
 def install(session_factory: Any) -> None:
@@ -209,17 +209,7 @@ def verify_entries(entries: Iterable[AuditEntry]) -> ChainProblem | None:
             )
         if entry.prev_hash != prev:
             return ChainProblem(entry.seq, "与上一条记录的链接不符，记录被删除、插入或篡改")
-        digest = entry_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            entity=entry.entity,
-            entity_id=entry.entity_id,
-            changes=entry.changes,
-            prev_hash=entry.prev_hash,
-        )
-        if digest != entry.hash:
+        if digest_of(entry) != entry.hash:
             return ChainProblem(entry.seq, "内容与校验值不符，记录在程序之外被修改")
         prev = entry.hash
         expected_seq += 1

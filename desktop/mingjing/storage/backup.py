@@ -21,7 +21,11 @@ from mingjing.config import DataLocation
 from mingjing.storage import migrations
 from mingjing.storage.database import Database
 from mingjing.storage.errors import CorruptDatabase, InputRefused
-from mingjing.storage.precheck import inspect_sqlite_file, refuse_unknown_revision, translate_error
+from mingjing.storage.precheck import (
+    environment_faults,
+    inspect_sqlite_file,
+    refuse_unknown_revision,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ def backup_sqlite_file(
 ) -> Path:
     """Write a timestamped backup of ``database`` into ``backups_dir``."""
     reason = re.sub(r"[^a-z0-9-]+", "-", reason.lower()).strip("-") or "manual"
-    try:
+    with environment_faults(str(backups_dir)):
         backups_dir.mkdir(parents=True, exist_ok=True)
         target = backups_dir / f"mingjing-{_stamp(now)}-{reason}.sqlite3"
         n = 1
@@ -65,24 +69,14 @@ def backup_sqlite_file(
             n += 1
             target = backups_dir / f"mingjing-{_stamp(now)}-{reason}-{n}.sqlite3"
         _copy_online(database, target)
-    except (OSError, sqlite3.Error) as exc:
-        fault = translate_error(exc, str(backups_dir))
-        if fault is not None:
-            raise fault from exc
-        raise
     return target
 
 
 def backup_to(database: Path, out: Path) -> Path:
     """``mingjing backup --out F``: a consistent copy at a path the user chose."""
-    try:
+    with environment_faults(str(out)):
         out.parent.mkdir(parents=True, exist_ok=True)
         _copy_online(database, out)
-    except (OSError, sqlite3.Error) as exc:
-        fault = translate_error(exc, str(out))
-        if fault is not None:
-            raise fault from exc
-        raise
     return out
 
 
@@ -167,29 +161,25 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
     previous: Path | None = None
     holder: Database | None = None
     try:
-        if target.exists():
-            holder = Database.open(location, actor=actor, migrate=False)
-            holder.acquire_exclusive()
-            previous = backup_sqlite_file(target, location.backups_dir, reason="before-restore")
-            holder.engine.dispose()
-        _copy_online(source, staging)
-        staged = Database.open(f"sqlite:///{staging}", actor=actor, migrate=False)
-        try:
-            with staged.engine.begin() as conn:
-                migrations.upgrade(conn)
-            with staged.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            staged.engine.dispose()
-        for suffix in ("-wal", "-shm"):
-            Path(str(target) + suffix).unlink(missing_ok=True)
-            Path(str(staging) + suffix).unlink(missing_ok=True)
-        os.replace(staging, target)
-    except OSError as exc:
-        fault = translate_error(exc, str(target))
-        if fault is not None:
-            raise fault from exc
-        raise
+        with environment_faults(str(target), (OSError,)):
+            if target.exists():
+                holder = Database.open(location, actor=actor, migrate=False)
+                holder.acquire_exclusive()
+                previous = backup_sqlite_file(target, location.backups_dir, reason="before-restore")
+                holder.engine.dispose()
+            _copy_online(source, staging)
+            staged = Database.open(f"sqlite:///{staging}", actor=actor, migrate=False)
+            try:
+                with staged.engine.begin() as conn:
+                    migrations.upgrade(conn)
+                with staged.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                staged.engine.dispose()
+            for suffix in ("-wal", "-shm"):
+                Path(str(target) + suffix).unlink(missing_ok=True)
+                Path(str(staging) + suffix).unlink(missing_ok=True)
+            os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
         if holder is not None:

@@ -23,6 +23,7 @@ from mingjing.storage import audit, migrations
 from mingjing.storage.errors import ForeignDatabase
 from mingjing.storage.precheck import (
     DatabaseLock,
+    environment_faults,
     inspect_sqlite_file,
     refuse_unknown_revision,
     translate_error,
@@ -202,34 +203,25 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A unit of work that writes: all of it commits, or none of it does."""
         session = self._session()
-        if self.is_sqlite:
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        try:
-            yield session
-            session.commit()
-        except (DBAPIError, OSError) as exc:
-            session.rollback()
-            fault = translate_error(exc, self.where)
-            if fault is not None:
-                raise fault from exc
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with environment_faults(self.where, (DBAPIError, OSError)):
+            try:
+                if self.is_sqlite:
+                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A unit of work that only reads; anything it tries to write is discarded."""
         session = self._session()
         try:
-            yield session
-        except (DBAPIError, OSError) as exc:
-            fault = translate_error(exc, self.where)
-            if fault is not None:
-                raise fault from exc
-            raise
+            with environment_faults(self.where, (DBAPIError, OSError)):
+                yield session
         finally:
             # close() ends the transaction without flushing and, unlike
             # rollback(), leaves loaded rows readable after the block.

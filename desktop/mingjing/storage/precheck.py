@@ -8,10 +8,12 @@ imported here, so this runs in a few milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from mingjing.storage import migrations
@@ -102,6 +104,20 @@ def refuse_unknown_revision(revision: str | None, where: str) -> None:
             f"数据库 {where} 由更新版本的明镜创建（结构版本 {revision}），"
             "本程序无法读取。请安装最新版本的明镜后再打开；数据库未作任何改动。"
         )
+
+
+@contextlib.contextmanager
+def environment_faults(
+    where: str, kinds: tuple[type[BaseException], ...] = (OSError, sqlite3.Error)
+) -> Iterator[None]:
+    """Re-raise an error of ``kinds`` as the environment fault it stands for, if any."""
+    try:
+        yield
+    except kinds as exc:
+        fault = translate_error(exc, where)
+        if fault is not None:
+            raise fault from exc
+        raise
 
 
 def fingerprint(path: Path) -> str | None:
