@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mingjing.config import resolve_location
 from mingjing.domain.models import AuditEntry, Base, Member, Problem
@@ -68,3 +68,108 @@ def test_revision_ids_read_from_files_match_alembic() -> None:
     assert migrations.revisions() == [r.revision for r in reversed(list(script.walk_revisions()))]
     assert migrations.is_known(migrations.head_revision())
     assert not migrations.is_known("ffff_not_a_revision")
+
+
+def _tables(path: Path) -> dict[str, int]:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        con.close()
+
+
+def _with_second_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Put a copy of the migrations plus a synthetic 0002 in place of the real ones."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrations.HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_synthetic.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n"
+        f"def upgrade():\n{body}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(migrations, "HERE", scripts)
+    migrations._graph.cache_clear()
+
+
+@pytest.fixture
+def old_database(tmp_path: Path) -> Path:
+    location = resolve_location(tmp_path / "data")
+    assert location.sqlite_path is not None
+    location.sqlite_path.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "mingjing-0001.sqlite3", location.sqlite_path)
+    return location.sqlite_path
+
+
+def test_table_rebuild_keeps_every_row_that_points_at_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_database: Path
+) -> None:
+    """SQLite batch migrations rebuild tables; with foreign keys on that would
+    cascade-delete assignment_rectification rows (or fail on consultation)."""
+    _with_second_migration(
+        tmp_path,
+        monkeypatch,
+        "    for table in ('assignment', 'consultation', 'member'):\n"
+        "        with op.batch_alter_table(table, recreate='always') as batch:\n"
+        "            batch.add_column(sa.Column('note_x', sa.Text(), nullable=True))\n",
+    )
+    try:
+        before = _tables(old_database)
+        assert before["assignment_rectification"] > 0
+        location = resolve_location(tmp_path / "data")
+        with Database.open(location, actor="升级") as db:
+            assert db.current_revision() == "0002"
+            with db.read() as s:
+                assert s.execute(text("PRAGMA foreign_key_check")).all() == []
+                assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        after = _tables(old_database)
+        assert {k: v for k, v in after.items() if k != "alembic_version"} == {
+            k: v for k, v in before.items() if k != "alembic_version"
+        }
+        backups = list_backups(location.backups_dir)
+        assert [b.reason for b in backups] == ["before-migration-0001"]
+        assert _tables(backups[0].path) == before
+    finally:
+        migrations._graph.cache_clear()
+
+
+def test_a_migration_that_breaks_references_is_rolled_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_database: Path
+) -> None:
+    from mingjing.storage.database import MigrationError
+
+    _with_second_migration(tmp_path, monkeypatch, "    op.execute('DELETE FROM unit')\n")
+    try:
+        before = _tables(old_database)
+        with pytest.raises(MigrationError, match="dangling"):
+            Database.open(resolve_location(tmp_path / "data"), actor="升级")
+        assert _tables(old_database) == before
+    finally:
+        migrations._graph.cache_clear()
+
+
+def test_migration_waits_for_no_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old_database: Path
+) -> None:
+    """A newer program must not migrate a database an older window holds."""
+    from mingjing.storage.errors import DatabaseInUse
+    from mingjing.storage.precheck import DatabaseLock
+
+    _with_second_migration(tmp_path, monkeypatch, "    pass\n")
+    holder = DatabaseLock(old_database)
+    holder.acquire()
+    try:
+        with pytest.raises(DatabaseInUse):
+            Database.open(resolve_location(tmp_path / "data"), actor="升级")
+        assert _tables(old_database)["alembic_version"] == 1
+    finally:
+        holder.release()
+        migrations._graph.cache_clear()

@@ -3,9 +3,12 @@
 Conventions:
 - Foreign keys to people are nullable where a record may be entered before
   the roster is complete (records are often entered after the fact).
-- A problem, a root cause and an opinion belong either to a member or to the
-  leadership team; a check constraint keeps it to exactly one (or, for
-  opinions, at most one: an opinion may be about the unit in general).
+- A problem belongs to exactly one owner, a member or the leadership team; an
+  opinion to at most one (it may be about the unit in general); a root cause
+  to a problem, a member or the team. Check constraints keep it so.
+- Free text is ``Text``, never a length-limited ``VARCHAR``: SQLite ignores
+  lengths, so a limit would only bite when a laptop's data reaches a
+  PostgreSQL server.
 - ``Opinion`` has no author column on purpose: 征求意见 is anonymous, and a
   column that is not there cannot leak. Its date is stored to the day.
 """
@@ -18,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -29,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mingjing.domain.base import Base, Entity, EnumText
@@ -62,9 +67,9 @@ class Unit(Entity):
 
     __tablename__ = "unit"
 
-    name: Mapped[str] = mapped_column(String(200))
-    short_name: Mapped[str] = mapped_column(String(100), default="")
-    party_body: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str] = mapped_column(Text, default="")
+    party_body: Mapped[str] = mapped_column(Text, default="")
 
     team: Mapped[LeadershipTeam | None] = relationship(back_populates="unit", uselist=False)
     members: Mapped[list[Member]] = relationship(back_populates="unit")
@@ -76,7 +81,7 @@ class LeadershipTeam(Entity):
     __tablename__ = "leadership_team"
 
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="领导班子")
+    name: Mapped[str] = mapped_column(Text, default="领导班子")
 
     unit: Mapped[Unit] = relationship(back_populates="team")
 
@@ -87,13 +92,15 @@ class Member(Entity):
     __tablename__ = "member"
 
     unit_id: Mapped[uuid.UUID] = _fk("unit.id", nullable=False)
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(Text)
     gender: Mapped[str] = mapped_column(String(4), default="")
-    position: Mapped[str] = mapped_column(String(100), default="")
-    department: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[str] = mapped_column(Text, default="")
+    department: Mapped[str] = mapped_column(Text, default="")
     is_leader: Mapped[bool] = mapped_column(default=False)
     is_party_secretary: Mapped[bool] = mapped_column(default=False)
-    supervises: Mapped[str] = mapped_column(String(300), default="")
+    branch: Mapped[str] = mapped_column(Text, default="")
+    """党支部 the member belongs to (for 组织生活会)."""
+    supervises: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[Role] = mapped_column(EnumText(Role), default=Role.STAFF)
     sort_order: Mapped[int] = mapped_column(default=0)
     public_key: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -116,10 +123,10 @@ class ChecklistTemplate(Entity):
 
     key: Mapped[str] = mapped_column(String(100))
     version: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
-    short_title: Mapped[str] = mapped_column(String(100), default="")
-    source: Mapped[str] = mapped_column(String(200), default="")
-    vocabulary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    title: Mapped[str] = mapped_column(Text)
+    short_title: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    vocabulary: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
     """Labels for levels, sources, opinion channels, root-cause categories…"""
 
     areas: Mapped[list[Area]] = relationship(
@@ -136,7 +143,7 @@ class Area(Entity):
     template_id: Mapped[uuid.UUID] = _fk("checklist_template.id", nullable=False)
     key: Mapped[str] = mapped_column(String(100))
     ordinal: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="areas")
     items: Mapped[list[Item]] = relationship(
@@ -168,8 +175,8 @@ class Campaign(Entity):
 
     unit_id: Mapped[uuid.UUID] = _fk("unit.id", nullable=False)
     template_id: Mapped[uuid.UUID] = _fk("checklist_template.id", nullable=False)
-    title: Mapped[str] = mapped_column(String(300))
-    doc_number: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     current_phase: Mapped[Phase] = mapped_column(EnumText(Phase), default=Phase.STUDY)
@@ -251,7 +258,7 @@ class StudyRecord(Entity):
     self_check_id: Mapped[uuid.UUID] = _fk("self_check.id", nullable=False)
     studied_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     form: Mapped[StudyForm] = mapped_column(EnumText(StudyForm), default=StudyForm.SELF)
-    topic: Mapped[str] = mapped_column(String(300), default="")
+    topic: Mapped[str] = mapped_column(Text, default="")
     hours: Mapped[float | None] = mapped_column(default=None)
     note: Mapped[str] = mapped_column(Text, default="")
 
@@ -285,7 +292,7 @@ class Problem(Entity):
     )
     sort_order: Mapped[int] = mapped_column(default=0)
     promoted_from_id: Mapped[uuid.UUID | None] = _fk("problem.id")
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(MutableList.as_mutable(JSON), default=list)
     """庸、懒、散、浮、拖 tags of the related drive."""
 
     campaign: Mapped[Campaign] = relationship()
@@ -333,12 +340,18 @@ class RootCause(Entity):
     """剖析根源: per problem, or overall for a member or the team."""
 
     __tablename__ = "root_cause"
+    __table_args__ = (
+        CheckConstraint(
+            "problem_id IS NOT NULL OR member_id IS NOT NULL OR team_id IS NOT NULL",
+            name="has_owner",
+        ),
+    )
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
     problem_id: Mapped[uuid.UUID | None] = _fk("problem.id")
     member_id: Mapped[uuid.UUID | None] = _fk("member.id")
     team_id: Mapped[uuid.UUID | None] = _fk("leadership_team.id")
-    category: Mapped[str] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(Text)
     """Key of a root-cause category in the campaign's template (editable list)."""
     text: Mapped[str] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(default=0)
@@ -346,6 +359,7 @@ class RootCause(Entity):
     campaign: Mapped[Campaign] = relationship()
     problem: Mapped[Problem | None] = relationship(back_populates="root_causes")
     member: Mapped[Member | None] = relationship()
+    team: Mapped[LeadershipTeam | None] = relationship()
 
 
 class Measure(Entity):
@@ -389,11 +403,13 @@ class Consultation(Entity):
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
     held_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    place: Mapped[str] = mapped_column(String(200), default="")
-    topic: Mapped[str] = mapped_column(String(300), default="")
+    place: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(Text, default="")
     host_id: Mapped[uuid.UUID | None] = _fk("member.id")
     diagnosis: Mapped[str] = mapped_column(Text, default="")
     """症结 found by the collective."""
+    other_participants: Mapped[str] = mapped_column(Text, default="")
+    """People from outside the roster (督导组, 列席), as written."""
 
     campaign: Mapped[Campaign] = relationship()
     host: Mapped[Member | None] = relationship()
@@ -435,8 +451,8 @@ class Rectification(Entity):
     measure: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text, default="")
     responsible_leader_id: Mapped[uuid.UUID | None] = _fk("member.id")
-    responsible_department: Mapped[str] = mapped_column(String(200), default="")
-    cooperating_departments: Mapped[str] = mapped_column(String(300), default="")
+    responsible_department: Mapped[str] = mapped_column(Text, default="")
+    cooperating_departments: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[uuid.UUID | None] = _fk("member.id")
     deadline_kind: Mapped[DeadlineKind] = mapped_column(
         EnumText(DeadlineKind), default=DeadlineKind.BY_DATE
@@ -450,7 +466,7 @@ class Rectification(Entity):
     signed_off_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     sign_off_note: Mapped[str] = mapped_column(Text, default="")
     returned_reason: Mapped[str] = mapped_column(Text, default="")
-    institutional_outcome: Mapped[str] = mapped_column(String(300), default="")
+    institutional_outcome: Mapped[str] = mapped_column(Text, default="")
     """建章立制: title of the new rule, e.g. 《项目推进周调度制度》."""
     institutional_outcome_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     remarks: Mapped[str] = mapped_column(Text, default="")
@@ -491,10 +507,10 @@ class Evidence(Entity):
     __tablename__ = "evidence"
 
     rectification_id: Mapped[uuid.UUID] = _fk("rectification.id", nullable=False)
-    file_name: Mapped[str] = mapped_column(String(300))
-    stored_name: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(Text)
+    stored_name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
+    size: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(Text, default="")
 
     rectification: Mapped[Rectification] = relationship(back_populates="evidence")
@@ -516,10 +532,10 @@ class Assignment(Entity):
     __tablename__ = "assignment"
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
-    number: Mapped[str] = mapped_column(String(50), default="")
+    number: Mapped[str] = mapped_column(Text, default="")
     issued_by_id: Mapped[uuid.UUID | None] = _fk("member.id")
     issued_to_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
-    issued_to_department: Mapped[str] = mapped_column(String(200), default="")
+    issued_to_department: Mapped[str] = mapped_column(Text, default="")
     issued_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     due_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     received_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
@@ -559,9 +575,11 @@ class Meeting(Entity):
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
     kind: Mapped[MeetingKind] = mapped_column(EnumText(MeetingKind))
-    theme: Mapped[str] = mapped_column(String(300), default="")
+    branch: Mapped[str] = mapped_column(Text, default="")
+    """党支部 holding an 组织生活会; empty for the leadership's 民主生活会."""
+    theme: Mapped[str] = mapped_column(Text, default="")
     held_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    place: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(Text, default="")
     host_id: Mapped[uuid.UUID | None] = _fk("member.id")
     recorder_id: Mapped[uuid.UUID | None] = _fk("member.id")
     follow_up: Mapped[str] = mapped_column(Text, default="")
@@ -587,11 +605,11 @@ class MeetingAttendance(Entity):
 
     meeting_id: Mapped[uuid.UUID] = _fk("meeting.id", nullable=False)
     member_id: Mapped[uuid.UUID | None] = _fk("member.id")
-    name: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(Text, default="")
     """For observers from outside the unit, who are not members."""
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[AttendanceStatus] = mapped_column(EnumText(AttendanceStatus))
-    reason: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     member: Mapped[Member | None] = relationship()
@@ -602,7 +620,7 @@ class AgendaItem(Entity):
 
     meeting_id: Mapped[uuid.UUID] = _fk("meeting.id", nullable=False)
     ordinal: Mapped[int] = mapped_column(default=0)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
     minutes: Mapped[str] = mapped_column(Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
@@ -617,6 +635,8 @@ class Criticism(Entity):
     ordinal: Mapped[int] = mapped_column(default=0)
     from_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
     to_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    """Empty for self-criticism, or the same member as ``from_member_id``."""
+    is_self_criticism: Mapped[bool] = mapped_column(default=False)
     text: Mapped[str] = mapped_column(Text)
     response: Mapped[str] = mapped_column(Text, default="")
 
@@ -640,7 +660,7 @@ class AuditEntry(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime]
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(String(20))
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str] = mapped_column(String(36))

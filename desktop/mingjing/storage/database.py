@@ -39,6 +39,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
+class MigrationError(RuntimeError):
+    """A migration would have damaged the data; it was rolled back (a bug of ours)."""
+
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -150,18 +155,63 @@ class Database:
             return migrations.current_revision(conn)
 
     def _migrate(self, backups_dir: Path | None) -> None:
-        current = self.current_revision()
-        if current == migrations.head_revision():
-            return
-        if current is not None and self.sqlite_path is not None and backups_dir is not None:
-            from mingjing.storage import backup
+        """Bring the schema to head: under the one-window lock, after a backup.
 
-            made = backup.backup_sqlite_file(
-                self.sqlite_path, backups_dir, reason=f"before-migration-{current}"
-            )
-            log.info("backed up %s to %s before migrating", self.sqlite_path, made)
-        with self.engine.begin() as conn:
-            migrations.upgrade(conn)
+        The lock keeps a newer program (or a second first start) from
+        migrating under a running window; the revision is read again once
+        the lock is held.
+        """
+        if self.current_revision() == migrations.head_revision():
+            return
+        path = self.sqlite_path
+        lock: DatabaseLock | None = None
+        if path is not None and self._lock is None:
+            lock = DatabaseLock(path)
+            lock.acquire()
+        try:
+            current = self.current_revision()
+            if current == migrations.head_revision():
+                return
+            if current is not None and path is not None and backups_dir is not None:
+                from mingjing.storage import backup
+
+                made = backup.backup_sqlite_file(
+                    path, backups_dir, reason=f"before-migration-{current}"
+                )
+                log.info("backed up %s to %s before migrating", path, made)
+            if path is not None:
+                self._upgrade_sqlite()
+            else:
+                with self.engine.begin() as conn:
+                    migrations.upgrade(conn)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _upgrade_sqlite(self) -> None:
+        """Migrate with foreign keys off, as SQLite requires for table rebuilds.
+
+        Alembic's batch mode rebuilds a table as copy → DROP → rename; with
+        foreign keys on, the DROP would cascade-delete the rows that point at
+        it, or fail. The keys are checked before commit instead, and a
+        migration that left a dangling reference is rolled back whole.
+        """
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+            try:
+                with conn.begin():
+                    migrations.upgrade(conn)
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        table, rowid = broken[0][0], broken[0][1]
+                        raise MigrationError(
+                            f"migration left {len(broken)} dangling references "
+                            f"(first: {table} rowid {rowid}); rolled back"
+                        )
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     @property
     def sqlite_path(self) -> Path | None:
