@@ -3,10 +3,13 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
+import uuid
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
-from mingjing.domain.models import AuditEntry, Member, Unit
+from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.models import AuditEntry, Member, SelfCheck, Unit
 from mingjing.storage import Database
 from mingjing.storage.audit import GENESIS, history, verify_chain
 
@@ -99,11 +102,8 @@ def test_replacing_an_entry_and_its_hash_breaks_the_next_link(db: Database) -> N
     assert problem is not None and problem.seq == 2
 
 
-def test_concurrent_writers_never_fork_the_chain(location: object, tmp_path: object) -> None:
-    from mingjing.config import DataLocation
-
-    assert isinstance(location, DataLocation)
-    writers = [Database.open(location, actor=f"写入者{i}") for i in range(3)]
+def test_concurrent_writers_never_fork_the_chain(any_db_url: str) -> None:
+    writers = [Database.open(any_db_url, actor=f"写入者{i}") for i in range(3)]
     errors: list[BaseException] = []
 
     def work(db: Database, n: int) -> None:
@@ -121,8 +121,45 @@ def test_concurrent_writers_never_fork_the_chain(location: object, tmp_path: obj
         t.join()
     for db in writers:
         db.close()
-    with Database.open(location, actor="检查") as db, db.read() as s:
+    assert errors == []
+    with Database.open(any_db_url, actor="检查") as db, db.read() as s:
         count, problem = verify_chain(s)
         units = len(s.scalars(select(Unit)).all())
     assert problem is None
-    assert count == units == 45 - len(errors)
+    assert count == units == 45
+
+
+def _demo_self_check(db: Database) -> uuid.UUID:
+    from mingjing.services.demo import create_demo
+
+    create_demo(db)
+    with db.read() as s:
+        check = s.scalars(
+            select(SelfCheck).where(SelfCheck.state == SelfCheckState.ACCEPTED)
+        ).first()
+        assert check is not None
+        return check.id
+
+
+def test_an_answer_removed_from_its_checklist_is_recorded_with_its_text(any_db: Database) -> None:
+    check_id = _demo_self_check(any_db)
+    with any_db.transaction() as s:
+        check = s.get(SelfCheck, check_id)
+        assert check is not None
+        answer = next(a for a in check.answers if a.example)
+        answer_id, example = answer.id, answer.example
+        check.answers.remove(answer)  # delete-orphan: no explicit session.delete()
+    with any_db.read() as s:
+        entries = history(s, "answer", answer_id)
+        assert [e.action for e in entries] == ["create", "delete"]
+        assert entries[-1].changes["example"] == example
+        assert verify_chain(s)[1] is None
+
+
+def test_bulk_statements_that_would_skip_the_audit_are_refused(any_db: Database) -> None:
+    with any_db.transaction() as s:
+        s.add(Unit(name="单位"))
+    with pytest.raises(RuntimeError, match="bypass the audit trail"), any_db.transaction() as s:
+        s.execute(update(Unit).values(name="改名"))
+    with any_db.read() as s:
+        assert s.scalars(select(Unit.name)).all() == ["单位"]

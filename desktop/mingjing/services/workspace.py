@@ -32,11 +32,9 @@ class Workspace:
         user; nothing is changed in that case.
         """
         profile = load_profile(location.data_dir)
-        db = Database.open(location, actor=profile.display_name)
+        db = Database.open(location, actor=profile.display_name, lock=lock)
         try:
-            if lock is not None:
-                db.adopt_lock(lock)
-            elif exclusive:
+            if lock is None and exclusive:
                 db.acquire_exclusive()
         except BaseException:
             db.close()

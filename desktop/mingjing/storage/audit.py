@@ -1,16 +1,20 @@
 """The append-only, hash-chained audit trail.
 
-A ``before_flush`` hook turns every insert, update and delete of an entity
-into an :class:`AuditEntry` in the same transaction, so a change and its
-record commit or roll back together. Each entry's hash covers its content
-and the previous entry's hash; editing, deleting or reordering rows behind
-the program's back breaks the chain at that point, and
-:func:`verify_chain` reports the first broken link.
+Mapper events note every insert, update and delete of an entity (orphans
+and cascades included; a delete keeps the whole row), and an
+``after_flush`` hook appends them as :class:`AuditEntry` rows in the same
+transaction, so a change and its record commit or roll back together.
+Bulk ORM statements, which would bypass the events, are refused.
 
-Concurrency: ``seq`` is the primary key and is the previous ``seq`` plus
-one, so two writers that read the same head cannot both commit — the
-second fails on the key and its transaction rolls back. The chain never
-forks.
+Each entry's hash covers its content and the previous entry's hash;
+editing, deleting or reordering rows behind the program's back breaks the
+chain at that point, and :func:`verify_chain` reports the first broken link.
+
+Concurrency: on SQLite every writing transaction begins IMMEDIATE, so
+writers take turns; on PostgreSQL an advisory transaction lock does the
+same. ``seq`` is the primary key and the previous ``seq`` plus one, so even
+a writer that slipped past both could not fork the chain: its insert would
+fail and its transaction roll back.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ import enum
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Connection, Table, event, insert, inspect, select, text
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, UOWTransaction, object_session
+from sqlalchemy.orm.base import NO_VALUE
 
 from mingjing.domain.base import Entity, utcnow
 from mingjing.domain.models import AuditEntry
@@ -34,6 +39,9 @@ from mingjing.domain.models import AuditEntry
 GENESIS = "0" * 64
 ACTOR_KEY = "mingjing.actor"
 _SKIP = frozenset({"updated_at", "revision"})
+_PENDING_KEY = "mingjing.audit.pending"
+AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+_PG_LOCK_KEY = 0x6D696E676A696E67 & 0x7FFFFFFFFFFFFFFF  # "mingjing"
 
 
 def _plain(value: Any) -> Any:
@@ -98,95 +106,119 @@ def digest_of(entry: AuditEntry) -> str:
     )
 
 
-def _column_changes(obj: Entity, action: str) -> dict[str, Any]:
+def _changes(obj: Entity, action: str) -> dict[str, Any]:
+    """What changed: new values on create, [old, new] on update, everything on delete."""
     state = inspect(obj)
     changes: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in _SKIP:
             continue
-        if action == "create":
-            value = getattr(obj, key)
-            if value not in (None, "", [], {}):
-                changes[key] = _plain(value)
+        if action in ("create", "delete"):
+            value = state.attrs[key].loaded_value
+            if action == "delete" or value not in (None, "", [], {}):
+                changes[key] = _plain(None if value is NO_VALUE else value)
             continue
         hist = state.attrs[key].history
-        if action == "update" and hist.has_changes():
+        if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if old != new:
                 changes[key] = [_plain(old), _plain(new)]
     for rel in state.mapper.relationships:
-        if rel.secondary is None:
+        if rel.secondary is None or action == "delete":
             continue
         hist = state.attrs[rel.key].history
         if hist.added or hist.deleted:
             changes[rel.key] = {
-                "added": sorted(
-                    str(inspect(o).identity or getattr(o, "id", "")) for o in hist.added
-                ),
-                "removed": sorted(
-                    str(inspect(o).identity or getattr(o, "id", "")) for o in hist.deleted
-                ),
+                "added": sorted(str(o.id) for o in hist.added),
+                "removed": sorted(str(o.id) for o in hist.deleted),
             }
     return changes
 
 
-def _pending(session: Session) -> Iterator[tuple[str, Entity]]:
-    for obj in list(session.new):
-        if isinstance(obj, Entity):
-            yield "create", obj
-    for obj in list(session.dirty):
-        if isinstance(obj, Entity) and session.is_modified(obj, include_collections=True):
-            yield "update", obj
-    for obj in list(session.deleted):
-        if isinstance(obj, Entity):
-            yield "delete", obj
+def _recorder(action: str) -> Callable[[Mapper[Any], Connection, Entity], None]:
+    """A mapper event hook that notes one row's change for the flush's entries.
 
+    Mapper events see every row the unit of work writes, including orphans
+    removed from a collection and ORM cascades, which a look at
+    ``session.new/dirty/deleted`` before the flush would miss.
+    """
 
-def _before_flush(session: Session, flush_context: UOWTransaction, instances: object) -> None:
-    actor = str(session.info.get(ACTOR_KEY, "")) or "未知用户"
-    records: list[tuple[str, Entity, dict[str, Any]]] = []
-    for action, obj in _pending(session):
-        if getattr(obj, "id", None) is None:  # the column default applies only at flush
-            obj.id = uuid.uuid4()
-        changes = _column_changes(obj, action)
+    def note(mapper: Mapper[Any], connection: Connection, target: Entity) -> None:
+        session = object_session(target)
+        if session is None or ACTOR_KEY not in session.info:
+            return
+        changes = _changes(target, action)
         if action == "update" and not changes:
-            continue
-        records.append((action, obj, changes))
-    if not records:
+            return
+        pending = session.info.setdefault(_PENDING_KEY, [])
+        pending.append((action, type(target).__tablename__, str(target.id), changes))
+
+    return note
+
+
+for _event, _action in (
+    ("after_insert", "create"),
+    ("after_update", "update"),
+    ("after_delete", "delete"),
+):
+    event.listen(Entity, _event, _recorder(_action), propagate=True)
+
+
+def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
+    """Append the flush's changes to the chain, in the same transaction."""
+    pending: list[tuple[str, str, str, dict[str, Any]]] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
         return
-    with session.no_autoflush:
-        head = session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        ).first()
-    seq, prev = (head[0], head[1]) if head is not None else (0, GENESIS)
-    # Entries made earlier in this same transaction are not yet in the table.
-    pending_entries = [o for o in session.new if isinstance(o, AuditEntry)]
-    if pending_entries:
-        last = max(pending_entries, key=lambda e: e.seq)
-        seq, prev = last.seq, last.hash
+    actor = str(session.info.get(ACTOR_KEY, "")) or "未知用户"
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Writers on a shared server take turns at the head of the chain.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    table = AUDIT_TABLE
+    head = conn.execute(
+        select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
     at = utcnow()
-    for action, obj, changes in records:
+    rows: list[dict[str, Any]] = []
+    for action, entity, entity_id, changes in pending:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            entity=type(obj).__tablename__,
-            entity_id=str(obj.id),
-            changes=changes,
-            prev_hash=prev,
-        )
-        entry.hash = prev = digest_of(entry)
-        session.add(entry)
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "changes": changes,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = entry_hash(**row)
+        rows.append(row)
+    conn.execute(insert(table), rows)
+
+
+def _after_rollback(session: Session, previous_transaction: object) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    """Bulk ORM statements skip the mapper events, so they would skip the audit."""
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("bulk ORM INSERT/UPDATE/DELETE bypass the audit trail: change rows")
 
 
 def install(session_factory: Any) -> None:
-    """Attach the audit hook to a ``sessionmaker`` (idempotent)."""
-    if not event.contains(session_factory, "before_flush", _before_flush):
-        event.listen(session_factory, "before_flush", _before_flush)
+    """Attach the audit hooks to a ``sessionmaker`` (idempotent)."""
+    for name, hook in (
+        ("after_flush", _after_flush),
+        ("after_soft_rollback", _after_rollback),
+        ("do_orm_execute", _refuse_bulk),
+    ):
+        if not event.contains(session_factory, name, hook):
+            event.listen(session_factory, name, hook)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class Database:
         actor: str,
         migrate: bool = True,
         backups_dir: Path | None = None,
+        lock: DatabaseLock | None = None,
     ) -> Database:
         """Open (and create or migrate) the database; refuse what is not ours.
 
@@ -123,6 +124,8 @@ class Database:
         engine = make_engine(url)
         try:
             db = cls(url, engine, actor=actor, where=where)
+            if lock is not None:
+                db.adopt_lock(lock)
             if path is None:
                 db._check_server_revision()
             if migrate:
