@@ -77,7 +77,13 @@ def redact_url(url: str) -> str:
 
 
 def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=True))
+    """The local (not roaming) user data folder.
+
+    Roaming profiles on Windows domain PCs are often redirected to a server
+    share or copied at log-off; SQLite's WAL is unsafe on a network share and
+    a copy can catch the database and its WAL out of step.
+    """
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
 def resolve_location(

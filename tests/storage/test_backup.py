@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from mingjing.config import DataLocation
-from mingjing.domain.models import Unit
+from mingjing.domain.models import AuditEntry, Unit
 from mingjing.storage import Database, backup
 from mingjing.storage.errors import CorruptDatabase, InputRefused, NewerDatabase
 
@@ -120,3 +120,57 @@ def test_restore_needs_the_database_free(
     db.acquire_exclusive()
     with pytest.raises(DatabaseInUse):
         backup.restore(location, saved, actor="乙")
+
+
+def _damage(path: Path) -> None:
+    """Overwrite the middle of the file, past the header: SQLite's own checks see it."""
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 8192):
+        data[i] = 0xA5
+    path.write_bytes(bytes(data))
+
+
+def test_restore_over_a_damaged_database(
+    db: Database, location: DataLocation, tmp_path: Path
+) -> None:
+    for i in range(300):
+        _add(db, f"单位{i}" * 20)
+    assert db.sqlite_path is not None
+    good = backup.backup_to(db.sqlite_path, tmp_path / "good.sqlite3")
+    db.close()
+    assert location.sqlite_path is not None
+    _damage(location.sqlite_path)
+    damaged_bytes = location.sqlite_path.read_bytes()
+    previous = backup.restore(location, good, actor="恢复者")
+    assert previous is not None and previous.read_bytes() == damaged_bytes
+    assert len(_units(location.sqlite_path)) == 300
+    with Database.open(location, actor="甲") as again, again.read() as s:
+        from mingjing.storage.audit import verify_chain
+
+        _, problem = verify_chain(s)
+        assert problem is None
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert last is not None and last.action == "restore"
+        assert last.changes["source"] == str(good)
+
+
+def test_a_damaged_database_does_not_rotate_good_backups_away(
+    db: Database, location: DataLocation
+) -> None:
+    from mingjing.storage.errors import DamagedDatabase
+
+    for i in range(300):
+        _add(db, f"单位{i}" * 20)
+    assert db.sqlite_path is not None
+    start = dt.datetime(2025, 11, 1, 9, 0)
+    for day in range(7):
+        backup.daily_backup(
+            db.sqlite_path, location.backups_dir, now=start + dt.timedelta(days=day)
+        )
+    db.close()
+    _damage(db.sqlite_path)
+    with pytest.raises(DamagedDatabase, match="以前的备份都已保留"):
+        backup.daily_backup(db.sqlite_path, location.backups_dir, now=start + dt.timedelta(days=8))
+    daily = [b for b in backup.list_backups(location.backups_dir) if b.reason == "daily"]
+    assert len(daily) == 7
+    assert all(backup.check_backup_file(b.path) for b in daily)

@@ -16,8 +16,10 @@ from mingjing.domain.models import Member, Unit
 from mingjing.storage import Database
 from mingjing.storage.errors import (
     CorruptDatabase,
+    DamagedDatabase,
     DatabaseInUse,
     DiskFull,
+    DiskIOError,
     ForeignDatabase,
     NewerDatabase,
     ReadOnlyLocation,
@@ -70,11 +72,13 @@ def test_revision_counter_and_timestamps(db: Database) -> None:
 
 
 def _make_newer(path: Path) -> None:
+    """As a newer Mingjing would leave it: still in WAL mode, no side files."""
     con = sqlite3.connect(path)
     con.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
     con.commit()
-    con.execute("PRAGMA journal_mode=DELETE")
     con.close()
+    assert con is not None
+    assert not Path(str(path) + "-wal").exists()
 
 
 def test_newer_database_is_refused_and_left_byte_for_byte(location: DataLocation) -> None:
@@ -89,6 +93,7 @@ def test_newer_database_is_refused_and_left_byte_for_byte(location: DataLocation
     assert "更新版本" in str(info.value)
     assert digest(path) == before
     assert not Path(str(path) + "-wal").exists()
+    assert not Path(str(path) + "-shm").exists()
     assert not location.backups_dir.exists() or not any(location.backups_dir.iterdir())
 
 
@@ -192,21 +197,59 @@ def test_full_disk_is_an_environment_fault_and_keeps_saved_data(db: Database) ->
     ("exc", "kind"),
     [
         (OSError(28, "No space left on device"), DiskFull),
+        (OSError(122, "Disk quota exceeded"), DiskFull),
         (OSError(30, "Read-only file system"), ReadOnlyLocation),
         (OSError(13, "Permission denied"), ReadOnlyLocation),
-        (sqlite3.OperationalError("attempt to write a readonly database"), ReadOnlyLocation),
-        (sqlite3.DatabaseError("file is not a database"), CorruptDatabase),
+        (OSError(5, "Input/output error"), DiskIOError),
     ],
 )
-def test_environment_errors_are_translated(exc: BaseException, kind: type[Exception]) -> None:
+def test_os_errors_are_translated(exc: BaseException, kind: type[Exception]) -> None:
     fault = translate_error(exc, "某处")
     assert isinstance(fault, kind)
     assert "某处" in str(fault)
 
 
-def test_bugs_are_not_translated() -> None:
+def _driver_error(tmp_path: Path, kind: str) -> sqlite3.Error:
+    """A real error from SQLite, with its result code."""
+    path = tmp_path / f"{kind}.sqlite3"
+    if kind == "readonly":
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE t (x)")
+        con.commit()
+        con.close()
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        sql = "INSERT INTO t VALUES (1)"
+    elif kind == "notadb":
+        path.write_bytes(b"this is no database" * 100)
+        con = sqlite3.connect(path)
+        sql = "SELECT * FROM sqlite_master"
+    else:  # a constraint failure quoting user text that mentions "read-only" and "malformed"
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE t (x UNIQUE)")
+        con.execute("INSERT INTO t VALUES ('read-only malformed')")
+        sql = "INSERT INTO t VALUES ('read-only malformed')"
+    try:
+        con.execute(sql)
+    except sqlite3.Error as exc:
+        return exc
+    finally:
+        con.close()
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize(
+    ("kind", "fault"), [("readonly", ReadOnlyLocation), ("notadb", DamagedDatabase)]
+)
+def test_sqlite_errors_are_translated_by_code(
+    tmp_path: Path, kind: str, fault: type[Exception]
+) -> None:
+    assert isinstance(translate_error(_driver_error(tmp_path, kind), "某处"), fault)
+
+
+def test_bugs_are_not_translated(tmp_path: Path) -> None:
     assert translate_error(ValueError("bug"), "x") is None
-    assert translate_error(sqlite3.IntegrityError("UNIQUE constraint failed"), "x") is None
+    # The message quotes user data; only the code counts.
+    assert translate_error(_driver_error(tmp_path, "unique"), "x") is None
 
 
 def test_same_code_on_both_dialects(any_db: Database) -> None:

@@ -15,6 +15,7 @@ from mingjing.services.profile import load_profile
 from mingjing.storage import Database, backup
 from mingjing.storage.audit import verify_chain
 from mingjing.storage.errors import InputRefused
+from mingjing.storage.precheck import inspect_sqlite_file, refuse_unknown_revision
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def backup_now(location: DataLocation, out: Path | None = None) -> Path:
         raise InputRefused("备份命令只适用于本机的 SQLite 数据库；服务器数据库请用 pg_dump 备份。")
     if not path.exists():
         raise InputRefused(f"数据库 {path} 还不存在，没有可备份的内容。")
+    refuse_unknown_revision(inspect_sqlite_file(path), str(path))
     if out is None:
         return backup.backup_sqlite_file(path, location.backups_dir, reason="manual")
     return backup.backup_to(path, out)

@@ -173,6 +173,25 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
         return
     actor = str(session.info.get(ACTOR_KEY, "")) or "未知用户"
     conn = session.connection()
+    append_entries(conn, actor, pending)
+
+
+def append_entry(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    changes: dict[str, Any],
+) -> None:
+    """Append one entry that no row change produced (a restore, an import…)."""
+    append_entries(conn, actor, [(action, entity, entity_id, changes)])
+
+
+def append_entries(
+    conn: Connection, actor: str, pending: list[tuple[str, str, str, dict[str, Any]]]
+) -> None:
     if conn.dialect.name == "postgresql":
         # Writers on a shared server take turns at the head of the chain.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})

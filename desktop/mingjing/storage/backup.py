@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mingjing.config import DataLocation
-from mingjing.storage import migrations
+from mingjing.storage import audit
 from mingjing.storage.database import Database
-from mingjing.storage.errors import CorruptDatabase, InputRefused
+from mingjing.storage.errors import CorruptDatabase, DamagedDatabase, InputRefused
 from mingjing.storage.precheck import (
+    DatabaseLock,
+    connect_read_only,
     environment_faults,
+    fingerprint,
     inspect_sqlite_file,
     refuse_unknown_revision,
 )
@@ -107,14 +110,33 @@ def daily_backup(
 ) -> Path | None:
     """Take today's automatic backup if none exists yet; keep the last ``keep``.
 
-    Returns the new backup, or ``None`` when today's was already there.
+    Each new backup is checked before old ones are removed: a damaged
+    database must not rotate the last good copies away. Returns the new
+    backup, or ``None`` when today's was already there; raises
+    :class:`DamagedDatabase` (keeping every older backup) if the copy fails
+    its check.
     """
     now = now or dt.datetime.now()
     daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
-    made: Path | None = None
-    if (not daily or daily[0].taken_at.date() != now.date()) and database.exists():
-        made = backup_sqlite_file(database, backups_dir, reason="daily", now=now)
-        daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
+    if daily and daily[0].taken_at.date() == now.date():
+        return None
+    if not database.exists():
+        return None
+    made = backup_sqlite_file(database, backups_dir, reason="daily", now=now)
+    con = sqlite3.connect(made)
+    try:
+        verdict = con.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError:
+        verdict = None
+    finally:
+        con.close()
+    if verdict != ("ok",):
+        made.rename(made.with_name(made.stem + "-damaged.sqlite3.bad"))
+        raise DamagedDatabase(
+            f"今天的自动备份检查未通过，数据库 {database} 可能已损坏。以前的备份都已保留，"
+            f"请用“mingjing restore”从 {backups_dir} 中最近的备份恢复。"
+        )
+    daily = [b for b in list_backups(backups_dir) if b.reason == "daily"]
     for old in daily[keep:]:
         try:
             old.path.unlink()
@@ -131,7 +153,7 @@ def check_backup_file(path: Path) -> str | None:
     if revision is None:
         raise CorruptDatabase(f"{path} 是空数据库，不是明镜的备份。")
     refuse_unknown_revision(revision, str(path))
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    con = connect_read_only(path)
     try:
         result = con.execute("PRAGMA integrity_check").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -144,49 +166,65 @@ def check_backup_file(path: Path) -> str | None:
     return revision
 
 
+def _keep_raw(database: Path, backups_dir: Path, reason: str) -> Path:
+    """Copy the database and its side files byte for byte (works even if damaged)."""
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    target = backups_dir / f"mingjing-{_stamp()}-{reason}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(str(database) + suffix)
+        if side.exists():
+            shutil.copy2(side, Path(str(target) + suffix))
+    return target
+
+
 def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
     """Replace the current database with ``source``, migrated forward.
 
-    The source is checked first; then the current database is backed up
-    (reason ``before-restore``) and held exclusively; the copy is migrated
-    in a temporary file beside the database and renamed over it in one step.
-    Returns the backup of the replaced database, if there was one.
+    The source is checked first. The current database is never opened (it
+    may be the damaged one being replaced): under the one-window lock its
+    files are copied byte for byte to ``backups/`` (reason ``before-restore``),
+    the source is copied and migrated beside it, the restore is written to the
+    restored database's audit trail, and the result is renamed over the
+    current file in one step. Returns the copy of the replaced database.
     """
     target = location.sqlite_path
     if target is None:
         raise InputRefused("恢复备份只适用于本机的 SQLite 数据库。")
     check_backup_file(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + ".restoring")
     previous: Path | None = None
-    holder: Database | None = None
-    try:
-        with environment_faults(str(target), (OSError,)):
+    with environment_faults(str(target)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = DatabaseLock(target)
+        lock.acquire()
+        try:
+            replaced_head = fingerprint(target) if target.exists() else None
             if target.exists():
-                holder = Database.open(location, actor=actor, migrate=False)
-                holder.acquire_exclusive()
-                previous = backup_sqlite_file(target, location.backups_dir, reason="before-restore")
-                holder.engine.dispose()
+                previous = _keep_raw(target, location.backups_dir, "before-restore")
             _copy_online(source, staging)
-            staged = Database.open(f"sqlite:///{staging}", actor=actor, migrate=False)
+            staged = Database.open(f"sqlite:///{staging}", actor=actor)
             try:
                 with staged.engine.begin() as conn:
-                    migrations.upgrade(conn)
-                with staged.engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                    audit.append_entry(
+                        conn,
+                        actor=actor,
+                        action="restore",
+                        entity="database",
+                        entity_id=target.name,
+                        changes={
+                            "source": str(source),
+                            "replaced": replaced_head or "",
+                            "kept_as": str(previous or ""),
+                        },
+                    )
             finally:
-                staged.engine.dispose()
+                staged.engine.dispose()  # the last connection checkpoints and drops the WAL
             for suffix in ("-wal", "-shm"):
                 Path(str(target) + suffix).unlink(missing_ok=True)
-                Path(str(staging) + suffix).unlink(missing_ok=True)
             os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
-        if holder is not None:
-            holder.close()
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(staging) + suffix).unlink(missing_ok=True)
+            lock.release()
     log.info("restored %s from %s (previous kept at %s)", target, source, previous)
     return previous
-
-
-def copy_file(source: Path, target: Path) -> None:
-    shutil.copy2(source, target)

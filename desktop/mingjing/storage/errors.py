@@ -25,8 +25,16 @@ class ReadOnlyLocation(EnvironmentFault):
     pass
 
 
+class DiskIOError(EnvironmentFault):
+    pass
+
+
 class DatabaseBusy(EnvironmentFault):
     pass
+
+
+class DamagedDatabase(EnvironmentFault):
+    """The live database is damaged; the message points to the backups."""
 
 
 class DatabaseInUse(EnvironmentFault):

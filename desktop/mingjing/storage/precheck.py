@@ -13,15 +13,17 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mingjing.storage import migrations
 from mingjing.storage.errors import (
     CorruptDatabase,
+    DamagedDatabase,
     DatabaseBusy,
     DatabaseInUse,
     DiskFull,
+    DiskIOError,
     EnvironmentFault,
     ForeignDatabase,
     NewerDatabase,
@@ -31,44 +33,110 @@ from mingjing.storage.errors import (
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def _full(where: str) -> EnvironmentFault:
+    return DiskFull(f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。")
+
+
+def _read_only(where: str) -> EnvironmentFault:
+    return ReadOnlyLocation(
+        f"无法写入 {where}：文件或文件夹是只读的、没有权限，或正被其他程序占用。"
+    )
+
+
+def _io(where: str) -> EnvironmentFault:
+    return DiskIOError(f"读写 {where} 时发生磁盘错误（磁盘可能已损坏或已拔出）。")
+
+
+def _busy(where: str) -> EnvironmentFault:
+    return DatabaseBusy(f"数据库 {where} 正被其他程序占用，请稍后再试。")
+
+
+def _damaged(where: str) -> EnvironmentFault:
+    return DamagedDatabase(
+        f"数据库 {where} 已损坏。请用“mingjing restore”从数据文件夹 backups 中"
+        "最近的备份恢复，恢复前的文件会另存一份。"
+    )
+
+
+# SQLite primary result codes (https://sqlite.org/rescode.html).
+_SQLITE_CODES: dict[int, Callable[[str], EnvironmentFault]] = {
+    3: _read_only,  # SQLITE_PERM
+    5: _busy,  # SQLITE_BUSY
+    6: _busy,  # SQLITE_LOCKED
+    8: _read_only,  # SQLITE_READONLY
+    10: _io,  # SQLITE_IOERR
+    11: _damaged,  # SQLITE_CORRUPT
+    13: _full,  # SQLITE_FULL
+    14: _read_only,  # SQLITE_CANTOPEN
+    26: _damaged,  # SQLITE_NOTADB
+}
+
+# PostgreSQL SQLSTATE classes and codes.
+_PG_STATES: dict[str, Callable[[str], EnvironmentFault]] = {
+    "53100": _full,  # disk_full
+    "25006": _read_only,  # read_only_sql_transaction
+    "55P03": _busy,  # lock_not_available
+}
+
+_OS_ERRNOS: dict[int, Callable[[str], EnvironmentFault]] = {
+    errno.ENOSPC: _full,
+    errno.EDQUOT: _full,
+    errno.EROFS: _read_only,
+    errno.EACCES: _read_only,
+    errno.EPERM: _read_only,
+    errno.EIO: _io,
+}
+
+
 def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
-    """Map a driver or OS error to the environment fault it stands for, if any."""
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return DiskFull(
-                f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。"
+    """The environment fault a driver or OS error stands for, or ``None`` (a bug).
+
+    Decided by the error's code, never by its message: a message may quote
+    user data, and a wrong guess would either blame the user's disk for our
+    bug or call a full disk a bug.
+    """
+    if isinstance(exc, OSError) and exc.errno in _OS_ERRNOS:
+        return _OS_ERRNOS[exc.errno](where)
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        make = _SQLITE_CODES.get(code & 0xFF)
+        return make(where) if make is not None else None
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        if state in _PG_STATES:
+            return _PG_STATES[state](where)
+        if state.startswith(("08", "57P", "28")):  # connection, shutdown, login
+            return EnvironmentFault(
+                f"无法使用数据库服务器 {where}：连接中断、服务器未启动或登录被拒绝。"
             )
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return ReadOnlyLocation(f"没有写入 {where} 的权限（文件夹只读或被保护）。")
         return None
-    message = str(getattr(exc, "orig", exc)).lower()
-    if "database or disk is full" in message or "disk is full" in message:
-        return DiskFull(f"磁盘空间已满，无法写入 {where}。请清理磁盘后重试，已保存的数据不受影响。")
-    if "readonly database" in message or "read-only" in message:
-        return ReadOnlyLocation(
-            f"数据库 {where} 是只读的，无法保存修改。请检查文件和文件夹的权限。"
-        )
-    if "unable to open database file" in message:
-        return ReadOnlyLocation(f"无法打开数据库 {where}：文件夹不存在或没有访问权限。")
-    if "database is locked" in message or "database table is locked" in message:
-        return DatabaseBusy(f"数据库 {where} 正被其他程序占用，请稍后再试。")
-    if "file is not a database" in message or "malformed" in message:
-        return CorruptDatabase(f"{where} 已损坏或不是明镜的数据库文件。")
-    if "disk i/o error" in message:
-        return DiskFull(f"读写 {where} 时发生磁盘错误（可能是磁盘已满或已拔出）。")
-    if type(exc).__name__ == "OperationalError" and (
-        "could not connect" in message or "connection refused" in message
-    ):
+    if type(orig).__name__ == "OperationalError" and type(orig).__module__.startswith("psycopg"):
+        # psycopg reports a failed connection attempt without a SQLSTATE.
         return EnvironmentFault(f"无法连接数据库服务器 {where}。请检查网络和服务器地址。")
     return None
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a SQLite file so that nothing beside or in it is written.
+
+    A WAL-mode file opened even with ``mode=ro`` gets ``-wal`` and ``-shm``
+    files created beside it (and cannot be opened at all in a read-only
+    folder). When no ``-wal`` exists, all the data is in the main file, so it
+    is opened ``immutable``: no side files, no locks. With a ``-wal`` present
+    (a crash, or another program writing) the WAL must be read, so ``mode=ro``
+    it is; SQLite then may create ``-shm``, an index it rebuilds anyway.
+    """
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
 
 
 def inspect_sqlite_file(path: Path) -> str | None:
     """Look at a SQLite file read-only; return its Alembic revision (None if empty).
 
-    Raises :class:`CorruptDatabase` or :class:`ForeignDatabase`. Opens the file
-    with ``mode=ro`` and ``immutable`` left off, so even the WAL is not replayed
-    into it: nothing on disk changes.
+    Raises :class:`CorruptDatabase` or :class:`ForeignDatabase`; the file is
+    left as it was (see :func:`connect_read_only`).
     """
     try:
         with path.open("rb") as fh:
@@ -79,9 +147,8 @@ def inspect_sqlite_file(path: Path) -> str | None:
         return None
     if header != SQLITE_MAGIC:
         raise CorruptDatabase(f"{path} 不是 SQLite 数据库文件（可能已损坏，或是别的文件）。")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True)
+        con = connect_read_only(path)
     except sqlite3.Error as exc:
         raise CorruptDatabase(f"无法读取数据库文件 {path}（{exc}）。") from exc
     try:
@@ -129,7 +196,7 @@ def fingerprint(path: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = connect_read_only(path)
     except sqlite3.Error:
         return None
     try:
