@@ -207,7 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
     except Exception as exc:
         log.exception("unexpected error in %s", args.verb or "app")
-        where = f"详情已写入日志 {log_file}" if log_file else "（无法写入日志文件）"
+        where = f"详情已写入日志文件 {log_file}" if log_file else "日志文件无法写入"
         first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        _err(f"发生意外错误（{type(exc).__name__}: {first_line}）。这是程序的缺陷，{where}。")
+        _err(
+            f"发生程序内部错误（{type(exc).__name__}: {first_line}）。{where}，请发给技术支持人员。"
+        )
         return EXIT_BUG

@@ -122,10 +122,12 @@ def test_truncated_database_is_refused(location: DataLocation, tmp_path: Path) -
     broken = tmp_path / "broken.sqlite3"
     data = path.read_bytes()
     broken.write_bytes(data[: len(data) // 3])
-    with pytest.raises(CorruptDatabase):
-        db2 = Database.open(f"sqlite:///{broken}", actor="甲")
-        with db2.read() as s:
-            s.execute(text("SELECT count(*) FROM unit")).scalar()
+    with (
+        pytest.raises(CorruptDatabase),
+        Database.open(f"sqlite:///{broken}", actor="甲") as db2,
+        db2.read() as s,
+    ):
+        s.execute(text("SELECT count(*) FROM unit")).scalar()
 
 
 def test_second_window_is_told_clearly(location: DataLocation, tmp_path: Path) -> None:

@@ -108,3 +108,34 @@ def test_a_database_that_fails_to_open_behind_the_window_exits_3(
 
     monkeypatch.setattr(Workspace, "open", full)
     assert run_app(resolve_location(tmp_path / "data"), smoke=True) == 3
+
+
+def test_an_exception_in_a_slot_is_logged_and_shown(
+    tmp_path: Path, monkeypatch: object, qapp: object
+) -> None:
+    import logging
+    import sys as _sys
+
+    import pytest
+    from PySide6.QtWidgets import QMessageBox
+
+    from mingjing.config import resolve_location
+    from mingjing.ui.app import install_excepthook
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    location = resolve_location(tmp_path / "data")
+    cli.setup_logging(location)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    undo = install_excepthook(location, smoke=False)
+    try:
+        try:
+            raise ZeroDivisionError("slot bug")
+        except ZeroDivisionError:
+            _sys.excepthook(*_sys.exc_info())  # type: ignore[arg-type]
+    finally:
+        undo()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert shown and str(location.log_file) in shown[0]
+    assert "ZeroDivisionError: slot bug" in location.log_file.read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ class LabelledEnum(enum.StrEnum):
 
 class Role(LabelledEnum):
     STAFF = "staff", "工作人员"
-    SECRETARY = "secretary", "秘书（办公室）"
+    SECRETARY = "secretary", "办公室"
     LEADER = "leader", "领导"
 
 

@@ -43,6 +43,8 @@ class Summary:
     leaders: int = 0
     self_checks: dict[str, int] = field(default_factory=dict)
     """By state label, plus 未开始 for members with no self-check yet."""
+    handed_in: int = 0
+    """Self-checks submitted or accepted (a returned one must be handed in again)."""
     problems: int = 0
     team_problems: int = 0
     common_problems: int = 0

@@ -94,6 +94,9 @@ def summarize(db: Database, today: dt.date | None = None) -> Summary:
         started = sum(by_state.values())
         summary.self_checks = {s.label: by_state.get(s, 0) for s in SelfCheckState}
         summary.self_checks["未开始"] = max(summary.members - started, 0)
+        summary.handed_in = by_state.get(SelfCheckState.SUBMITTED, 0) + by_state.get(
+            SelfCheckState.ACCEPTED, 0
+        )
 
         alive_problem = (Problem.campaign_id == cid, Problem.deleted_at.is_(None))
         summary.problems = session.scalar(select(func.count()).where(*alive_problem)) or 0

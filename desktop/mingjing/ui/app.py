@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
@@ -64,6 +65,34 @@ def _refuse(exc: BaseException, *, smoke: bool) -> int:
     return EXIT_REFUSED
 
 
+def install_excepthook(location: DataLocation, *, smoke: bool) -> Callable[[], None]:
+    """Route exceptions escaping Qt slots to the log file and a message; return an undo.
+
+    Without this, PySide6 prints the traceback to a console the user never
+    sees (a gui-script on Windows has none) and carries on.
+    """
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("unhandled exception in the window", exc_info=(kind, exc, tb))
+        message = (
+            f"发生程序内部错误（{kind.__name__}）。已保存的数据不受影响。"
+            f"请将日志文件 {location.log_file} 发给技术支持人员。"
+        )
+        if smoke:
+            sys.stderr.write(message + "\n")
+            QApplication.exit(1)
+            return
+        QMessageBox.critical(QApplication.activeWindow(), "明镜", message)
+
+    sys.excepthook = hook
+
+    def undo() -> None:
+        sys.excepthook = previous
+
+    return undo
+
+
 def build_window(
     location: DataLocation,
     registry: FontRegistry | None = None,
@@ -92,6 +121,7 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
         return _refuse(exc, smoke=smoke)
     window = build_window(location, registry)
     result: dict[str, int] = {}
+    restore_hook = install_excepthook(location, smoke=smoke)
 
     def failed(exc: object) -> None:
         if isinstance(exc, InputRefused | EnvironmentFault):
@@ -102,8 +132,8 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
                 QMessageBox.critical(
                     window,
                     "明镜",
-                    "打开数据库时发生意外错误，这是程序的缺陷。"
-                    f"详情已写入日志 {location.log_file}。",
+                    "打开数据库时发生程序内部错误。"
+                    f"请将日志文件 {location.log_file} 发给技术支持人员。",
                 )
             result["code"] = 1
         app.exit(result["code"])
@@ -132,6 +162,7 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
         wait_for_tasks()
         return result.get("code", code)
     finally:
+        restore_hook()
         if window.workspace is not None:
             window.workspace.close()
         prepared.release()

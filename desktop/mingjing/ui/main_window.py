@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.overview.populated.connect(self._on_overview_populated)
         self._first_shown = False
+        self._refresh_generation = 0
 
     # ------------------------------------------------------------------ pages
 
@@ -119,14 +120,14 @@ class MainWindow(QMainWindow):
                 (
                     self.tr("对照七个方面、各项具体表现逐条对号入座，写明具体表现和事例"),
                     self.tr("列出个人问题清单，剖析根源，制定整改措施"),
-                    self.tr("填写学习情况；随时自动保存，断电也不丢字"),
+                    self.tr("填写学习情况；填写内容自动保存"),
                     self.tr("生成提交文件，交给办公室汇总"),
                 ),
             ),
             PageSpec(
                 "gathering",
                 self.tr("汇总与会诊"),
-                self.tr("办公室（秘书）"),
+                self.tr("办公室"),
                 (
                     self.tr("新建专项行动，导入人员名单，向干部分发专项行动文件"),
                     self.tr("批量收取自查提交文件，审核通过或退回返工"),
@@ -137,7 +138,7 @@ class MainWindow(QMainWindow):
             PageSpec(
                 "ledger",
                 self.tr("整改台账"),
-                self.tr("办公室（秘书）、责任领导"),
+                self.tr("办公室、责任领导"),
                 (
                     self.tr("建立整改台账，记录整改进展和佐证材料"),
                     self.tr("盘点销号，签发交办单，提醒、函询、诫勉"),
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
             PageSpec(
                 "materials",
                 self.tr("会议材料"),
-                self.tr("办公室（秘书）"),
+                self.tr("办公室"),
                 (
                     self.tr("记录专题民主生活会、组织生活会"),
                     self.tr("生成对照检查材料、问题清单、征求意见汇总、整改台账等"),
@@ -161,7 +162,7 @@ class MainWindow(QMainWindow):
                 self.tr("单位领导"),
                 (
                     self.tr("查看工作进度和各项材料"),
-                    self.tr("上级点评，退回返工"),
+                    self.tr("点评把关（上级点），退回返工"),
                     self.tr("审批销号"),
                 ),
             ),
@@ -242,6 +243,8 @@ class MainWindow(QMainWindow):
             self.overview.show_loading()
         db = self.workspace.db
         location = self.location
+        self._refresh_generation += 1
+        generation = self._refresh_generation
 
         def work() -> Summary:
             from mingjing.services.summary import summarize
@@ -250,12 +253,11 @@ class MainWindow(QMainWindow):
             save_snapshot(location, summary)
             return summary
 
-        run_in_background(
-            work,
-            parent=self,
-            on_success=self._on_summary,
-            on_failure=self._on_failure,
-        )
+        def done(summary: object) -> None:
+            if generation == self._refresh_generation:  # a later refresh wins
+                self._on_summary(summary)
+
+        run_in_background(work, parent=self, on_success=done, on_failure=self._on_failure)
 
     def _on_summary(self, summary: object) -> None:
         assert isinstance(summary, Summary)
@@ -271,7 +273,7 @@ class MainWindow(QMainWindow):
         else:
             log.error("reading the overview failed", exc_info=exc)
             self.overview.show_error(
-                self.tr("读取数据时发生意外错误，详情已写入日志 {0}。").format(
+                self.tr("读取数据时发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(
                     self.location.log_file
                 )
             )
@@ -325,7 +327,7 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(
                 self,
                 self.tr("明镜"),
-                self.tr("发生意外错误，这是程序的缺陷。详情已写入日志 {0}。").format(
+                self.tr("发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(
                     self.location.log_file
                 ),
             )

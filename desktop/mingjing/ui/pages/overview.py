@@ -95,7 +95,6 @@ class OverviewPage(QWidget):
         self.subtitle.setText("　｜　".join(parts))
 
         checks = dict(summary.self_checks)
-        handed_in = sum(checks.get(k, 0) for k in ("已提交", "已通过", "退回返工"))
         self._add_card(
             0,
             0,
@@ -106,7 +105,10 @@ class OverviewPage(QWidget):
                     self.tr("{0} 人（班子成员 {1} 人）").format(summary.members, summary.leaders),
                 ),
                 *self._breakdown([(k, self.tr("{0} 人").format(n)) for k, n in checks.items()]),
-                (self.tr("已交自查"), self.tr("{0} / {1} 人").format(handed_in, summary.members)),
+                (
+                    self.tr("已提交自查表"),
+                    self.tr("{0} / {1} 人").format(summary.handed_in, summary.members),
+                ),
             ],
         )
         self._add_card(
