@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from mingjing.config import DataLocation
 from mingjing.domain.models import Unit
-from mingjing.storage import Database
+from mingjing.storage import Database, backup
 from mingjing.storage.audit import verify_chain
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -25,14 +25,20 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 WRITER = textwrap.dedent(
     """
     import sys
+    from pathlib import Path
     from mingjing.domain.models import Unit
-    from mingjing.storage import Database
+    from mingjing.storage import Database, backup
     db = Database.open(sys.argv[1], actor="写入进程")
     i = int(sys.argv[2])
+    backups = Path(sys.argv[3])
     while True:
         with db.transaction() as s:
             s.add(Unit(name=f"记录{i}", short_name="x" * (i % 300)))
         print(i, flush=True)  # only after the commit returned
+        if i % 25 == 0:  # kills also land in checkpoints and backups
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            backup.backup_sqlite_file(db.sqlite_path, backups, reason="crash-test")
         i += 1
     """
 )
@@ -51,7 +57,14 @@ def _kill_loop(location: DataLocation, kills: int, seed: int) -> set[int]:
     next_id = 0
     for _ in range(kills):
         proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER, location.database_url, str(next_id)],
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                location.database_url,
+                str(next_id),
+                str(location.backups_dir),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=_env(),
@@ -64,7 +77,7 @@ def _kill_loop(location: DataLocation, kills: int, seed: int) -> set[int]:
         deadline = time.monotonic() + 30
         while not lines and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 0.3))
+        time.sleep(rng.uniform(0.0, 1.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         reader.join()
@@ -83,6 +96,11 @@ def _check(location: DataLocation, acknowledged: set[int]) -> None:
     missing = sorted(i for i in acknowledged if f"记录{i}" not in names)
     assert not missing, f"committed but lost: {missing[:10]}"
     assert problem is None
+    # A backup interrupted by the kill never looks like a finished one.
+    made = backup.list_backups(location.backups_dir)
+    assert made, "no backup was taken during the test"
+    for b in made:
+        assert backup.check_backup_file(b.path) is not None
 
 
 def test_sigkill_loses_no_committed_record(location: DataLocation) -> None:
