@@ -126,3 +126,60 @@ def test_database_option_and_environment(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("MINGJING_DATA_DIR", str(tmp_path / "env-data"))
     assert cli.main(["summary"]) == 0
     assert (tmp_path / "env-data" / "mingjing.sqlite3").exists()
+
+
+def test_refusals_name_the_problem_and_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    cases = [
+        (["--data-dir", str(a_file), "summary"], "是一个文件，不是文件夹"),
+        (["--database", "nonsense", "summary"], "格式不对或不受支持"),
+        (["--database", "mysql://x@h/db", "summary"], "格式不对或不受支持"),
+        (["--data-dir", str(data), "restore", str(tmp_path)], "是一个文件夹"),
+        (
+            ["--data-dir", str(data), "restore", str(data / "mingjing.sqlite3")],
+            "不能用它恢复自己",
+        ),
+    ]
+    for argv, words in cases:
+        capsys.readouterr()
+        assert cli.main(argv) == 3, argv
+        err = capsys.readouterr().err
+        assert words in err, err
+        assert "Traceback" not in err
+    capsys.readouterr()
+    cli.main(["--data-dir", str(data), "restore", str(tmp_path)])
+    assert "当前数据库未作改动" in capsys.readouterr().err
+
+
+def test_backup_out_folder_and_existing_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    assert cli.main(["--data-dir", str(data), "backup", "--out", str(folder)]) == 0
+    made = list(folder.glob("明镜数据备份-*.sqlite3"))
+    assert len(made) == 1
+    assert not list(folder.glob("*.partial"))
+    assert cli.main(["--data-dir", str(data), "backup", "--out", str(made[0])]) == 3
+
+
+def test_global_options_after_the_verb_and_chinese_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["summary", "--data-dir", str(data)]) == 0
+    assert (data / "mingjing.sqlite3").exists()
+    with pytest.raises(SystemExit):
+        cli.main(["frobnicate"])
+    err = capsys.readouterr().err
+    assert "用法：" in err and "没有这个命令：frobnicate" in err
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "用法：" in out and "选项" in out
+    assert "usage:" not in out and "options:" not in out

@@ -16,9 +16,11 @@ import argparse
 import json
 import logging
 import logging.handlers
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mingjing import __version__
 from mingjing.config import DataLocation, resolve_location
@@ -34,79 +36,109 @@ EXIT_CHECK_FAILED = 4
 log = logging.getLogger("mingjing")
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        super().add_usage(usage, actions, groups, prefix="用法：")
+
+
+_CHOICE = re.compile(
+    r"argument (?P<arg>[^:]+): invalid choice: '(?P<bad>[^']*)' \(choose from (?P<ok>.*)\)"
+)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Chinese messages for the common cases."""
+    """argparse with its messages in Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        message = (
-            message.replace("the following arguments are required", "缺少参数")
-            .replace("unrecognized arguments", "无法识别的参数")
-            .replace("invalid choice", "无效的选项")
-            .replace("expected one argument", "需要一个参数值")
-        )
+        choice = _CHOICE.match(message)
+        if choice is not None:
+            allowed = "、".join(re.findall(r"'([^']*)'", choice.group("ok")))
+            what = "命令" if choice.group("arg") == "命令" else f"{choice.group('arg')} 的取值"
+            message = f"没有这个{what}：{choice.group('bad')}。可用的有：{allowed}"
+        else:
+            message = (
+                message.replace("the following arguments are required", "缺少参数")
+                .replace("unrecognized arguments", "无法识别的参数")
+                .replace("expected one argument", "需要一个参数值")
+                .replace("argument ", "参数 ")
+            )
         self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="文件夹",
+        default=default,
+        help="数据文件夹（默认为本机用户数据文件夹；也可用 MINGJING_DATA_DIR）",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="地址",
+        default=default,
+        help="数据库地址，如 postgresql+psycopg://用户@服务器/库名"
+        "（默认为数据文件夹中的 SQLite 文件）",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mingjing",
         description="明镜：单位自查自纠与整改落实工作程序。不带命令时打开程序窗口。",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     parser.add_argument(
         "--version", action="version", version=f"明镜 {__version__}", help="显示版本号并退出"
     )
-    parser.add_argument(
-        "--data-dir",
-        metavar="文件夹",
-        help="数据文件夹（默认为本机用户数据文件夹；也可用 MINGJING_DATA_DIR）",
-    )
-    parser.add_argument(
-        "--database",
-        metavar="URL",
-        help="数据库地址，如 postgresql+psycopg://用户@服务器/库名"
-        "（默认为数据文件夹中的 SQLite 文件）",
-    )
+    _global_options(parser, None)
     parser.add_argument(
         "--smoke",
         action="store_true",
         help="打开主窗口，等首页显示完毕后退出（用于测试和打包检查）",
     )
-    sub = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser)
+    # Global options are accepted after the command too ("mingjing summary --data-dir D").
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, argparse.SUPPRESS)
+    common._optionals.title = "选项"
+    sub = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser, title="命令")
 
-    demo = sub.add_parser("demo", help="生成虚构的示例单位", add_help=False)
-    demo.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    def verb(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common])  # type: ignore[list-item]
+
+    demo = verb("demo", "生成虚构的示例单位")
     demo.add_argument(
         "--size",
         choices=["small", "large"],
         default="small",
-        help="small：约 12 人；large：2000 人（用于性能测试）",
+        help="small：12 人；large：2000 人（用于性能测试）",
     )
     demo.add_argument("--force", action="store_true", help="数据库已有数据时仍在旁边添加示例单位")
 
-    summary = sub.add_parser("summary", help="显示当前专项行动的统计数字", add_help=False)
-    summary.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    summary = verb("summary", "显示当前专项行动的统计数字")
     summary.add_argument("--json", action="store_true", help="以 JSON 格式输出")
 
-    check = sub.add_parser("check", help="检查数据库完整性和审计记录链", add_help=False)
-    check.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    verb("check", "检查数据库完整性和审计记录链")
 
-    backup = sub.add_parser("backup", help="备份数据库", add_help=False)
-    backup.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    backup = verb("backup", "备份数据库")
     backup.add_argument(
         "--out",
         metavar="文件",
         type=Path,
-        help="备份文件的保存位置（默认存入数据文件夹的 backups）",
+        help="备份文件的保存位置，可以是文件或文件夹（默认存入数据文件夹的 backups）",
     )
 
-    restore = sub.add_parser(
-        "restore", help="从备份恢复数据库（当前数据库会先另存备份）", add_help=False
-    )
-    restore.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-    restore.add_argument("file", metavar="备份文件", type=Path)
+    restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
+    restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
     return parser
 
 
@@ -118,6 +150,9 @@ def setup_logging(location: DataLocation) -> Path | None:
             location.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:
+        # No log file: keep tracebacks off the terminal (logging's last-resort
+        # handler would print them there); the message says the log is missing.
+        logging.getLogger().addHandler(logging.NullHandler())
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -189,7 +224,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     location = resolve_location(args.data_dir, args.database)
+    if location.data_dir.exists() and not location.data_dir.is_dir():
+        _err(
+            f"已拒绝：数据文件夹 {location.data_dir} 是一个文件，不是文件夹。"
+            "如要指定数据库文件，请用 --database sqlite:///文件路径。"
+        )
+        return EXIT_REFUSED
     log_file = setup_logging(location)
+    unchanged = "当前数据库未作改动。" if args.verb == "restore" else ""
     try:
         if args.verb is None:
             from mingjing.ui.app import run_app
@@ -197,10 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(location, smoke=args.smoke, argv=sys.argv[:1])
         return run_verb(args, location)
     except (InputRefused, DomainError) as exc:
-        _err(f"已拒绝：{exc}")
+        _err(f"已拒绝：{exc}{unchanged}")
         return EXIT_REFUSED
     except EnvironmentFault as exc:
-        _err(f"无法完成：{exc}")
+        _err(f"无法完成：{exc}{unchanged}")
         return EXIT_REFUSED
     except KeyboardInterrupt:
         _err("已中断。")

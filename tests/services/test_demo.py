@@ -110,3 +110,14 @@ def test_demo_years_follow_the_campaign_year(db: Database) -> None:
     assert summary.campaign.start_date == dt.date(2027, 9, 1)
     assert "〔2027〕" in summary.campaign.doc_number
     assert summary.campaign.phase == "查摆剖析"
+
+
+@pytest.mark.slow
+def test_large_demo_for_benchmarks(db: Database) -> None:
+    result = create_demo(db, size="large", today=TODAY)
+    assert result.members == 2000
+    summary = summarize(db, today=TODAY)
+    assert summary.members == 2000
+    assert summary.leaders == 9
+    assert summary.rectifications > 2000
+    assert check_database(db).ok

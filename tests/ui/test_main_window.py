@@ -67,7 +67,10 @@ def test_overview_shows_the_summary_counts(window: MainWindow, demo_workspace: W
     )
     assert cards["查摆问题"]["问题总数"] == f"{summary.problems} 个"
     assert cards["查摆问题"]["上级点"] == f"{summary.problems_by_source['上级点']} 个"
-    assert cards["人员与个人自查"]["已提交自查表"] == f"{summary.handed_in} / {summary.members} 人"
+    assert (
+        cards["人员与个人自查"]["已交自查表（含已通过）"]
+        == f"{summary.handed_in} / {summary.members} 人"
+    )
     assert (
         cards["问题按方面分布"]["群众观念不牢"] == f"{summary.problems_by_area['群众观念不牢']} 个"
     )

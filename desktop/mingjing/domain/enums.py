@@ -76,9 +76,9 @@ class OpinionChannel(LabelledEnum):
 
 class SelfCheckState(LabelledEnum):
     DRAFT = "draft", "填写中"
-    SUBMITTED = "submitted", "已提交"
-    ACCEPTED = "accepted", "已通过"
+    SUBMITTED = "submitted", "已提交待审核"
     RETURNED = "returned", "退回返工"
+    ACCEPTED = "accepted", "已通过"
 
 
 class ProblemStatus(LabelledEnum):

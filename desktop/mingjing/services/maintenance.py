@@ -74,16 +74,18 @@ def check_database(db: Database) -> CheckReport:
     return report
 
 
-def backup_now(location: DataLocation, out: Path | None = None) -> Path:
+def backup_now(location: DataLocation, out: Path | None = None, *, overwrite: bool = False) -> Path:
     path = location.sqlite_path
     if path is None:
-        raise InputRefused("备份命令只适用于本机的 SQLite 数据库；服务器数据库请用 pg_dump 备份。")
+        raise InputRefused(
+            "备份命令只适用于本机的 SQLite 数据库；服务器上的数据库请联系服务器管理员备份。"
+        )
     if not path.exists():
         raise InputRefused(f"数据库 {path} 还不存在，没有可备份的内容。")
     refuse_unknown_revision(inspect_sqlite_file(path), str(path))
     if out is None:
         return backup.backup_sqlite_file(path, location.backups_dir, reason="manual")
-    return backup.backup_to(path, out)
+    return backup.backup_to(path, out, overwrite=overwrite)
 
 
 def daily_backup(location: DataLocation) -> Path | None:

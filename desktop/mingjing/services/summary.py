@@ -92,8 +92,8 @@ def summarize(db: Database, today: dt.date | None = None) -> Summary:
             session, SelfCheck.state, SelfCheck.campaign_id == cid, SelfCheck.deleted_at.is_(None)
         )
         started = sum(by_state.values())
-        summary.self_checks = {s.label: by_state.get(s, 0) for s in SelfCheckState}
-        summary.self_checks["未开始"] = max(summary.members - started, 0)
+        summary.self_checks = {"未开始": max(summary.members - started, 0)}
+        summary.self_checks |= {s.label: by_state.get(s, 0) for s in SelfCheckState}
         summary.handed_in = by_state.get(SelfCheckState.SUBMITTED, 0) + by_state.get(
             SelfCheckState.ACCEPTED, 0
         )

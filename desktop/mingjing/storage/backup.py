@@ -43,7 +43,8 @@ def _stamp(now: dt.datetime | None = None) -> str:
 def _copy_online(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` with the online backup API (atomic rename)."""
     partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    with environment_faults(str(source)):
+        src = connect_read_only(source)
     try:
         dst = sqlite3.connect(partial)
         try:
@@ -51,12 +52,12 @@ def _copy_online(source: Path, target: Path) -> None:
             dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
+        os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     finally:
         src.close()
-    os.replace(partial, target)
 
 
 def backup_sqlite_file(
@@ -75,8 +76,16 @@ def backup_sqlite_file(
     return target
 
 
-def backup_to(database: Path, out: Path) -> Path:
-    """``mingjing backup --out F``: a consistent copy at a path the user chose."""
+def backup_to(database: Path, out: Path, *, overwrite: bool = False) -> Path:
+    """``mingjing backup --out F``: a consistent copy at a path the user chose.
+
+    A folder gets a file named with the date and time; an existing file is
+    replaced only with ``overwrite`` (the window's save dialog has asked).
+    """
+    if out.is_dir():
+        out = out / f"明镜数据备份-{_stamp()}.sqlite3"
+    elif out.exists() and not overwrite:
+        raise InputRefused(f"{out} 已经存在。请换一个文件名，或先删除它。")
     with environment_faults(str(out)):
         out.parent.mkdir(parents=True, exist_ok=True)
         _copy_online(database, out)
@@ -147,8 +156,12 @@ def daily_backup(
 
 def check_backup_file(path: Path) -> str | None:
     """Refuse a file that is not a sound Mingjing database; return its revision."""
+    if path.is_dir():
+        raise InputRefused(f"{path} 是一个文件夹，不是备份文件。")
     if not path.is_file():
         raise InputRefused(f"找不到备份文件 {path}。")
+    if path.stat().st_size == 0:
+        raise CorruptDatabase(f"{path} 是空文件，不是明镜的备份。")
     revision = inspect_sqlite_file(path)
     if revision is None:
         raise CorruptDatabase(f"{path} 是空数据库，不是明镜的备份。")
@@ -157,7 +170,7 @@ def check_backup_file(path: Path) -> str | None:
     try:
         result = con.execute("PRAGMA integrity_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise CorruptDatabase(f"{path} 已损坏（{exc}），不能用于恢复。") from exc
+        raise CorruptDatabase(f"{path} 已损坏，不能用于恢复。") from exc
     finally:
         con.close()
     if result != [("ok",)]:
@@ -190,6 +203,8 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
     target = location.sqlite_path
     if target is None:
         raise InputRefused("恢复备份只适用于本机的 SQLite 数据库。")
+    if target.exists() and source.resolve() == target.resolve():
+        raise InputRefused(f"{source} 就是当前正在使用的数据库，不能用它恢复自己。")
     check_backup_file(source)
     staging = target.with_name(target.name + ".restoring")
     previous: Path | None = None

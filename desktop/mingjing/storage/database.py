@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mingjing.config import DataLocation, sqlite_path_of
+from mingjing.config import DataLocation, redact_url, sqlite_path_of
 from mingjing.storage import audit, migrations
-from mingjing.storage.errors import ForeignDatabase
+from mingjing.storage.errors import BadDatabaseAddress, ForeignDatabase
 from mingjing.storage.precheck import (
     DatabaseLock,
     environment_faults,
@@ -61,6 +62,16 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def describe_server(url: str) -> str:
+    """服务器 host（端口 n）上的数据库 name — for messages about a server database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return redact_url(url)
+    port = f"（端口 {parsed.port}）" if parsed.port else ""
+    return f"服务器 {parsed.host or '本机'}{port}上的数据库 {parsed.database or ''}"
 
 
 def make_engine(url: str) -> Engine:
@@ -113,7 +124,7 @@ class Database:
         else:
             url = location
         path = sqlite_path_of(url)
-        where = str(path) if path is not None else url.split("@")[-1]
+        where = str(path) if path is not None else describe_server(url)
         if path is not None:
             revision = inspect_sqlite_file(path) if path.exists() else None
             refuse_unknown_revision(revision, where)
@@ -121,7 +132,13 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise translate_error(exc, str(path.parent)) or exc from exc
-        engine = make_engine(url)
+        try:
+            engine = make_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise BadDatabaseAddress(
+                f"数据库地址 {redact_url(url)} 格式不对或不受支持。"
+                "明镜支持 sqlite:///文件路径 和 postgresql+psycopg://用户@服务器/库名。"
+            ) from exc
         try:
             db = cls(url, engine, actor=actor, where=where)
             if lock is not None:

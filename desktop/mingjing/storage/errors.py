@@ -45,6 +45,10 @@ class InputRefused(EnvironmentFault):
     """A file given to us cannot be used; nothing was changed (exit code 3)."""
 
 
+class BadDatabaseAddress(InputRefused):
+    """``--database`` is not an address Mingjing can use."""
+
+
 class NewerDatabase(InputRefused):
     """The database was written by a newer Mingjing; it is left untouched."""
 

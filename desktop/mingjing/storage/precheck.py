@@ -107,13 +107,11 @@ def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
         if state in _PG_STATES:
             return _PG_STATES[state](where)
         if state.startswith(("08", "57P", "28")):  # connection, shutdown, login
-            return EnvironmentFault(
-                f"无法使用数据库服务器 {where}：连接中断、服务器未启动或登录被拒绝。"
-            )
+            return EnvironmentFault(f"无法使用{where}：连接中断、服务器未启动或登录被拒绝。")
         return None
     if type(orig).__name__ == "OperationalError" and type(orig).__module__.startswith("psycopg"):
         # psycopg reports a failed connection attempt without a SQLSTATE.
-        return EnvironmentFault(f"无法连接数据库服务器 {where}。请检查网络和服务器地址。")
+        return EnvironmentFault(f"无法连接{where}。请检查网络、服务器地址和端口。")
     return None
 
 
@@ -150,17 +148,17 @@ def inspect_sqlite_file(path: Path) -> str | None:
     try:
         con = connect_read_only(path)
     except sqlite3.Error as exc:
-        raise CorruptDatabase(f"无法读取数据库文件 {path}（{exc}）。") from exc
+        raise CorruptDatabase(f"无法读取数据库文件 {path}，文件可能已损坏。") from exc
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             return None
         if "alembic_version" not in tables:
-            raise ForeignDatabase(f"{path} 是一个数据库，但不是明镜的数据库，已拒绝打开。")
+            raise ForeignDatabase(f"{path} 是一个数据库，但不是明镜的数据库。")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(row[0]) if row else None
     except sqlite3.DatabaseError as exc:
-        raise CorruptDatabase(f"{path} 已损坏，无法读取（{exc}）。") from exc
+        raise CorruptDatabase(f"{path} 已损坏，无法读取。") from exc
     finally:
         con.close()
 
@@ -240,8 +238,8 @@ class DatabaseLock:
         except OSError:
             os.close(fd)
             raise DatabaseInUse(
-                f"数据库 {self.path} 已在另一个明镜窗口中打开。请切换到那个窗口继续工作，"
-                "或先关闭它再打开。"
+                f"数据库 {self.path} 已在另一个明镜窗口中打开。"
+                "请在那个窗口中继续工作，或关闭它后再试。"
             ) from None
         self._fd = fd
 

@@ -154,7 +154,9 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
             run_in_background(
                 lambda: maintenance_daily_backup(location),
                 parent=window,
-                on_success=lambda made: log.info("daily backup: %s", made or "already taken today"),
+                on_success=lambda made: log.info(
+                    "daily backup: %s", made or "not needed (taken today, or no database yet)"
+                ),
                 on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
             )
         code = app.exec()

@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
                 self.tr("汇总与会诊"),
                 self.tr("办公室"),
                 (
-                    self.tr("新建专项行动，导入人员名单，向干部分发专项行动文件"),
+                    self.tr("新建专项行动，导入人员名单，向全体干部下发专项行动文件"),
                     self.tr("批量收取自查提交文件，审核通过或退回返工"),
                     self.tr("登记征求意见，合并同类意见，转为问题"),
                     self.tr("整理个人和班子问题清单，标记共性问题，记录集体“会诊”"),
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         def work() -> Path:
             from mingjing.services import maintenance
 
-            return maintenance.backup_now(location, target)
+            return maintenance.backup_now(location, target, overwrite=True)  # the dialog asked
 
         run_in_background(
             work,

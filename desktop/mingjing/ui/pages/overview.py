@@ -106,7 +106,7 @@ class OverviewPage(QWidget):
                 ),
                 *self._breakdown([(k, self.tr("{0} 人").format(n)) for k, n in checks.items()]),
                 (
-                    self.tr("已提交自查表"),
+                    self.tr("已交自查表（含已通过）"),
                     self.tr("{0} / {1} 人").format(summary.handed_in, summary.members),
                 ),
             ],
