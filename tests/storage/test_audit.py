@@ -96,7 +96,8 @@ def test_deleting_an_entry_is_reported(db: Database) -> None:
 
 def test_replacing_an_entry_and_its_hash_breaks_the_next_link(db: Database) -> None:
     _three_changes(db)
-    _tamper(db, "UPDATE audit_entry SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    flip_first = "CASE substr(hash, 1, 1) WHEN '0' THEN '1' ELSE '0' END || substr(hash, 2)"
+    _tamper(db, f"UPDATE audit_entry SET hash = {flip_first} WHERE seq = 2")
     with db.read() as s:
         _, problem = verify_chain(s)
     assert problem is not None and problem.seq == 2
@@ -163,3 +164,19 @@ def test_bulk_statements_that_would_skip_the_audit_are_refused(any_db: Database)
         s.execute(update(Unit).values(name="改名"))
     with any_db.read() as s:
         assert s.scalars(select(Unit.name)).all() == ["单位"]
+
+
+def test_every_database_opened_in_a_process_is_audited(tmp_path: object) -> None:
+    """Regression: a new session factory reusing a collected one's id() was taken
+    by SQLAlchemy's registry as already listening, and went unaudited."""
+    import gc
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    for i in range(40):
+        with Database.open(f"sqlite:///{tmp_path / f'db{i}.sqlite3'}", actor="甲") as db:
+            with db.transaction() as s:
+                s.add(Unit(name=f"单位{i}"))
+            with db.read() as s:
+                assert verify_chain(s) == (1, None), f"database {i} was not audited"
+        gc.collect()

@@ -230,14 +230,16 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 
 def install(session_factory: Any) -> None:
-    """Attach the audit hooks to a ``sessionmaker`` (idempotent)."""
-    for name, hook in (
-        ("after_flush", _after_flush),
-        ("after_soft_rollback", _after_rollback),
-        ("do_orm_execute", _refuse_bulk),
-    ):
-        if not event.contains(session_factory, name, hook):
-            event.listen(session_factory, name, hook)
+    """Attach the audit hooks to a new ``sessionmaker``; call once per factory.
+
+    Deliberately no ``event.contains`` guard: SQLAlchemy's event registry is
+    keyed by ``id()``, and a new factory that reuses a collected one's id was
+    seen to be reported as already listening, which silently switched the
+    audit trail off for that database.
+    """
+    event.listen(session_factory, "after_flush", _after_flush)
+    event.listen(session_factory, "after_soft_rollback", _after_rollback)
+    event.listen(session_factory, "do_orm_execute", _refuse_bulk)
 
 
 @dataclass(frozen=True)
