@@ -10,6 +10,18 @@ from mingjing import cli
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def smoke(data: Path) -> subprocess.CompletedProcess[str]:
+    """``mingjing --smoke`` on ``data`` in a fresh process, as a user starts it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "desktop") + os.pathsep + env.get("PYTHONPATH", "")
@@ -20,14 +32,7 @@ def _env() -> dict[str, str]:
 def test_smoke_opens_the_window_on_the_demo_and_exits_0(tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert cli.main(["--data-dir", str(data), "demo"]) == 0
-    proc = subprocess.run(
-        [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = smoke(data)
     assert proc.returncode == 0, proc.stderr
     assert "Warning" not in proc.stderr and "QFont" not in proc.stderr, proc.stderr
 
@@ -41,14 +46,7 @@ def test_smoke_on_a_newer_database_exits_3_with_a_message(tmp_path: Path) -> Non
     con.execute("UPDATE alembic_version SET version_num = 'zzzz'")
     con.commit()
     con.close()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = smoke(data)
     assert proc.returncode == 3
     assert "更新版本" in proc.stderr
 
@@ -60,14 +58,7 @@ def test_second_window_on_the_same_data_is_told(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = Workspace.open(resolve_location(data), exclusive=True)
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
-            env=_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        proc = smoke(data)
     finally:
         first.close()
     assert proc.returncode == 3
@@ -79,14 +70,7 @@ def test_second_smoke_starts_from_the_snapshot(tmp_path: Path) -> None:
     assert cli.main(["--data-dir", str(data), "demo"]) == 0
     snapshot = data / "cache" / "overview.json"
     for _ in range(2):
-        proc = subprocess.run(
-            [sys.executable, "-m", "mingjing", "--data-dir", str(data), "--smoke"],
-            env=_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        proc = smoke(data)
         assert proc.returncode == 0, proc.stderr
         assert snapshot.exists()
 

@@ -29,7 +29,6 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mingjing.domain.base import utcnow
 from mingjing.domain.enums import (
     AttendanceStatus,
     DeadlineKind,
@@ -763,15 +762,13 @@ def create_demo(
             raise DemoCancelled
         all_problems = len(problems) + len(team_problems) + len(masses) + len(superior)
         all_problems += len(peers) + 1
-        result = DemoResult(
+        return DemoResult(
             unit_name=unit.name,
             campaign_title=campaign.title,
             members=len(members),
             problems=all_problems,
             rectifications=len(rows),
         )
-        session.info["demo_made_at"] = utcnow()
-    return result
 
 
 def _more_channels(
