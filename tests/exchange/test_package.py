@@ -1,0 +1,122 @@
+"""Every way a package file can be wrong is refused with the file named."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mingjing.exchange.package import (
+    DATA,
+    MANIFEST,
+    PackageError,
+    read_package,
+    read_package_bytes,
+    write_package,
+)
+
+
+def make(**overrides: object) -> bytes:
+    args: dict[str, object] = {
+        "kind": "submission",
+        "campaign_id": "c-1",
+        "member_id": "m-1",
+        "revision": 3,
+        "app_version": "0.1.0",
+        "template_id": "yongzheng-lanzheng-daizheng",
+        "template_version": 1,
+        "data": {"answers": [{"item": "spirit-ambition", "example": "2025年10月，我……"}]},
+    }
+    args.update(overrides)
+    return write_package(**args)  # type: ignore[arg-type]
+
+
+def rezip(
+    blob: bytes, change: dict[str, bytes | None], extra: dict[str, bytes] | None = None
+) -> bytes:
+    """The same package with entries replaced (bytes), removed (None) or added."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename in change:
+                if change[info.filename] is not None:
+                    dst.writestr(info.filename, change[info.filename])  # type: ignore[arg-type]
+            else:
+                dst.writestr(info.filename, src.read(info.filename))
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
+def refused(blob: bytes, words: str, kind: str | None = None) -> None:
+    with pytest.raises(PackageError) as info:
+        read_package_bytes(blob, source="张三的提交.mjpkg", expected_kind=kind)
+    assert "张三的提交.mjpkg" in str(info.value)
+    assert words in str(info.value), str(info.value)
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "p.mjpkg"
+    path.write_bytes(make())
+    package = read_package(path, expected_kind="submission")
+    assert package.manifest.revision == 3
+    assert package.manifest.template_id == "yongzheng-lanzheng-daizheng"
+    assert package.data["answers"][0]["example"].startswith("2025年10月")
+
+
+def test_not_a_zip_and_truncated() -> None:
+    refused(b"just some text, not a package", "不是 zip 格式")
+    blob = make()
+    refused(blob[: len(blob) // 2], "不完整")
+
+
+@pytest.mark.parametrize("name", ["../evil.json", "/etc/passwd", "sub/data.json", "data.json.exe"])
+def test_unexpected_or_escaping_names(name: str) -> None:
+    refused(rezip(make(), {}, {name: b"{}"}), "不应有的内容")
+
+
+def test_missing_entry() -> None:
+    refused(rezip(make(), {DATA: None}), "缺少必需的内容")
+
+
+def test_hash_mismatch() -> None:
+    blob = make()
+    tampered = json.dumps({"answers": [{"item": "spirit-ambition", "example": "改过"}]})
+    refused(rezip(blob, {DATA: tampered.encode()}), "校验值不符")
+
+
+def test_newer_format_and_wrong_kind() -> None:
+    blob = make()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        manifest = json.loads(z.read(MANIFEST))
+    manifest["format"] = 99
+    refused(rezip(blob, {MANIFEST: json.dumps(manifest).encode()}), "更新版本的明镜")
+    refused(make(kind="campaign"), "这里需要的是自查提交文件", kind="submission")
+
+
+def test_broken_manifest() -> None:
+    refused(rezip(make(), {MANIFEST: b"{not json"}), "不是有效的 JSON")
+    refused(rezip(make(), {MANIFEST: b'{"format": 1}'}), "缺失")
+
+
+def test_zip_bomb_is_refused_before_reading() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(MANIFEST, b"{}")
+        z.writestr(DATA, b"\0" * (65 * 1024 * 1024))
+    refused(out.getvalue(), "上限")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(MANIFEST, b"{}")
+        z.writestr(DATA, b"\0" * (8 * 1024 * 1024))
+    refused(out.getvalue(), "压缩比异常")
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="找不到"):
+        read_package(tmp_path / "nope.mjpkg")
+    with pytest.raises(PackageError, match="文件夹"):
+        read_package(tmp_path)
