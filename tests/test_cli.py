@@ -183,3 +183,23 @@ def test_global_options_after_the_verb_and_chinese_usage(
     out = capsys.readouterr().out
     assert "用法：" in out and "选项" in out
     assert "usage:" not in out and "options:" not in out
+
+
+def test_campaign_export_and_join(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    office, laptop, outbox = tmp_path / "office", tmp_path / "laptop", tmp_path / "u盘"
+    outbox.mkdir()
+    assert cli.main(["--data-dir", str(office), "demo"]) == 0
+    assert cli.main(["--data-dir", str(office), "campaign", "export", "--out", str(outbox)]) == 0
+    (package,) = outbox.glob("*.mjcampaign")
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(laptop), "campaign", "join", str(package)]) == 0
+    assert "陈喆（农田建设管理股股长）" in capsys.readouterr().out
+    assert (
+        cli.main(["--data-dir", str(laptop), "campaign", "join", str(package), "--member", "陈喆"])
+        == 0
+    )
+    assert "本机使用人：陈喆" in capsys.readouterr().out
+    junk = tmp_path / "坏文件.mjcampaign"
+    junk.write_bytes(b"\x00" * 100)
+    assert cli.main(["--data-dir", str(laptop), "campaign", "join", str(junk)]) == 3
+    assert "坏文件.mjcampaign" in capsys.readouterr().err

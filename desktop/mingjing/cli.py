@@ -139,6 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
     restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
+
+    campaign = verb("campaign", "专项行动文件：办公室导出，干部在自己的电脑上加入")
+    actions = campaign.add_subparsers(
+        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+    )
+    export = actions.add_parser(
+        "export",
+        help="导出当前专项行动文件，分发给干部",
+        parents=[common],  # type: ignore[list-item]
+    )
+    export.add_argument(
+        "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
+    )
+    join = actions.add_parser(
+        "join",
+        help="用办公室发来的专项行动文件加入",
+        parents=[common],  # type: ignore[list-item]
+    )
+    join.add_argument(
+        "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
+    )
+    join.add_argument("--member", metavar="姓名", help="名单中自己的姓名（重名时写“姓名（职务）”）")
     return parser
 
 
@@ -189,6 +211,8 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
 
     db = maintenance.open_database(location)
     try:
+        if args.verb == "campaign":
+            return run_campaign(args, location, db)
         if args.verb == "demo":
             if db.is_sqlite:
                 db.acquire_exclusive()
@@ -218,6 +242,24 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
     finally:
         db.close()
     raise AssertionError(f"unhandled verb {args.verb}")
+
+
+def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> int:
+    from mingjing.services import campaigns
+
+    if args.action == "export":
+        out = campaigns.export_campaign(db, args.out)
+        _print(f"已导出专项行动文件 {out}，请分发给参加专项行动的干部。")
+        return EXIT_OK
+    result = campaigns.join_campaign(db, location, args.file, args.member)
+    _print(f"已加入“{result.unit_name}”的“{result.campaign_title}”。")
+    if result.member is not None:
+        _print(f"本机使用人：{result.member.label}。")
+        return EXIT_OK
+    _print("还没有选择本机使用人。请用 --member 指定名单中自己的姓名：")
+    for entry in result.roster:
+        _print(f"　{entry.label}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

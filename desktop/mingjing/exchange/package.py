@@ -38,6 +38,14 @@ MAX_DATA_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 200
 """A JSON payload compresses well, but not by more than this: beyond it is a bomb."""
 
+SUFFIXES = {
+    "campaign": ".mjcampaign",
+    "submission": ".mjsubmission",
+    "reply": ".mjreply",
+    "review": ".mjreview",
+}
+"""File name endings, one per kind, so a double-click can open the right thing."""
+
 KIND_LABELS = {
     "campaign": "专项行动文件",
     "submission": "自查提交文件",
