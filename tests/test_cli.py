@@ -203,3 +203,24 @@ def test_campaign_export_and_join(tmp_path: Path, capsys: pytest.CaptureFixture[
     junk.write_bytes(b"\x00" * 100)
     assert cli.main(["--data-dir", str(laptop), "campaign", "join", str(junk)]) == 3
     assert "坏文件.mjcampaign" in capsys.readouterr().err
+
+
+def test_submission_export_after_joining(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office, laptop = tmp_path / "office", tmp_path / "laptop"
+    assert cli.main(["--data-dir", str(office), "demo"]) == 0
+    assert cli.main(["--data-dir", str(office), "campaign", "export", "--out", str(tmp_path)]) == 0
+    (package,) = tmp_path.glob("*.mjcampaign")
+    assert (
+        cli.main(["--data-dir", str(laptop), "submission", "export", "--out", str(tmp_path)]) == 3
+    )
+    assert "还没有加入专项行动" in capsys.readouterr().err
+    assert (
+        cli.main(["--data-dir", str(laptop), "campaign", "join", str(package), "--member", "孙珺"])
+        == 0
+    )
+    assert (
+        cli.main(["--data-dir", str(laptop), "submission", "export", "--out", str(tmp_path)]) == 0
+    )
+    assert (tmp_path / "孙珺-自查材料-第1次.mjsubmission").exists()

@@ -161,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
     )
     join.add_argument("--member", metavar="姓名", help="名单中自己的姓名（重名时写“姓名（职务）”）")
+    submission = verb("submission", "自查提交文件：干部提交给办公室")
+    sub_actions = submission.add_subparsers(
+        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+    )
+    sub_export = sub_actions.add_parser(
+        "export",
+        help="提交本人的自查材料，生成提交文件",
+        parents=[common],  # type: ignore[list-item]
+    )
+    sub_export.add_argument(
+        "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
+    )
     return parser
 
 
@@ -213,6 +225,12 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
     try:
         if args.verb == "campaign":
             return run_campaign(args, location, db)
+        if args.verb == "submission":
+            from mingjing.services import self_check
+
+            out = self_check.hand_in(db, location, args.out)
+            _print(f"已提交，提交文件为 {out}。请把它交给办公室。")
+            return EXIT_OK
         if args.verb == "demo":
             if db.is_sqlite:
                 db.acquire_exclusive()

@@ -1,0 +1,415 @@
+"""个人自查: a member's checklist, problems and hand-in, as plain data.
+
+The staff page reads a :class:`SelfCheckView` and writes back one small
+change at a time (an answer's level, its example, a raised problem), each in
+its own transaction, so autosave loses at most the change being typed.
+Editing a self-check that was handed in or accepted drops it back to
+填写中 (the page asks the user first); the office sees the new revision
+when it is handed in again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mingjing import __version__
+from mingjing.config import DataLocation
+from mingjing.domain.base import utcnow
+from mingjing.domain.enums import Level, SelfCheckState, Source
+from mingjing.domain.errors import DomainError
+from mingjing.domain.models import (
+    Answer,
+    Campaign,
+    Item,
+    Member,
+    Problem,
+    SelfCheck,
+)
+from mingjing.domain.quality import Hint, ProblemText, statement_hints
+from mingjing.domain.states import SelfCheckEvent, self_check_step
+from mingjing.exchange.package import SUFFIXES, write_package
+from mingjing.services.campaigns import write_file_atomically
+from mingjing.services.profile import load_profile
+from mingjing.storage import Database
+
+
+@dataclass(frozen=True)
+class ItemView:
+    key: str
+    number: str
+    """As printed: 1.2 is the second manifestation of the first area."""
+    text: str
+    level: str | None
+    example: str
+    problem_id: str | None
+
+
+@dataclass(frozen=True)
+class AreaView:
+    key: str
+    title: str
+    items: tuple[ItemView, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for i in self.items if i.level is not None)
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    id: str
+    text: str
+    examples: str
+    source: str
+    item_key: str | None
+    causes: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SelfCheckView:
+    id: str
+    campaign_title: str
+    member_name: str
+    member_position: str
+    state: SelfCheckState
+    review_comment: str
+    submission_revision: int
+    areas: tuple[AreaView, ...]
+    problems: tuple[ProblemView, ...]
+    overall_analysis: str
+    levels: tuple[tuple[str, str], ...]
+    """(code, label) of 对号入座 levels, in order."""
+    hints: tuple[Hint, ...] = field(default=())
+
+    @property
+    def answered(self) -> int:
+        return sum(a.answered for a in self.areas)
+
+    @property
+    def total(self) -> int:
+        return sum(len(a.items) for a in self.areas)
+
+    def next_unanswered(self, after: str | None = None) -> str | None:
+        """The key of the next item without a level, wrapping around."""
+        keys = [i.key for a in self.areas for i in a.items]
+        open_keys = {i.key for a in self.areas for i in a.items if i.level is None}
+        if not open_keys:
+            return None
+        start = keys.index(after) + 1 if after in keys else 0
+        for key in keys[start:] + keys[:start]:
+            if key in open_keys:
+                return key
+        return None
+
+
+class NotJoined(DomainError):
+    pass
+
+
+def _self_check(session: Session, campaign_id: uuid.UUID, member_id: uuid.UUID) -> SelfCheck:
+    check = session.scalar(
+        select(SelfCheck).where(
+            SelfCheck.campaign_id == campaign_id, SelfCheck.member_id == member_id
+        )
+    )
+    if check is None:
+        check = SelfCheck(campaign_id=campaign_id, member_id=member_id)
+        session.add(check)
+        session.flush()
+    return check
+
+
+def _view(session: Session, check: SelfCheck) -> SelfCheckView:
+    campaign = session.get(Campaign, check.campaign_id)
+    member = session.get(Member, check.member_id)
+    assert campaign is not None and member is not None
+    answers = {a.item_id: a for a in check.answers}
+    problems = session.scalars(
+        select(Problem)
+        .where(
+            Problem.campaign_id == campaign.id,
+            Problem.owner_member_id == member.id,
+            Problem.deleted_at.is_(None),
+        )
+        .order_by(Problem.sort_order, Problem.created_at)
+    ).all()
+    raised = {p.item_id: str(p.id) for p in problems if p.item_id is not None}
+    areas = []
+    for area in campaign.template.areas:
+        items = []
+        for item in area.items:
+            answer = answers.get(item.id)
+            items.append(
+                ItemView(
+                    key=item.key,
+                    number=f"{area.ordinal}.{item.ordinal}",
+                    text=item.text,
+                    level=answer.level.value if answer and answer.level else None,
+                    example=answer.example if answer else "",
+                    problem_id=raised.get(item.id),
+                )
+            )
+        areas.append(AreaView(area.key, area.title, tuple(items)))
+    item_text = {i.id: i.text for a in campaign.template.areas for i in a.items}
+    problem_views = tuple(
+        ProblemView(
+            id=str(p.id),
+            text=p.text,
+            examples=p.examples,
+            source=p.source.label,
+            item_key=p.item.key if p.item else None,
+            causes=tuple(c.text for c in p.root_causes if c.deleted_at is None),
+            measures=tuple(m.text for m in p.measures if m.deleted_at is None),
+        )
+        for p in problems
+    )
+    hints = statement_hints(
+        [
+            ProblemText(
+                text=p.text,
+                example=p.examples,
+                checklist_text=item_text.get(p.item_id, "") if p.item_id else "",
+                causes=tuple(c.text for c in p.root_causes),
+                measures=tuple(m.text for m in p.measures),
+            )
+            for p in problems
+        ],
+        study="".join(r.topic + r.note for r in check.study_records),
+        analysis=check.overall_analysis,
+    )
+    return SelfCheckView(
+        id=str(check.id),
+        campaign_title=campaign.title,
+        member_name=member.name,
+        member_position=member.position,
+        state=check.state,
+        review_comment=check.review_comment,
+        submission_revision=check.submission_revision,
+        areas=tuple(areas),
+        problems=problem_views,
+        overall_analysis=check.overall_analysis,
+        levels=tuple((lv.value, lv.label) for lv in Level),
+        hints=tuple(hints),
+    )
+
+
+def load_self_check(db: Database, campaign_id: str, member_id: str) -> SelfCheckView:
+    """The member's self-check for the campaign, created (empty) on first use."""
+    with db.transaction() as session:
+        check = _self_check(session, uuid.UUID(campaign_id), uuid.UUID(member_id))
+        return _view(session, check)
+
+
+def load_own_self_check(db: Database, location: DataLocation) -> SelfCheckView:
+    profile = load_profile(location.data_dir)
+    if not profile.joined or not profile.campaign_id:
+        raise NotJoined(
+            "本机还没有加入专项行动。请用办公室发来的专项行动文件加入"
+            "（mingjing campaign join 文件 --member 姓名）。"
+        )
+    return load_self_check(db, profile.campaign_id, profile.member_id)
+
+
+_UNSET: Any = object()
+
+
+def set_answer(
+    db: Database,
+    self_check_id: str,
+    item_key: str,
+    *,
+    level: str | None = _UNSET,
+    example: str = _UNSET,
+) -> SelfCheckState:
+    """Store one answer's level and/or example; returns the self-check's state after.
+
+    A handed-in or accepted self-check that changes drops back to 填写中.
+    """
+    with db.transaction() as session:
+        check = session.get(SelfCheck, uuid.UUID(self_check_id))
+        if check is None:
+            raise DomainError("找不到这份自查表，可能已被删除。")
+        item = _item(session, check, item_key)
+        answer = next((a for a in check.answers if a.item_id == item.id), None)
+        if answer is None:
+            answer = Answer(item_id=item.id)
+            check.answers.append(answer)
+        changed = False
+        if level is not _UNSET:
+            new_level = Level(level) if level is not None else None
+            if answer.level != new_level:
+                answer.level = new_level
+                changed = True
+        if example is not _UNSET and answer.example != example:
+            answer.example = example
+            changed = True
+        if changed and check.state is not SelfCheckState.DRAFT:
+            check.state = self_check_step(check.state, SelfCheckEvent.EDIT)
+        return check.state
+
+
+def _item(session: Session, check: SelfCheck, item_key: str) -> Item:
+    campaign = session.get(Campaign, check.campaign_id)
+    assert campaign is not None
+    for area in campaign.template.areas:
+        for item in area.items:
+            if item.key == item_key:
+                return item
+    raise DomainError(f"自查表中没有“{item_key}”这一项。")
+
+
+def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
+    """列为问题: a problem (source 自己找) from an answer; returns its id (existing if raised)."""
+    with db.transaction() as session:
+        check = session.get(SelfCheck, uuid.UUID(self_check_id))
+        if check is None:
+            raise DomainError("找不到这份自查表，可能已被删除。")
+        item = _item(session, check, item_key)
+        existing = session.scalar(
+            select(Problem).where(
+                Problem.campaign_id == check.campaign_id,
+                Problem.owner_member_id == check.member_id,
+                Problem.item_id == item.id,
+                Problem.deleted_at.is_(None),
+            )
+        )
+        if existing is not None:
+            return str(existing.id)
+        answer = next((a for a in check.answers if a.item_id == item.id), None)
+        count = len(
+            session.scalars(
+                select(Problem.id).where(
+                    Problem.campaign_id == check.campaign_id,
+                    Problem.owner_member_id == check.member_id,
+                )
+            ).all()
+        )
+        problem = Problem(
+            campaign_id=check.campaign_id,
+            owner_member_id=check.member_id,
+            area_id=item.area_id,
+            item_id=item.id,
+            text=item.text.split("，")[0],
+            examples=answer.example if answer else "",
+            source=Source.SELF,
+            sort_order=count,
+        )
+        session.add(problem)
+        if check.state is not SelfCheckState.DRAFT:
+            check.state = self_check_step(check.state, SelfCheckEvent.EDIT)
+        session.flush()
+        return str(problem.id)
+
+
+def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
+    """What a hand-in carries: answers by item key, problems with causes and measures."""
+    items = {i.id: i.key for a in check.answers for i in [a.item]}
+    problems = session.scalars(
+        select(Problem)
+        .where(
+            Problem.campaign_id == check.campaign_id,
+            Problem.owner_member_id == check.member_id,
+            Problem.deleted_at.is_(None),
+        )
+        .order_by(Problem.sort_order)
+    ).all()
+    return {
+        "self_check": {
+            "id": str(check.id),
+            "member_id": str(check.member_id),
+            "overall_analysis": check.overall_analysis,
+        },
+        "answers": [
+            {
+                "item": items[a.item_id],
+                "level": a.level.value if a.level else None,
+                "example": a.example,
+            }
+            for a in check.answers
+        ],
+        "study_records": [
+            {
+                "id": str(r.id),
+                "studied_on": r.studied_on.isoformat() if r.studied_on else None,
+                "form": r.form.value,
+                "topic": r.topic,
+                "hours": r.hours,
+                "note": r.note,
+            }
+            for r in check.study_records
+        ],
+        "problems": [
+            {
+                "id": str(p.id),
+                "item": p.item.key if p.item else None,
+                "area": p.area.key if p.area else None,
+                "text": p.text,
+                "examples": p.examples,
+                "severity": p.severity.value,
+                "source": p.source.value,
+                "sort_order": p.sort_order,
+                "root_causes": [
+                    {"id": str(c.id), "category": c.category, "text": c.text}
+                    for c in p.root_causes
+                    if c.deleted_at is None
+                ],
+                "measures": [
+                    {
+                        "id": str(m.id),
+                        "text": m.text,
+                        "target": m.target,
+                        "deadline_kind": m.deadline_kind.value,
+                        "deadline": m.deadline.isoformat() if m.deadline else None,
+                    }
+                    for m in p.measures
+                    if m.deleted_at is None
+                ],
+            }
+            for p in problems
+        ],
+    }
+
+
+def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
+    """提交: mark the self-check handed in and write the submission package.
+
+    Each hand-in gets the next revision, so the office keeps the newest.
+    ``out`` may be a folder; the file is then named after the member.
+    """
+    profile = load_profile(location.data_dir)
+    if not profile.joined:
+        raise NotJoined("本机还没有加入专项行动，无法提交。")
+    with db.transaction() as session:
+        check = _self_check(session, uuid.UUID(profile.campaign_id), uuid.UUID(profile.member_id))
+        if check.state is SelfCheckState.RETURNED:
+            check.state = self_check_step(check.state, SelfCheckEvent.REOPEN)
+        check.state = self_check_step(check.state, SelfCheckEvent.SUBMIT)
+        check.submission_revision += 1
+        check.submitted_at = utcnow()
+        campaign = session.get(Campaign, check.campaign_id)
+        member = session.get(Member, check.member_id)
+        assert campaign is not None and member is not None
+        blob = write_package(
+            kind="submission",
+            campaign_id=str(campaign.id),
+            member_id=str(member.id),
+            revision=check.submission_revision,
+            app_version=__version__,
+            template_id=campaign.template.key,
+            template_version=campaign.template.version,
+            data=submission_data(session, check),
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        name = f"{member.name}-自查材料-第{check.submission_revision}次{SUFFIXES['submission']}"
+        target = out / name if out.is_dir() else out
+        # Written inside the transaction: if the file cannot be written, the
+        # state and revision roll back and the member can try again.
+        return write_file_atomically(target, blob)

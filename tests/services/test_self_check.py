@@ -1,0 +1,96 @@
+"""A staff laptop fills its checklist, raises problems and hands in a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from mingjing.config import DataLocation, resolve_location
+from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.quality import HintKind
+from mingjing.exchange.package import read_package
+from mingjing.services.campaigns import export_campaign, join_campaign
+from mingjing.services.demo import create_demo
+from mingjing.services.profile import load_profile
+from mingjing.services.self_check import (
+    NotJoined,
+    hand_in,
+    load_own_self_check,
+    raise_problem,
+    set_answer,
+)
+from mingjing.storage import Database
+
+EXAMPLE = (
+    "2025年10月县里部署高标准农田项目验收时，我以材料没备齐为由推迟到月底才去双河镇，"
+    "3个标段中有1个至今没有验收。"
+)
+
+
+@pytest.fixture
+def laptop(db: Database, tmp_path: Path) -> tuple[DataLocation, Database]:
+    create_demo(db, today=dt.date(2025, 11, 20))
+    package = export_campaign(db, tmp_path)
+    location = resolve_location(tmp_path / "laptop")
+    staff_db = Database.open(location, actor="陈喆")
+    join_campaign(staff_db, location, package, "陈喆")
+    return location, staff_db
+
+
+def test_a_fresh_checklist_has_every_item_unanswered(
+    laptop: tuple[DataLocation, Database],
+) -> None:
+    location, db = laptop
+    view = load_own_self_check(db, location)
+    assert view.member_name == "陈喆"
+    assert view.state is SelfCheckState.DRAFT
+    assert view.areas[0].title == "精神状态不佳"
+    assert view.total == 25 and view.answered == 0
+    assert view.areas[1].items[0].number == "2.1"
+    assert view.next_unanswered() == "spirit-ambition"
+    assert [label for _, label in view.levels] == ["不存在", "轻微", "较明显", "突出"]
+    db.close()
+
+
+def test_answers_problems_hints_and_hand_in(
+    laptop: tuple[DataLocation, Database], tmp_path: Path
+) -> None:
+    location, db = laptop
+    view = load_own_self_check(db, location)
+    set_answer(db, view.id, "spirit-ambition", level="none")
+    set_answer(db, view.id, "spirit-enthusiasm", level="notable", example=EXAMPLE)
+    problem_id = raise_problem(db, view.id, "spirit-enthusiasm")
+    assert raise_problem(db, view.id, "spirit-enthusiasm") == problem_id  # once only
+    view = load_own_self_check(db, location)
+    assert view.answered == 2
+    assert view.next_unanswered("spirit-ambition") == "spirit-listless"
+    (problem,) = view.problems
+    assert problem.examples == EXAMPLE and problem.source == "自己找"
+    assert view.areas[0].items[1].problem_id == problem_id
+    assert {h.kind for h in view.hints} == {HintKind.NO_CAUSE, HintKind.NO_MEASURE}
+
+    outbox = tmp_path / "u盘"
+    outbox.mkdir()
+    first = hand_in(db, location, outbox)
+    assert first.name == "陈喆-自查材料-第1次.mjsubmission"
+    package = read_package(first, expected_kind="submission")
+    assert package.manifest.revision == 1
+    assert package.manifest.member_id == load_profile(location.data_dir).member_id
+    answers = {a["item"]: a for a in package.data["answers"]}
+    assert answers["spirit-enthusiasm"]["example"] == EXAMPLE
+    assert package.data["problems"][0]["item"] == "spirit-enthusiasm"
+    assert load_own_self_check(db, location).state is SelfCheckState.SUBMITTED
+
+    # Editing after handing in drops it back to 填写中; the next hand-in is revision 2.
+    state = set_answer(db, view.id, "spirit-listless", level="slight", example="……")
+    assert state is SelfCheckState.DRAFT
+    second = hand_in(db, location, outbox)
+    assert read_package(second).manifest.revision == 2
+    db.close()
+
+
+def test_a_computer_that_has_not_joined_is_told_how(db: Database, location: DataLocation) -> None:
+    with pytest.raises(NotJoined, match="campaign join"):
+        load_own_self_check(db, location)
