@@ -92,5 +92,5 @@ def test_answers_problems_hints_and_hand_in(
 
 
 def test_a_computer_that_has_not_joined_is_told_how(db: Database, location: DataLocation) -> None:
-    with pytest.raises(NotJoined, match="campaign join"):
+    with pytest.raises(NotJoined, match="专项行动文件"):
         load_own_self_check(db, location)

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -29,8 +28,9 @@ TODAY = dt.date(2025, 11, 20)
 @pytest.fixture(autouse=True)
 def _no_leaks(qapp: QApplication) -> Iterator[None]:
     yield
-    pool = QThreadPool.globalInstance()
-    assert pool.waitForDone(10_000), "a background task was still running after the test"
+    from mingjing.ui.tasks import wait_for_tasks
+
+    assert wait_for_tasks(10_000), "a background task was still running after the test"
     qapp.processEvents()
     leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     for widget in leaked:

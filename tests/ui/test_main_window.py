@@ -26,6 +26,7 @@ ALLOWED_LATIN = {
     "Python",
     "Qt",
     "for",
+    "mjcampaign",
 }
 
 
@@ -84,7 +85,7 @@ def test_navigation_reaches_every_work_area(window: MainWindow) -> None:
     for row, key in enumerate(window.page_keys()):
         window.show_page(key)
         assert window.pages.currentIndex() == row
-        if key != "overview":
+        if key not in ("overview", "self_check"):
             page = window.pages.currentWidget()
             assert any("尚在建设中" in t for t in visible_texts(page)), key
 

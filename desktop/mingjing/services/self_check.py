@@ -212,8 +212,8 @@ def load_own_self_check(db: Database, location: DataLocation) -> SelfCheckView:
     profile = load_profile(location.data_dir)
     if not profile.joined or not profile.campaign_id:
         raise NotJoined(
-            "本机还没有加入专项行动。请用办公室发来的专项行动文件加入"
-            "（mingjing campaign join 文件 --member 姓名）。"
+            "本机还没有加入专项行动。请打开办公室发来的专项行动文件（.mjcampaign），"
+            "在名单中选择自己。"
         )
     return load_self_check(db, profile.campaign_id, profile.member_id)
 

@@ -102,6 +102,7 @@ def build_window(
     window = MainWindow(location, S.Settings(settings_for(location)), registry)
     if workspace is not None:
         window.workspace = workspace
+        window.self_check.set_database(workspace.db)
     return window
 
 

@@ -29,6 +29,7 @@ from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.pending import PendingPage
+from mingjing.ui.pages.self_check import SelfCheckPage
 from mingjing.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(self.pages)
         self._page_keys: list[str] = []
         self._add_page("overview", self.tr("工作概况"), self.overview)
+        self.self_check = SelfCheckPage(location, self.pages)
+        self._add_page("self_check", self.tr("个人自查"), self.self_check)
         for spec in self._pending_specs():
             self._add_page(
                 spec.key,
@@ -113,17 +116,6 @@ class MainWindow(QMainWindow):
 
     def _pending_specs(self) -> list[PageSpec]:
         return [
-            PageSpec(
-                "self_check",
-                self.tr("个人自查"),
-                self.tr("每位干部（在自己的电脑上填写）"),
-                (
-                    self.tr("对照七个方面、各项具体表现逐条对号入座，写明具体表现和事例"),
-                    self.tr("列出个人问题清单，剖析根源，制定整改措施"),
-                    self.tr("填写学习情况；填写内容自动保存"),
-                    self.tr("生成提交文件，交给办公室汇总"),
-                ),
-            ),
             PageSpec(
                 "gathering",
                 self.tr("汇总与会诊"),
@@ -228,6 +220,7 @@ class MainWindow(QMainWindow):
 
     def set_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
+        self.self_check.set_database(workspace.db)
         self.workspace_opened.emit()
         self.refresh()
 
@@ -353,6 +346,7 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.self_check.flush()
         self.settings.set(S.WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(S.WINDOW_STATE, self.saveState())
         row = self.nav.currentRow()

@@ -39,24 +39,41 @@ class _Runnable(QRunnable):
             self._relay.succeeded.emit(result)
 
 
+_writer: QThreadPool | None = None
+
+
+def _writes() -> QThreadPool:
+    """One thread for edits: they reach the database in the order they were made."""
+    global _writer
+    if _writer is None:
+        _writer = QThreadPool()
+        _writer.setMaxThreadCount(1)
+    return _writer
+
+
 def run_in_background(
     fn: Callable[[], Any],
     *,
     parent: QObject,
     on_success: Callable[[Any], None],
     on_failure: Callable[[BaseException], None],
+    in_order: bool = False,
 ) -> None:
-    """Run ``fn`` on the thread pool; call back on the GUI thread.
+    """Run ``fn`` on a thread pool; call back on the GUI thread.
 
     ``parent`` owns the relay, so a callback never reaches a deleted widget.
+    With ``in_order`` the task queues behind earlier ordered ones (autosave:
+    a later keystroke must not be overwritten by an earlier one).
     """
     relay = _Relay(parent)
     relay.succeeded.connect(on_success)
     relay.failed.connect(on_failure)
     relay.succeeded.connect(relay.deleteLater)
     relay.failed.connect(relay.deleteLater)
-    QThreadPool.globalInstance().start(_Runnable(fn, relay))
+    pool = _writes() if in_order else QThreadPool.globalInstance()
+    pool.start(_Runnable(fn, relay))
 
 
 def wait_for_tasks(timeout_ms: int = 30_000) -> bool:
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    done = _writes().waitForDone(timeout_ms)
+    return QThreadPool.globalInstance().waitForDone(timeout_ms) and done

@@ -1,0 +1,624 @@
+"""个人自查: the checklist page a cadre fills on their own laptop.
+
+Areas on the left with their progress; the selected area's items on the
+right, each with its 对号入座 level, its 具体表现和事例 and 列为问题. Every
+change is saved by itself off the GUI thread, in the order it was made: a
+level at once, typing after a short pause (well within a second), and
+whatever is pending when the window closes. Undo and redo work across the
+whole page, one step per intention (a level chosen, a stretch of typing, a
+problem raised).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mingjing.config import DataLocation
+from mingjing.domain.enums import SelfCheckState
+from mingjing.services.campaigns import join_campaign
+from mingjing.services.errors import DomainError, EnvironmentFault
+from mingjing.services.self_check import (
+    AreaView,
+    ItemView,
+    NotJoined,
+    SelfCheckView,
+    hand_in,
+    load_own_self_check,
+    raise_problem,
+    set_answer,
+)
+from mingjing.ui.tasks import run_in_background
+
+log = logging.getLogger(__name__)
+TYPING_PAUSE_MS = 600
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class AreaListModel(QAbstractListModel):
+    """The seven areas with how many of their items are answered."""
+
+    KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._areas: tuple[AreaView, ...] = ()
+
+    def set_areas(self, areas: tuple[AreaView, ...]) -> None:
+        if [a.key for a in areas] == [a.key for a in self._areas]:
+            self._areas = areas
+            if areas:
+                self.dataChanged.emit(self.index(0), self.index(len(areas) - 1))
+            return
+        self.beginResetModel()
+        self._areas = areas
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._areas)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._areas):
+            return None
+        area = self._areas[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{index.row() + 1}. {area.title}　{area.answered}/{len(area.items)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("已填 {0} 项，共 {1} 项").format(area.answered, len(area.items))
+        if role == self.KEY_ROLE:
+            return area.key
+        return None
+
+
+class ItemEditor(QFrame):
+    """One manifestation: level, example, 列为问题.
+
+    Signals:
+        level_chosen(item_key, level_code_or_None)
+        example_paused(item_key): typing paused; the text is ready to save
+        raise_requested(item_key)
+    """
+
+    level_chosen = Signal(str, object)
+    example_paused = Signal(str)
+    raise_requested = Signal(str)
+
+    def __init__(
+        self, item: ItemView, levels: tuple[tuple[str, str], ...], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("itemEditor")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.key = item.key
+        layout = QVBoxLayout(self)
+        self.title = QLabel(f"<b>{item.number}</b>　{item.text}", self)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("对号入座："), self))
+        self.levels = QButtonGroup(self)
+        self.level_buttons: dict[str, QRadioButton] = {}
+        for code, label in levels:
+            button = QRadioButton(label, self)
+            self.levels.addButton(button)
+            self.level_buttons[code] = button
+            row.addWidget(button)
+            button.toggled.connect(lambda on, c=code: self._toggled(on, c))
+        row.addStretch(1)
+        self.raise_button = QPushButton(self.tr("列为问题"), self)
+        self.raise_button.setToolTip(self.tr("把这一项列入本人问题清单（Ctrl+Enter）"))
+        self.raise_button.clicked.connect(lambda: self.raise_requested.emit(self.key))
+        row.addWidget(self.raise_button)
+        layout.addLayout(row)
+        self.example = QPlainTextEdit(self)
+        self.example.setPlaceholderText(
+            self.tr("具体表现和事例：写明时间、地点和具体事情，做到见人见事。")
+        )
+        self.example.setTabChangesFocus(True)
+        self.example.setUndoRedoEnabled(False)  # the page's undo stack owns undo
+        self.example.setFixedHeight(self.example.fontMetrics().lineSpacing() * 4 + 16)
+        layout.addWidget(self.example)
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(TYPING_PAUSE_MS)
+        self._pause.timeout.connect(lambda: self.example_paused.emit(self.key))
+        self.example.textChanged.connect(self._pause.start)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(lambda: self.raise_requested.emit(self.key))
+        self._applying = False
+        self.show_item(item)
+
+    def _toggled(self, on: bool, code: str) -> None:
+        if on and not self._applying:
+            self.level_chosen.emit(self.key, code)
+
+    def show_item(self, item: ItemView) -> None:
+        """Show stored values without emitting edits."""
+        self._applying = True
+        try:
+            self.levels.setExclusive(False)
+            for code, button in self.level_buttons.items():
+                button.setChecked(code == item.level)
+            self.levels.setExclusive(True)
+            if self.example.toPlainText() != item.example and not self._pause.isActive():
+                self.example.blockSignals(True)
+                self.example.setPlainText(item.example)
+                self.example.blockSignals(False)
+        finally:
+            self._applying = False
+        self.raise_button.setEnabled(item.problem_id is None)
+        self.raise_button.setText(self.tr("已列为问题") if item.problem_id else self.tr("列为问题"))
+
+    def set_example(self, text: str) -> None:
+        self.example.blockSignals(True)
+        self.example.setPlainText(text)
+        self.example.blockSignals(False)
+
+    def flush(self) -> bool:
+        """Emit a pending pause now (window closing); True if there was one."""
+        if self._pause.isActive():
+            self._pause.stop()
+            self.example_paused.emit(self.key)
+            return True
+        return False
+
+
+class _Edit(QUndoCommand):
+    """One intention on one item: apply does it, undo puts the old value back."""
+
+    def __init__(
+        self, text: str, apply: Callable[[Any], None], old: Any, new: Any, merge_key: str = ""
+    ) -> None:
+        super().__init__(text)
+        self._apply = apply
+        self.old = old
+        self.new = new
+        self._merge_key = merge_key
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)
+
+    def id(self) -> int:
+        return 1 if self._merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if isinstance(other, _Edit) and other._merge_key == self._merge_key:
+            self.new = other.new
+            return True
+        return False
+
+
+class SelfCheckPage(QWidget):
+    """Signals:
+    loaded: the page shows the member's self-check (or why it cannot).
+    saved: a change reached the database.
+    handed_in(path): a submission file was written.
+    """
+
+    loaded = Signal()
+    saved = Signal()
+    handed_in = Signal(str)
+
+    def __init__(self, location: DataLocation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.location = location
+        self.db: Any = None
+        self.view: SelfCheckView | None = None
+        self.undo_stack = QUndoStack(self)
+        self._editors: dict[str, ItemEditor] = {}
+        self._stored_examples: dict[str, str] = {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 12)
+        self.heading = QLabel(self.tr("个人自查"), self)
+        self.heading.setObjectName("pageTitle")
+        outer.addWidget(self.heading)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        outer.addWidget(self.status)
+        bar = QHBoxLayout()
+        self.progress = QLabel(self)
+        bar.addWidget(self.progress)
+        bar.addStretch(1)
+        self.next_button = QPushButton(self.tr("下一未填项"), self)
+        self.next_button.setShortcut(QKeySequence("Ctrl+J"))
+        self.next_button.setToolTip(self.tr("跳到下一个还没有对号入座的项目（Ctrl+J）"))
+        self.next_button.clicked.connect(self.go_to_next_unanswered)
+        bar.addWidget(self.next_button)
+        self.join_button = QPushButton(self.tr("打开专项行动文件…"), self)
+        self.join_button.clicked.connect(self.join)
+        self.join_button.hide()
+        bar.addWidget(self.join_button)
+        self.reopen_button = QPushButton(self.tr("重新修改"), self)
+        self.reopen_button.clicked.connect(self._confirm_reopen)
+        bar.addWidget(self.reopen_button)
+        self.hand_in_button = QPushButton(self.tr("提交给办公室…"), self)
+        self.hand_in_button.setToolTip(
+            self.tr("生成提交文件（.mjsubmission），交给办公室；提交后仍可重新修改、再次提交")
+        )
+        self.hand_in_button.clicked.connect(self.hand_in)
+        bar.addWidget(self.hand_in_button)
+        outer.addLayout(bar)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.areas = AreaListModel(self)
+        self.area_list = QListView(splitter)
+        self.area_list.setModel(self.areas)
+        self.area_list.setMinimumWidth(200)
+        self.area_list.setSpacing(3)
+        self.area_list.selectionModel().currentChanged.connect(self._area_changed)
+        self.item_scroll = QScrollArea(splitter)
+        self.item_scroll.setWidgetResizable(True)
+        self.items_box = QWidget(self.item_scroll)
+        self.items_layout = QVBoxLayout(self.items_box)
+        self.items_layout.addStretch(1)
+        self.item_scroll.setWidget(self.items_box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 800])
+        outer.addWidget(splitter, 1)
+
+        self.hints = QLabel(self)
+        self.hints.setObjectName("hints")
+        self.hints.setWordWrap(True)
+        outer.addWidget(self.hints)
+
+        undo = self.undo_stack.createUndoAction(self, self.tr("撤销"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        redo = self.undo_stack.createRedoAction(self, self.tr("重做"))
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addActions([undo, redo])
+        self._editable = False
+        self._show_message(self.tr("正在读取……"))
+
+    # ------------------------------------------------------------ loading
+
+    def set_database(self, db: Any) -> None:
+        self.db = db
+        self.reload()
+
+    def reload(self) -> None:
+        if self.db is None:
+            return
+        db, location = self.db, self.location
+        run_in_background(
+            lambda: load_own_self_check(db, location),
+            parent=self,
+            on_success=self._show_view,
+            on_failure=self._failed,
+            in_order=True,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, NotJoined):
+            self._show_message(str(exc))
+            self.join_button.show()
+        elif isinstance(exc, DomainError | EnvironmentFault):
+            self._show_message(str(exc))
+        else:
+            log.error("self-check page failed", exc_info=exc)
+            self._show_message(
+                self.tr("读取自查表时发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(
+                    self.location.log_file
+                )
+            )
+        self.loaded.emit()
+
+    def _show_message(self, text: str) -> None:
+        self.status.setText(text)
+        self.join_button.hide()
+        self.progress.clear()
+        self.hints.clear()
+        self.next_button.setEnabled(False)
+        self.reopen_button.hide()
+        self.hand_in_button.setEnabled(False)
+
+    def _show_view(self, view: object) -> None:
+        assert isinstance(view, SelfCheckView)
+        first = self.view is None
+        self.view = view
+        self.heading.setText(
+            self.tr("个人自查　{0}（{1}）").format(view.member_name, view.member_position)
+        )
+        state = view.state
+        texts = {
+            SelfCheckState.DRAFT: self.tr("填写中。所填内容随时自动保存。"),
+            SelfCheckState.SUBMITTED: self.tr(
+                "已提交（第 {0} 次），等待办公室审核。如需修改，请点“重新修改”，改后需重新提交。"
+            ).format(view.submission_revision),
+            SelfCheckState.ACCEPTED: self.tr(
+                "办公室已审核通过。如需修改，请点“重新修改”，改后需重新提交。"
+            ),
+            SelfCheckState.RETURNED: self.tr("办公室退回返工：{0}").format(view.review_comment),
+        }
+        self.status.setText(texts[state])
+        self.join_button.hide()
+        self._editable = state in (SelfCheckState.DRAFT, SelfCheckState.RETURNED)
+        self.reopen_button.setVisible(not self._editable)
+        self.hand_in_button.setEnabled(state is not SelfCheckState.ACCEPTED)
+        self.progress.setText(self.tr("已填 {0} / {1} 项").format(view.answered, view.total))
+        self.next_button.setEnabled(view.next_unanswered() is not None)
+        self.areas.set_areas(view.areas)
+        for area in view.areas:
+            for item in area.items:
+                self._stored_examples.setdefault(item.key, item.example)
+        if first and view.areas:
+            self.area_list.setCurrentIndex(self.areas.index(0))
+        else:
+            self._refresh_editors()
+        self.hints.setText(
+            "\n".join(self.tr("提示：") + h.message for h in view.hints) if view.hints else ""
+        )
+        self.loaded.emit()
+
+    def _area(self, key: str) -> AreaView | None:
+        if self.view is None:
+            return None
+        return next((a for a in self.view.areas if a.key == key), None)
+
+    def _area_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self.flush()
+        key = current.data(AreaListModel.KEY_ROLE)
+        area = self._area(key) if key else None
+        for editor in self._editors.values():
+            editor.deleteLater()
+        self._editors.clear()
+        if area is None or self.view is None:
+            return
+        for i, item in enumerate(area.items):
+            editor = ItemEditor(item, self.view.levels, self.items_box)
+            editor.setEnabled(self._editable)
+            editor.level_chosen.connect(self._level_chosen)
+            editor.example_paused.connect(self._example_paused)
+            editor.raise_requested.connect(self._raise)
+            self.items_layout.insertWidget(i, editor)
+            self._editors[item.key] = editor
+
+    def _refresh_editors(self) -> None:
+        if self.view is None:
+            return
+        for area in self.view.areas:
+            for item in area.items:
+                editor = self._editors.get(item.key)
+                if editor is not None:
+                    editor.show_item(item)
+                    editor.setEnabled(self._editable)
+
+    def _item(self, key: str) -> ItemView | None:
+        if self.view is None:
+            return None
+        return next((i for a in self.view.areas for i in a.items if i.key == key), None)
+
+    # ------------------------------------------------------------ editing
+
+    def _level_chosen(self, key: str, code: object) -> None:
+        item = self._item(key)
+        old = item.level if item else None
+
+        def apply(level: Any, k: str = key) -> None:
+            self._save(k, level=level)
+
+        self.undo_stack.push(_Edit(self.tr("对号入座"), apply, old, code))
+
+    def _example_paused(self, key: str) -> None:
+        editor = self._editors.get(key)
+        if editor is None:
+            return
+        new = editor.example.toPlainText()
+        old = self._stored_examples.get(key, "")
+        if new == old:
+            return
+        self._stored_examples[key] = new
+
+        def apply(text: Any, k: str = key) -> None:
+            current = self._editors.get(k)
+            if current is not None and current.example.toPlainText() != text:
+                current.set_example(text)
+            self._stored_examples[k] = text
+            self._save(k, example=text)
+
+        self.undo_stack.push(_Edit(self.tr("填写事例"), apply, old, new, merge_key=key))
+
+    def _save(self, key: str, **change: Any) -> None:
+        if self.view is None or self.db is None:
+            return
+        db, check_id = self.db, self.view.id
+
+        def work() -> SelfCheckView:
+            set_answer(db, check_id, key, **change)
+            return load_own_self_check(db, self.location)
+
+        run_in_background(
+            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
+        )
+
+    def _after_save(self, view: object) -> None:
+        self._show_view(view)
+        self.saved.emit()
+
+    def _raise(self, key: str) -> None:
+        if self.view is None or self.db is None or not self._editable:
+            return
+        self.flush()
+        db, check_id = self.db, self.view.id
+
+        def work() -> SelfCheckView:
+            raise_problem(db, check_id, key)
+            return load_own_self_check(db, self.location)
+
+        run_in_background(
+            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
+        )
+
+    def flush(self) -> None:
+        """Save typing that is still waiting for its pause (page or window closing)."""
+        for editor in list(self._editors.values()):
+            editor.flush()
+
+    def go_to_next_unanswered(self) -> None:
+        if self.view is None:
+            return
+        focused = next(
+            (
+                k
+                for k, e in self._editors.items()
+                if e.hasFocus() or e.isAncestorOf(self.focusWidget())
+            ),
+            None,
+        )
+        key = self.view.next_unanswered(focused)
+        if key is None:
+            return
+        for row, area in enumerate(self.view.areas):
+            if any(i.key == key for i in area.items):
+                self.area_list.setCurrentIndex(self.areas.index(row))
+                break
+        editor = self._editors.get(key)
+        if editor is not None:
+            self.item_scroll.ensureWidgetVisible(editor)
+            next(iter(editor.level_buttons.values())).setFocus()
+
+    # ------------------------------------------------------------ joining
+
+    @classmethod
+    def ask_package(cls, parent: QWidget) -> str | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent,
+            parent.tr("打开专项行动文件"),
+            "",
+            parent.tr("明镜专项行动文件 (*.mjcampaign)"),
+        )
+        return name or None
+
+    @classmethod
+    def ask_member(cls, parent: QWidget, labels: list[str]) -> str | None:
+        label, ok = QInputDialog.getItem(
+            parent, parent.tr("选择本人"), parent.tr("请在名单中选择自己："), labels, 0, False
+        )
+        return label if ok and label else None
+
+    def join(self) -> None:
+        """Join with a campaign package: choose the file, then oneself in its roster."""
+        path = self.ask_package(self)
+        if path is None or self.db is None:
+            return
+        db, location = self.db, self.location
+
+        def roster() -> list[str]:
+            return [r.label for r in join_campaign(db, location, Path(path)).roster]
+
+        def chosen(labels: object) -> None:
+            assert isinstance(labels, list)
+            label = self.ask_member(self, labels)
+            if label is None:
+                return
+
+            def become() -> str:
+                result = join_campaign(db, location, Path(path), label)
+                assert result.member is not None
+                db.actor = result.member.name  # audit entries from now on name the member
+                return result.member.label
+
+            run_in_background(
+                become,
+                parent=self,
+                on_success=lambda _: self.reload(),
+                on_failure=self._join_failed,
+                in_order=True,
+            )
+
+        run_in_background(
+            roster, parent=self, on_success=chosen, on_failure=self._join_failed, in_order=True
+        )
+
+    def _join_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError | EnvironmentFault):
+            QMessageBox.warning(self, self.tr("无法加入"), str(exc))
+        else:
+            self._failed(exc)
+
+    # ------------------------------------------------------------ handing in
+
+    @classmethod
+    def ask_hand_in_folder(cls, parent: QWidget) -> str | None:
+        folder = QFileDialog.getExistingDirectory(
+            parent, parent.tr("选择提交文件的保存位置（如U盘）")
+        )
+        return folder or None
+
+    def hand_in(self) -> None:
+        """提交: save pending typing, then write the submission file where the user chose."""
+        self.flush()
+        folder = self.ask_hand_in_folder(self)
+        if folder is None or self.db is None:
+            return
+        db, location = self.db, self.location
+
+        def work() -> tuple[Path, SelfCheckView]:
+            made = hand_in(db, location, Path(folder))
+            return made, load_own_self_check(db, location)
+
+        def done(result: object) -> None:
+            assert isinstance(result, tuple)
+            made, view = result
+            self._show_view(view)
+            self.handed_in.emit(str(made))
+            QMessageBox.information(
+                self,
+                self.tr("已提交"),
+                self.tr("提交文件已保存为：\n{0}\n请把它交给办公室。").format(made),
+            )
+
+        run_in_background(
+            work, parent=self, on_success=done, on_failure=self._join_failed, in_order=True
+        )
+
+    @classmethod
+    def ask_reopen(cls, parent: QWidget) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            parent.tr("重新修改"),
+            parent.tr("修改后，这份自查表将回到“填写中”，需要重新提交给办公室。确定要修改吗？"),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _confirm_reopen(self) -> None:
+        if self.ask_reopen(self):
+            self._editable = True
+            self._refresh_editors()
+            self.reopen_button.hide()
+            self.status.setText(self.tr("修改中。改完后请重新提交。"))

@@ -1,0 +1,168 @@
+"""The staff checklist page, driven through its real widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from mingjing.config import DataLocation, resolve_location
+from mingjing.services.campaigns import export_campaign, join_campaign
+from mingjing.services.demo import create_demo
+from mingjing.services.self_check import load_own_self_check
+from mingjing.services.workspace import Workspace
+from mingjing.storage import Database
+from mingjing.ui.pages.self_check import SelfCheckPage
+
+EXAMPLE = "2025年10月在双河镇验收高标准农田项目时，我推迟了3天才到现场。"
+
+
+@pytest.fixture
+def campaign_file(tmp_path: Path) -> Path:
+    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    create_demo(office, today=dt.date(2025, 11, 20))
+    path = export_campaign(office, tmp_path)
+    office.close()
+    return path
+
+
+@pytest.fixture
+def laptop(tmp_path: Path, campaign_file: Path) -> Iterator[Workspace]:
+    location = resolve_location(tmp_path / "laptop")
+    ws = Workspace.open(location)
+    join_campaign(ws.db, location, campaign_file, "陈喆")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def page(qtbot: QtBot, laptop: Workspace, app_fonts: object) -> SelfCheckPage:
+    widget = SelfCheckPage(laptop.location)
+    qtbot.add_widget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    with qtbot.wait_signal(widget.loaded, timeout=10_000):
+        widget.set_database(laptop.db)
+    return widget
+
+
+def stored(ws: Workspace, key: str) -> tuple[str | None, str, str | None]:
+    view = load_own_self_check(ws.db, ws.location)
+    item = next(i for a in view.areas for i in a.items if i.key == key)
+    return item.level, item.example, item.problem_id
+
+
+def test_area_model(qtmodeltester: object, page: SelfCheckPage) -> None:
+    qtmodeltester.check(page.areas)  # type: ignore[attr-defined]
+    assert page.areas.rowCount() == 7
+    assert page.areas.index(0).data() == "1. 精神状态不佳　0/3"
+    assert "已填 0 / 25 项" in page.progress.text()
+
+
+def test_level_example_undo_and_raise(qtbot: QtBot, page: SelfCheckPage, laptop: Workspace) -> None:
+    editor = page._editors["spirit-enthusiasm"]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        editor.level_buttons["notable"].click()
+    assert stored(laptop, "spirit-enthusiasm")[0] == "notable"
+
+    editor.example.setFocus()
+    with qtbot.wait_signal(page.saved, timeout=3000):  # autosave well within a second of pausing
+        # Chinese arrives from the input method as committed text, not key by key
+        # (QTest.keyClicks only types ASCII).
+        editor.example.insertPlainText(EXAMPLE)
+    assert stored(laptop, "spirit-enthusiasm")[1] == EXAMPLE
+
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_stack.undo()  # the typing
+    assert stored(laptop, "spirit-enthusiasm")[1] == ""
+    assert editor.example.toPlainText() == ""
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_stack.redo()
+    assert stored(laptop, "spirit-enthusiasm")[1] == EXAMPLE
+
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        qtbot.keyClick(editor.example, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert stored(laptop, "spirit-enthusiasm")[2] is not None
+    assert page._editors["spirit-enthusiasm"].raise_button.text() == "已列为问题"
+    assert "还没有剖析原因" in page.hints.text()
+    assert page.areas.index(0).data() == "1. 精神状态不佳　1/3"
+
+
+def test_next_unanswered_jumps_across_areas(qtbot: QtBot, page: SelfCheckPage) -> None:
+    for key in ("spirit-ambition", "spirit-enthusiasm", "spirit-listless"):
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            page._editors[key].level_buttons["none"].click()
+    page.go_to_next_unanswered()
+    assert page.area_list.currentIndex().row() == 1
+    assert "standard-duty" in page._editors
+
+
+def test_typing_is_saved_when_the_page_closes(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace
+) -> None:
+    editor = page._editors["spirit-ambition"]
+    editor.example.setPlainText("刚刚写下的一句话")  # no pause yet
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.flush()
+    assert stored(laptop, "spirit-ambition")[1] == "刚刚写下的一句话"
+
+
+def test_not_joined_offers_the_campaign_file(
+    qtbot: QtBot,
+    tmp_path: Path,
+    campaign_file: Path,
+    app_fonts: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    location: DataLocation = resolve_location(tmp_path / "fresh")
+    ws = Workspace.open(location)
+    widget = SelfCheckPage(location)
+    qtbot.add_widget(widget)
+    widget.show()
+    with qtbot.wait_signal(widget.loaded, timeout=10_000):
+        widget.set_database(ws.db)
+    assert "还没有加入专项行动" in widget.status.text()
+    assert widget.join_button.isVisible()
+    monkeypatch.setattr(
+        SelfCheckPage, "ask_package", classmethod(lambda cls, p: str(campaign_file))
+    )
+    offered: list[list[str]] = []
+
+    def choose(cls: object, parent: object, labels: list[str]) -> str:
+        offered.append(labels)
+        return "孙珺（党组成员、副局长）"
+
+    monkeypatch.setattr(SelfCheckPage, "ask_member", classmethod(choose))
+    with qtbot.wait_signal(widget.loaded, timeout=10_000):
+        widget.join_button.click()
+    assert len(offered[0]) == 12
+    assert "孙珺" in widget.heading.text()
+    assert not widget.join_button.isVisible()
+    ws.close()
+
+
+def test_hand_in_writes_the_file_and_shows_the_state(
+    qtbot: QtBot, page: SelfCheckPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    outbox = tmp_path / "u盘"
+    outbox.mkdir()
+    monkeypatch.setattr(SelfCheckPage, "ask_hand_in_folder", classmethod(lambda c, p: str(outbox)))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    page._editors["spirit-ambition"].example.setPlainText("还没停顿就提交的字")
+    with qtbot.wait_signal(page.handed_in, timeout=10_000) as blocker:
+        page.hand_in_button.click()
+    made = Path(blocker.args[0])
+    assert made.name == "陈喆-自查材料-第1次.mjsubmission"
+    assert "已提交（第 1 次）" in page.status.text()
+    assert page.reopen_button.isVisible()
+    assert not page._editors["spirit-ambition"].isEnabled()
+    from mingjing.exchange.package import read_package
+
+    answers = {a["item"]: a for a in read_package(made).data["answers"]}
+    assert answers["spirit-ambition"]["example"] == "还没停顿就提交的字"
