@@ -94,3 +94,57 @@ def test_answers_problems_hints_and_hand_in(
 def test_a_computer_that_has_not_joined_is_told_how(db: Database, location: DataLocation) -> None:
     with pytest.raises(NotJoined, match="专项行动文件"):
         load_own_self_check(db, location)
+
+
+def test_problem_list_causes_measures_order_and_study(
+    laptop: tuple[DataLocation, Database], tmp_path: Path
+) -> None:
+    from mingjing.services.self_check import (
+        add_measure,
+        add_problem,
+        add_root_cause,
+        add_study_record,
+        delete_problem,
+        move_problem,
+        set_overall_analysis,
+        update_problem,
+        update_root_cause,
+    )
+
+    location, db = laptop
+    view = load_own_self_check(db, location)
+    set_answer(db, view.id, "spirit-enthusiasm", level="notable", example=EXAMPLE)
+    first = raise_problem(db, view.id, "spirit-enthusiasm")
+    second = add_problem(db, view.id, "对群众反映的灌溉渠维修问题回应不及时", source="masses")
+    third = add_problem(db, view.id, "临时的问题")
+    update_problem(
+        db, second, examples="2025年9月，石门村群众三次来电反映水渠漏水，我拖了两周才派人查看。"
+    )
+    update_problem(db, second, severity="notable")
+    cause = add_root_cause(db, first, "commitment", "担当意识弱化，怕麻烦。")
+    update_root_cause(db, cause, text="担当意识弱化，遇到难题怕麻烦、怕担责。")
+    add_root_cause(db, second, "purpose", "宗旨意识淡薄，没有把群众的急事当成自己的事。")
+    for pid in (first, second):
+        add_measure(db, pid, "11月底前逐项销号", target="群众满意", deadline=dt.date(2025, 11, 30))
+    move_problem(db, second, 0)
+    delete_problem(db, third)
+    set_overall_analysis(db, view.id, "究其根源，主要是理想信念有所松懈。")
+    add_study_record(db, view.id, topic="专题学习研讨", form="seminar", hours=2.5)
+
+    view = load_own_self_check(db, location)
+    assert [p.id for p in view.problems] == [second, first]
+    assert view.problems[0].source == "群众提" and view.problems[0].severity == "较重"
+    assert view.problems[1].causes[0].text.startswith("担当意识弱化，遇到难题")
+    assert view.problems[1].measures[0].deadline == dt.date(2025, 11, 30)
+    assert view.overall_analysis.startswith("究其根源")
+    assert view.hints == ()
+
+    out = hand_in(db, location, tmp_path)
+    data = read_package(out).data
+    assert [p["id"] for p in data["problems"]] == [second, first]
+    assert data["problems"][0]["root_causes"][0]["category"] == "purpose"
+    assert data["study_records"][0]["hours"] == 2.5
+    # Any edit after handing in drops the self-check back to 填写中.
+    update_problem(db, first, text="工作热情减弱，作风有些疲沓")
+    assert load_own_self_check(db, location).state is SelfCheckState.DRAFT
+    db.close()

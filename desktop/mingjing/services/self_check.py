@@ -22,15 +22,25 @@ from sqlalchemy.orm import Session
 from mingjing import __version__
 from mingjing.config import DataLocation
 from mingjing.domain.base import utcnow
-from mingjing.domain.enums import Level, SelfCheckState, Source
+from mingjing.domain.enums import (
+    DeadlineKind,
+    Level,
+    SelfCheckState,
+    Severity,
+    Source,
+    StudyForm,
+)
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Answer,
     Campaign,
     Item,
+    Measure,
     Member,
     Problem,
+    RootCause,
     SelfCheck,
+    StudyRecord,
 )
 from mingjing.domain.quality import Hint, ProblemText, statement_hints
 from mingjing.domain.states import SelfCheckEvent, self_check_step
@@ -63,14 +73,33 @@ class AreaView:
 
 
 @dataclass(frozen=True)
+class CauseView:
+    id: str
+    category: str
+    """Key of a root-cause category in the template's vocabulary."""
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: str
+    text: str
+    target: str
+    deadline_kind: str
+    deadline: dt.date | None
+
+
+@dataclass(frozen=True)
 class ProblemView:
     id: str
     text: str
     examples: str
     source: str
+    """Label of the channel (自己找…)."""
+    severity: str
     item_key: str | None
-    causes: tuple[str, ...]
-    measures: tuple[str, ...]
+    causes: tuple[CauseView, ...]
+    measures: tuple[MeasureView, ...]
 
 
 @dataclass(frozen=True)
@@ -165,9 +194,18 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             text=p.text,
             examples=p.examples,
             source=p.source.label,
+            severity=p.severity.label,
             item_key=p.item.key if p.item else None,
-            causes=tuple(c.text for c in p.root_causes if c.deleted_at is None),
-            measures=tuple(m.text for m in p.measures if m.deleted_at is None),
+            causes=tuple(
+                CauseView(str(c.id), c.category, c.text)
+                for c in sorted(p.root_causes, key=lambda c: (c.sort_order, c.created_at))
+                if c.deleted_at is None
+            ),
+            measures=tuple(
+                MeasureView(str(m.id), m.text, m.target, m.deadline_kind.value, m.deadline)
+                for m in p.measures
+                if m.deleted_at is None
+            ),
         )
         for p in problems
     )
@@ -177,8 +215,8 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
                 text=p.text,
                 example=p.examples,
                 checklist_text=item_text.get(p.item_id, "") if p.item_id else "",
-                causes=tuple(c.text for c in p.root_causes),
-                measures=tuple(m.text for m in p.measures),
+                causes=tuple(c.text for c in p.root_causes if c.deleted_at is None),
+                measures=tuple(m.text for m in p.measures if m.deleted_at is None),
             )
             for p in problems
         ],
@@ -307,6 +345,193 @@ def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
             check.state = self_check_step(check.state, SelfCheckEvent.EDIT)
         session.flush()
         return str(problem.id)
+
+
+# ------------------------------------------------------------------ problems
+
+
+def _own_problem(session: Session, problem_id: str) -> tuple[Problem, SelfCheck]:
+    """The problem and the self-check it belongs to; editing drops a handed-in one to draft."""
+    problem = session.get(Problem, uuid.UUID(problem_id))
+    if problem is None or problem.deleted_at is not None or problem.owner_member_id is None:
+        raise DomainError("找不到这个问题，可能已被删除。")
+    check = _self_check(session, problem.campaign_id, problem.owner_member_id)
+    _edited(check)
+    return problem, check
+
+
+def _edited(check: SelfCheck) -> None:
+    if check.state is not SelfCheckState.DRAFT:
+        check.state = self_check_step(check.state, SelfCheckEvent.EDIT)
+
+
+def add_problem(db: Database, self_check_id: str, text: str, source: str = "self") -> str:
+    """A problem not raised from a checklist item (群众提, 上级点…, or found by oneself)."""
+    if not text.strip():
+        raise DomainError("问题不能为空。")
+    with db.transaction() as session:
+        check = session.get(SelfCheck, uuid.UUID(self_check_id))
+        if check is None:
+            raise DomainError("找不到这份自查表，可能已被删除。")
+        _edited(check)
+        count = len(
+            session.scalars(
+                select(Problem.id).where(
+                    Problem.campaign_id == check.campaign_id,
+                    Problem.owner_member_id == check.member_id,
+                )
+            ).all()
+        )
+        problem = Problem(
+            campaign_id=check.campaign_id,
+            owner_member_id=check.member_id,
+            text=text.strip(),
+            source=Source(source),
+            sort_order=count,
+        )
+        session.add(problem)
+        session.flush()
+        return str(problem.id)
+
+
+def update_problem(
+    db: Database,
+    problem_id: str,
+    *,
+    text: str = _UNSET,
+    examples: str = _UNSET,
+    severity: str = _UNSET,
+    source: str = _UNSET,
+) -> None:
+    with db.transaction() as session:
+        problem, _ = _own_problem(session, problem_id)
+        if text is not _UNSET:
+            if not text.strip():
+                raise DomainError("问题不能为空。")
+            problem.text = text
+        if examples is not _UNSET:
+            problem.examples = examples
+        if severity is not _UNSET:
+            problem.severity = Severity(severity)
+        if source is not _UNSET:
+            problem.source = Source(source)
+
+
+def delete_problem(db: Database, problem_id: str) -> None:
+    """Soft delete: the row stays (and can be restored); the list no longer shows it."""
+    with db.transaction() as session:
+        problem, _ = _own_problem(session, problem_id)
+        problem.soft_delete()
+
+
+def move_problem(db: Database, problem_id: str, new_index: int) -> None:
+    """Reorder the member's problems (drag and drop): ``problem_id`` goes to ``new_index``."""
+    with db.transaction() as session:
+        problem, check = _own_problem(session, problem_id)
+        ordered = list(
+            session.scalars(
+                select(Problem)
+                .where(
+                    Problem.campaign_id == check.campaign_id,
+                    Problem.owner_member_id == check.member_id,
+                    Problem.deleted_at.is_(None),
+                )
+                .order_by(Problem.sort_order, Problem.created_at)
+            )
+        )
+        ordered.remove(problem)
+        ordered.insert(max(0, min(new_index, len(ordered))), problem)
+        for index, row in enumerate(ordered):
+            if row.sort_order != index:
+                row.sort_order = index
+
+
+def add_root_cause(db: Database, problem_id: str, category: str, text: str) -> str:
+    with db.transaction() as session:
+        problem, check = _own_problem(session, problem_id)
+        cause = RootCause(
+            campaign_id=problem.campaign_id,
+            problem_id=problem.id,
+            member_id=check.member_id,
+            category=category,
+            text=text,
+            sort_order=len(problem.root_causes),
+        )
+        session.add(cause)
+        session.flush()
+        return str(cause.id)
+
+
+def update_root_cause(
+    db: Database, cause_id: str, *, category: str = _UNSET, text: str = _UNSET
+) -> None:
+    with db.transaction() as session:
+        cause = session.get(RootCause, uuid.UUID(cause_id))
+        if cause is None or cause.problem_id is None:
+            raise DomainError("找不到这条原因剖析，可能已被删除。")
+        _own_problem(session, str(cause.problem_id))
+        if category is not _UNSET:
+            cause.category = category
+        if text is not _UNSET:
+            cause.text = text
+
+
+def add_measure(
+    db: Database,
+    problem_id: str,
+    text: str,
+    *,
+    target: str = "",
+    deadline_kind: str = "by_date",
+    deadline: dt.date | None = None,
+) -> str:
+    with db.transaction() as session:
+        problem, _ = _own_problem(session, problem_id)
+        measure = Measure(
+            text=text,
+            target=target,
+            deadline_kind=DeadlineKind(deadline_kind),
+            deadline=deadline,
+            ordinal=len(problem.measures) + 1,
+        )
+        problem.measures.append(measure)
+        session.flush()
+        return str(measure.id)
+
+
+def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
+    """原因剖析 in the member's own words, beyond the causes of single problems."""
+    with db.transaction() as session:
+        check = session.get(SelfCheck, uuid.UUID(self_check_id))
+        if check is None:
+            raise DomainError("找不到这份自查表，可能已被删除。")
+        if check.overall_analysis != text:
+            check.overall_analysis = text
+            _edited(check)
+
+
+def add_study_record(
+    db: Database,
+    self_check_id: str,
+    *,
+    topic: str,
+    form: str = "self",
+    studied_on: dt.date | None = None,
+    hours: float | None = None,
+    note: str = "",
+) -> str:
+    """学习情况: what was studied, when and how; it opens the statement."""
+    with db.transaction() as session:
+        check = session.get(SelfCheck, uuid.UUID(self_check_id))
+        if check is None:
+            raise DomainError("找不到这份自查表，可能已被删除。")
+        _edited(check)
+        record = StudyRecord(
+            topic=topic, form=StudyForm(form), studied_on=studied_on, hours=hours, note=note
+        )
+        check.study_records.append(record)
+        session.flush()
+        return str(record.id)
 
 
 def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
