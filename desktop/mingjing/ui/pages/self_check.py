@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -280,12 +281,10 @@ class SelfCheckPage(QWidget):
         self.area_list.setMinimumWidth(200)
         self.area_list.setSpacing(3)
         self.area_list.selectionModel().currentChanged.connect(self._area_changed)
-        self.item_scroll = QScrollArea(splitter)
-        self.item_scroll.setWidgetResizable(True)
-        self.items_box = QWidget(self.item_scroll)
-        self.items_layout = QVBoxLayout(self.items_box)
-        self.items_layout.addStretch(1)
-        self.item_scroll.setWidget(self.items_box)
+        # One scrolling panel per area, built on its first visit and kept:
+        # switching areas is then a page flip, not 3–4 editors rebuilt.
+        self.area_stack = QStackedWidget(splitter)
+        self._panels: dict[str, QScrollArea] = {}
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 800])
         outer.addWidget(splitter, 1)
@@ -391,22 +390,34 @@ class SelfCheckPage(QWidget):
         return next((a for a in self.view.areas if a.key == key), None)
 
     def _area_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        self.flush()
         key = current.data(AreaListModel.KEY_ROLE)
         area = self._area(key) if key else None
-        for editor in self._editors.values():
-            editor.deleteLater()
-        self._editors.clear()
         if area is None or self.view is None:
             return
-        for i, item in enumerate(area.items):
-            editor = ItemEditor(item, self.view.levels, self.items_box)
+        panel = self._panels.get(area.key)
+        if panel is None:
+            panel = self._build_panel(area)
+        self.area_stack.setCurrentWidget(panel)
+
+    def _build_panel(self, area: AreaView) -> QScrollArea:
+        assert self.view is not None
+        panel = QScrollArea(self.area_stack)
+        panel.setWidgetResizable(True)
+        box = QWidget(panel)
+        layout = QVBoxLayout(box)
+        for item in area.items:
+            editor = ItemEditor(item, self.view.levels, box)
             editor.setEnabled(self._editable)
             editor.level_chosen.connect(self._level_chosen)
             editor.example_paused.connect(self._example_paused)
             editor.raise_requested.connect(self._raise)
-            self.items_layout.insertWidget(i, editor)
+            layout.addWidget(editor)
             self._editors[item.key] = editor
+        layout.addStretch(1)
+        panel.setWidget(box)
+        self.area_stack.addWidget(panel)
+        self._panels[area.key] = panel
+        return panel
 
     def _refresh_editors(self) -> None:
         if self.view is None:
@@ -509,7 +520,9 @@ class SelfCheckPage(QWidget):
                 break
         editor = self._editors.get(key)
         if editor is not None:
-            self.item_scroll.ensureWidgetVisible(editor)
+            panel = self.area_stack.currentWidget()
+            if isinstance(panel, QScrollArea):
+                panel.ensureWidgetVisible(editor)
             next(iter(editor.level_buttons.values())).setFocus()
 
     # ------------------------------------------------------------ joining
