@@ -45,6 +45,15 @@ def main() -> int:
             path = out / f"{index:02d}-{key}-{w}x{h}.png"
             window.grab().save(str(path))
             print(path)
+            tabs = getattr(window.pages.currentWidget(), "tabs", None)
+            if tabs is not None:
+                for tab in range(1, tabs.count()):
+                    tabs.setCurrentIndex(tab)
+                    app.processEvents()
+                    path = out / f"{index:02d}-{key}-tab{tab}-{w}x{h}.png"
+                    window.grab().save(str(path))
+                    print(path)
+                tabs.setCurrentIndex(0)
     from mingjing.ui.about import AboutDialog
 
     about = AboutDialog(registry, window)

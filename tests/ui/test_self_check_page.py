@@ -50,6 +50,14 @@ def page(qtbot: QtBot, laptop: Workspace, app_fonts: object) -> SelfCheckPage:
     return widget
 
 
+def settle(qtbot: QtBot) -> None:
+    """Let every queued save finish and its result reach the page."""
+    from mingjing.ui.tasks import wait_for_tasks
+
+    assert wait_for_tasks(10_000)
+    qtbot.wait(50)
+
+
 def stored(ws: Workspace, key: str) -> tuple[str | None, str, str | None]:
     view = load_own_self_check(ws.db, ws.location)
     item = next(i for a in view.areas for i in a.items if i.key == key)
@@ -166,3 +174,56 @@ def test_hand_in_writes_the_file_and_shows_the_state(
 
     answers = {a["item"]: a for a in read_package(made).data["answers"]}
     assert answers["spirit-ambition"]["example"] == "还没停顿就提交的字"
+
+
+def test_problem_list_edits_reach_the_database(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace, qtmodeltester: object
+) -> None:
+    panel = page.problems_panel
+    page.tabs.setCurrentIndex(1)
+    for _ in range(2):
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            panel.add_button.click()
+    assert panel.model.rowCount() == 2
+    qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
+
+    first_id = panel.current.id if panel.current else ""
+    panel.text.setFocus()
+    panel.text.selectAll()
+    qtbot.keyClicks(panel.text, "x")  # typed, so textEdited fires; then Chinese from the IME
+    panel.text.insert("对群众反映的水渠维修问题回应不及时")
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.flush()
+    panel.examples.setFocus()
+    panel.examples.insertPlainText(
+        "2025年9月石门村群众三次来电反映水渠漏水，我拖了两周才派人查看。"
+    )
+    panel.cause.insertPlainText("宗旨意识淡薄，没有把群众的急事当成自己的事。")
+    panel.measure.insertPlainText("11月底前修复石门村水渠，建立群众来电限时回复制度。")
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.flush()
+
+    def saved_problem() -> object:
+        view = load_own_self_check(laptop.db, laptop.location)
+        return next(p for p in view.problems if p.id == first_id)
+
+    # Three edits were queued in order; the last one (the measure) lands last.
+    qtbot.waitUntil(lambda: bool(saved_problem().measures), timeout=5000)  # type: ignore[attr-defined]
+    problem = saved_problem()
+    settle(qtbot)
+    assert problem.text.endswith("对群众反映的水渠维修问题回应不及时")  # type: ignore[attr-defined]
+    assert problem.examples.startswith("2025年9月石门村")  # type: ignore[attr-defined]
+    assert problem.causes[0].text.startswith("宗旨意识淡薄")  # type: ignore[attr-defined]
+    assert "石门村水渠" in problem.measures[0].text  # type: ignore[attr-defined]
+
+    panel.list.setCurrentIndex(panel.model.index(0))
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.down_button.click()
+    settle(qtbot)
+    view = load_own_self_check(laptop.db, laptop.location)
+    assert view.problems[1].id == first_id
+
+    panel.list.setCurrentIndex(panel.model.index(0))
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.delete_button.click()
+    assert [p.id for p in load_own_self_check(laptop.db, laptop.location).problems] == [first_id]

@@ -100,6 +100,8 @@ class ProblemView:
     item_key: str | None
     causes: tuple[CauseView, ...]
     measures: tuple[MeasureView, ...]
+    source_code: str = "self"
+    severity_code: str = "general"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ class SelfCheckView:
     overall_analysis: str
     levels: tuple[tuple[str, str], ...]
     """(code, label) of 对号入座 levels, in order."""
+    sources: tuple[tuple[str, str], ...] = ()
+    severities: tuple[tuple[str, str], ...] = ()
+    cause_categories: tuple[tuple[str, str], ...] = ()
+    """(key, label) of the campaign template's root-cause categories."""
     hints: tuple[Hint, ...] = field(default=())
 
     @property
@@ -195,6 +201,8 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             examples=p.examples,
             source=p.source.label,
             severity=p.severity.label,
+            source_code=p.source.value,
+            severity_code=p.severity.value,
             item_key=p.item.key if p.item else None,
             causes=tuple(
                 CauseView(str(c.id), c.category, c.text)
@@ -235,6 +243,12 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
         problems=problem_views,
         overall_analysis=check.overall_analysis,
         levels=tuple((lv.value, lv.label) for lv in Level),
+        sources=tuple((src.value, src.label) for src in Source),
+        severities=tuple((sv.value, sv.label) for sv in Severity),
+        cause_categories=tuple(
+            (str(c["key"]), str(c["label"]))
+            for c in campaign.template.vocabulary.get("root_cause_categories", [])
+        ),
         hints=tuple(hints),
     )
 
@@ -497,6 +511,30 @@ def add_measure(
         problem.measures.append(measure)
         session.flush()
         return str(measure.id)
+
+
+def update_measure(
+    db: Database,
+    measure_id: str,
+    *,
+    text: str = _UNSET,
+    target: str = _UNSET,
+    deadline_kind: str = _UNSET,
+    deadline: dt.date | None = _UNSET,
+) -> None:
+    with db.transaction() as session:
+        measure = session.get(Measure, uuid.UUID(measure_id))
+        if measure is None:
+            raise DomainError("找不到这条整改措施，可能已被删除。")
+        _own_problem(session, str(measure.problem_id))
+        if text is not _UNSET:
+            measure.text = text
+        if target is not _UNSET:
+            measure.target = target
+        if deadline_kind is not _UNSET:
+            measure.deadline_kind = DeadlineKind(deadline_kind)
+        if deadline is not _UNSET:
+            measure.deadline = deadline
 
 
 def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -58,6 +59,7 @@ from mingjing.services.self_check import (
     raise_problem,
     set_answer,
 )
+from mingjing.ui.pages.problems import ProblemsPanel
 from mingjing.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -274,7 +276,8 @@ class SelfCheckPage(QWidget):
         bar.addWidget(self.hand_in_button)
         outer.addLayout(bar)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.tabs = QTabWidget(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self.tabs)
         self.areas = AreaListModel(self)
         self.area_list = QListView(splitter)
         self.area_list.setModel(self.areas)
@@ -287,7 +290,11 @@ class SelfCheckPage(QWidget):
         self._panels: dict[str, QScrollArea] = {}
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 800])
-        outer.addWidget(splitter, 1)
+        self.tabs.addTab(splitter, self.tr("对号入座"))
+        self.problems_panel = ProblemsPanel(self.tabs)
+        self.problems_panel.edit_requested.connect(self._run_edit)
+        self.tabs.addTab(self.problems_panel, self.tr("问题清单与原因剖析"))
+        outer.addWidget(self.tabs, 1)
 
         self.hints = QLabel(self)
         self.hints.setObjectName("hints")
@@ -375,6 +382,9 @@ class SelfCheckPage(QWidget):
         for area in view.areas:
             for item in area.items:
                 self._stored_examples.setdefault(item.key, item.example)
+        self.problems_panel.set_view(view)
+        self.problems_panel.setEnabled(self._editable)
+        self.tabs.setTabText(1, self.tr("问题清单与原因剖析（{0}）").format(len(view.problems)))
         if first and view.areas:
             self.area_list.setCurrentIndex(self.areas.index(0))
         else:
@@ -499,6 +509,21 @@ class SelfCheckPage(QWidget):
         """Save typing that is still waiting for its pause (page or window closing)."""
         for editor in list(self._editors.values()):
             editor.flush()
+        self.problems_panel.flush()
+
+    def _run_edit(self, call: object) -> None:
+        """Run a problem-list edit from the panel, in order, then show the result."""
+        if self.db is None or not callable(call):
+            return
+        db, location = self.db, self.location
+
+        def work() -> SelfCheckView:
+            call(db)
+            return load_own_self_check(db, location)
+
+        run_in_background(
+            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
+        )
 
     def go_to_next_unanswered(self) -> None:
         if self.view is None:
