@@ -224,3 +224,12 @@ def test_submission_export_after_joining(
         cli.main(["--data-dir", str(laptop), "submission", "export", "--out", str(tmp_path)]) == 0
     )
     assert (tmp_path / "孙珺-自查材料-第1次.mjsubmission").exists()
+
+
+def test_reply_open_refuses_a_stranger_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "回复.mjreply"
+    junk.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    assert cli.main(["--data-dir", str(tmp_path / "d"), "reply", "open", str(junk)]) == 3
+    assert "回复.mjreply" in capsys.readouterr().err

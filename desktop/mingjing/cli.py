@@ -173,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub_export.add_argument(
         "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
     )
+    reply = verb("reply", "审核回复文件：办公室发回给干部")
+    reply_actions = reply.add_subparsers(
+        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+    )
+    reply_open = reply_actions.add_parser(
+        "open",
+        help="打开办公室发回的审核回复",
+        parents=[common],  # type: ignore[list-item]
+    )
+    reply_open.add_argument(
+        "file", metavar="回复文件", type=Path, help="办公室发回的 .mjreply 文件"
+    )
     return parser
 
 
@@ -225,6 +237,14 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
     try:
         if args.verb == "campaign":
             return run_campaign(args, location, db)
+        if args.verb == "reply":
+            from mingjing.services import replies
+
+            opened = replies.open_reply(db, location, args.file)
+            _print(opened.note)
+            if opened.comment:
+                _print(f"办公室意见：{opened.comment}")
+            return EXIT_OK
         if args.verb == "submission":
             from mingjing.services import self_check
 

@@ -227,3 +227,49 @@ def test_problem_list_edits_reach_the_database(
     with qtbot.wait_signal(page.saved, timeout=5000):
         panel.delete_button.click()
     assert [p.id for p in load_own_self_check(laptop.db, laptop.location).problems] == [first_id]
+
+
+def test_a_returned_reply_opened_by_dropping_it_on_the_page(
+    qtbot: QtBot, page: SelfCheckPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QMessageBox
+
+    from mingjing.exchange.package import read_package
+    from mingjing.services.replies import write_reply
+
+    outbox = tmp_path / "u盘"
+    outbox.mkdir()
+    monkeypatch.setattr(SelfCheckPage, "ask_hand_in_folder", classmethod(lambda c, p: str(outbox)))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    with qtbot.wait_signal(page.handed_in, timeout=10_000) as blocker:
+        page.hand_in_button.click()
+    submission = read_package(Path(blocker.args[0]))
+    reply = write_reply(
+        outbox,
+        campaign_id=submission.manifest.campaign_id,
+        template_id=submission.manifest.template_id,
+        template_version=submission.manifest.template_version,
+        self_check_id=submission.data["self_check"]["id"],
+        member_id=submission.manifest.member_id,
+        member_name="陈喆",
+        submission_revision=1,
+        decision="returned",
+        comment="请补充具体事例。",
+        reviewer="杨慧琳",
+    )
+    assert page.reply_button.isVisible()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(reply))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.wait_signal(page.reply_opened, timeout=10_000):
+        page.dropEvent(drop)
+    assert "退回返工：请补充具体事例。" in page.status.text()
+    assert page._editors["spirit-ambition"].isEnabled()  # rework can start at once

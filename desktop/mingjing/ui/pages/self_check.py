@@ -24,7 +24,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -47,8 +54,10 @@ from PySide6.QtWidgets import (
 
 from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
+from mingjing.exchange.package import SUFFIXES
 from mingjing.services.campaigns import join_campaign
 from mingjing.services.errors import DomainError, EnvironmentFault
+from mingjing.services.replies import open_reply
 from mingjing.services.self_check import (
     AreaView,
     ItemView,
@@ -229,11 +238,13 @@ class SelfCheckPage(QWidget):
     loaded: the page shows the member's self-check (or why it cannot).
     saved: a change reached the database.
     handed_in(path): a submission file was written.
+    reply_opened(note): the office's reply was applied.
     """
 
     loaded = Signal()
     saved = Signal()
     handed_in = Signal(str)
+    reply_opened = Signal(str)
 
     def __init__(self, location: DataLocation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,12 +273,17 @@ class SelfCheckPage(QWidget):
         self.next_button.clicked.connect(self.go_to_next_unanswered)
         bar.addWidget(self.next_button)
         self.join_button = QPushButton(self.tr("打开专项行动文件…"), self)
-        self.join_button.clicked.connect(self.join)
+        self.join_button.clicked.connect(lambda: self.join(None))
         self.join_button.hide()
         bar.addWidget(self.join_button)
         self.reopen_button = QPushButton(self.tr("重新修改"), self)
         self.reopen_button.clicked.connect(self._confirm_reopen)
         bar.addWidget(self.reopen_button)
+        self.reply_button = QPushButton(self.tr("打开审核回复…"), self)
+        self.reply_button.setToolTip(self.tr("打开办公室发回的审核回复文件（.mjreply）"))
+        self.reply_button.clicked.connect(lambda: self.open_reply_file(None))
+        self.reply_button.hide()
+        bar.addWidget(self.reply_button)
         self.hand_in_button = QPushButton(self.tr("提交给办公室…"), self)
         self.hand_in_button.setToolTip(
             self.tr("生成提交文件（.mjsubmission），交给办公室；提交后仍可重新修改、再次提交")
@@ -309,6 +325,7 @@ class SelfCheckPage(QWidget):
         redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addActions([undo, redo])
         self._editable = False
+        self.setAcceptDrops(True)
         self._show_message(self.tr("正在读取……"))
 
     # ------------------------------------------------------------ loading
@@ -376,6 +393,7 @@ class SelfCheckPage(QWidget):
         self._editable = state in (SelfCheckState.DRAFT, SelfCheckState.RETURNED)
         self.reopen_button.setVisible(not self._editable)
         self.hand_in_button.setEnabled(state is not SelfCheckState.ACCEPTED)
+        self.reply_button.setVisible(view.submission_revision > 0)
         self.progress.setText(self.tr("已填 {0} / {1} 项").format(view.answered, view.total))
         self.next_button.setEnabled(view.next_unanswered() is not None)
         self.areas.set_areas(view.areas)
@@ -569,9 +587,9 @@ class SelfCheckPage(QWidget):
         )
         return label if ok and label else None
 
-    def join(self) -> None:
+    def join(self, path: str | None = None) -> None:
         """Join with a campaign package: choose the file, then oneself in its roster."""
-        path = self.ask_package(self)
+        path = path or self.ask_package(self)
         if path is None or self.db is None:
             return
         db, location = self.db, self.location
@@ -645,6 +663,51 @@ class SelfCheckPage(QWidget):
             work, parent=self, on_success=done, on_failure=self._join_failed, in_order=True
         )
 
+    # ------------------------------------------------------------ replies, dropped files
+
+    @classmethod
+    def ask_reply(cls, parent: QWidget) -> str | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent, parent.tr("打开审核回复"), "", parent.tr("明镜审核回复文件 (*.mjreply)")
+        )
+        return name or None
+
+    def open_reply_file(self, path: str | None) -> None:
+        """Open the office's reply (from the dialog, or a dropped file)."""
+        path = path or self.ask_reply(self)
+        if path is None or self.db is None:
+            return
+        db, location = self.db, self.location
+
+        def work() -> tuple[str, SelfCheckView]:
+            result = open_reply(db, location, Path(path))
+            return result.note, load_own_self_check(db, location)
+
+        def done(outcome: object) -> None:
+            assert isinstance(outcome, tuple)
+            note, view = outcome
+            self._show_view(view)
+            self.status.setText(note + " " + self.status.text())
+            self.reply_opened.emit(note)
+
+        run_in_background(
+            work, parent=self, on_success=done, on_failure=self._join_failed, in_order=True
+        )
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(_dropped_kind(u.toLocalFile()) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            kind = _dropped_kind(path)
+            if kind == "campaign":
+                self.join(path)
+            elif kind == "reply":
+                self.open_reply_file(path)
+        event.acceptProposedAction()
+
     @classmethod
     def ask_reopen(cls, parent: QWidget) -> bool:
         answer = QMessageBox.question(
@@ -660,3 +723,12 @@ class SelfCheckPage(QWidget):
             self._refresh_editors()
             self.reopen_button.hide()
             self.status.setText(self.tr("修改中。改完后请重新提交。"))
+
+
+def _dropped_kind(path: str) -> str | None:
+    """Which package a dropped file is, by its ending."""
+    lower = path.lower()
+    for kind, suffix in SUFFIXES.items():
+        if lower.endswith(suffix):
+            return kind
+    return None

@@ -1,0 +1,150 @@
+"""审核回复: the office's answer to a hand-in, carried back to the staff laptop.
+
+The office writes a reply package (accepted, or returned for rework with a
+comment) for one hand-in revision; the staff laptop opens it and shows the
+state. A reply to an older hand-in than the laptop's latest is refused: the
+office has not seen the newer one yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from mingjing import __version__
+from mingjing.config import DataLocation
+from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.models import Member, SelfCheck
+from mingjing.exchange.package import SUFFIXES, PackageError, read_package, write_package
+from mingjing.exchange.schema import check
+from mingjing.services.campaigns import write_file_atomically
+from mingjing.services.profile import load_profile
+from mingjing.storage import Database
+
+DECISIONS = {"accepted": SelfCheckState.ACCEPTED, "returned": SelfCheckState.RETURNED}
+
+REPLY_DATA = {
+    "self_check_id": "uuid",
+    "member_id": "uuid",
+    "decision": str,
+    "comment": str,
+    "reviewer": str,
+    "reviewer_id": "uuid?",
+    "reviewed_at": str,
+    "submission_revision": int,
+}
+
+
+def write_reply(
+    out: Path,
+    *,
+    campaign_id: str,
+    template_id: str,
+    template_version: int,
+    self_check_id: str,
+    member_id: str,
+    member_name: str,
+    submission_revision: int,
+    decision: str,
+    comment: str,
+    reviewer: str,
+    reviewer_id: str | None = None,
+    reviewed_at: dt.datetime | None = None,
+) -> Path:
+    """Write a reply package (the office's review of one hand-in revision)."""
+    if decision not in DECISIONS:
+        raise ValueError(decision)
+    blob = write_package(
+        kind="reply",
+        campaign_id=campaign_id,
+        member_id=member_id,
+        revision=submission_revision,
+        app_version=__version__,
+        template_id=template_id,
+        template_version=template_version,
+        data={
+            "self_check_id": self_check_id,
+            "member_id": member_id,
+            "decision": decision,
+            "comment": comment,
+            "reviewer": reviewer,
+            "reviewer_id": reviewer_id,
+            "reviewed_at": (reviewed_at or dt.datetime.now(dt.UTC)).isoformat(),
+            "submission_revision": submission_revision,
+        },
+    )
+    name = f"{member_name}-审核回复-第{submission_revision}次{SUFFIXES['reply']}"
+    return write_file_atomically(out / name if out.is_dir() else out, blob)
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    decision: str
+    comment: str
+    state: SelfCheckState
+    changed: bool
+    note: str
+    """A sentence for the user about what happened."""
+
+
+def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
+    """Apply the office's reply on the staff laptop; refuse one meant for someone else."""
+    package = read_package(path, expected_kind="reply")
+    source = str(path)
+    check(source, package.data, REPLY_DATA)
+    data = package.data
+    decision = data["decision"]
+    if decision not in DECISIONS:
+        raise PackageError(source, f"不认识的审核结果 {decision!r}")
+    profile = load_profile(location.data_dir)
+    if not profile.joined:
+        raise PackageError(source, "本机还没有加入专项行动")
+    if (
+        data["member_id"] != profile.member_id
+        or package.manifest.campaign_id != profile.campaign_id
+    ):
+        raise PackageError(source, "这是给别人的审核回复，不是给本机使用人的")
+    revision = int(data["submission_revision"])
+    with db.transaction() as session:
+        row = session.scalar(
+            select(SelfCheck).where(
+                SelfCheck.campaign_id == uuid.UUID(profile.campaign_id),
+                SelfCheck.member_id == uuid.UUID(profile.member_id),
+            )
+        )
+        if row is None or row.submission_revision == 0:
+            raise PackageError(source, "本机还没有提交过自查材料，无从回复")
+        if revision < row.submission_revision:
+            raise PackageError(
+                source,
+                f"这是对第 {revision} 次提交的回复，本机之后又提交了第 "
+                f"{row.submission_revision} 次，请等待办公室对最新一次的回复",
+            )
+        if revision > row.submission_revision:
+            raise PackageError(
+                source, f"回复的是第 {revision} 次提交，本机只提交过 {row.submission_revision} 次"
+            )
+        reviewed_at = dt.datetime.fromisoformat(data["reviewed_at"])
+        if row.reviewed_at == reviewed_at and row.review_comment == data["comment"]:
+            return ReplyResult(
+                decision, data["comment"], row.state, False, "这份审核回复已经打开过。"
+            )
+        row.reviewed_at = reviewed_at
+        row.review_comment = data["comment"]
+        reviewer_id = data.get("reviewer_id")
+        if reviewer_id and session.get(Member, uuid.UUID(reviewer_id)) is not None:
+            row.reviewer_id = uuid.UUID(reviewer_id)
+        if row.state is SelfCheckState.SUBMITTED:
+            row.state = DECISIONS[decision]
+            note = (
+                "办公室已审核通过。"
+                if decision == "accepted"
+                else "办公室退回返工，请按意见修改后重新提交。"
+            )
+        else:
+            note = "办公室的意见已记下。您在提交后又修改过，改完后请重新提交。"
+        return ReplyResult(decision, data["comment"], row.state, True, note)
