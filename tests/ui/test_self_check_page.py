@@ -273,3 +273,45 @@ def test_a_returned_reply_opened_by_dropping_it_on_the_page(
         page.dropEvent(drop)
     assert "退回返工：请补充具体事例。" in page.status.text()
     assert page._editors["spirit-ambition"].isEnabled()  # rework can start at once
+
+
+def test_study_records_are_edited_in_place(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace, qtmodeltester: object
+) -> None:
+    import datetime as _dt
+
+    panel = page.study_panel
+    page.tabs.setCurrentIndex(2)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    model = panel.model
+    assert model.rowCount() == 1
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        model.setData(model.index(0, 2), "专题学习《中国共产党纪律处分条例》")
+    settle(qtbot)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        model.setData(model.index(0, 1), "seminar")
+    settle(qtbot)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        model.setData(model.index(0, 0), _dt.date(2025, 10, 9))
+    settle(qtbot)
+    assert not model.setData(model.index(0, 3), "两个半小时")  # not a number: refused
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        model.setData(model.index(0, 3), "2.5")
+    settle(qtbot)
+    (record,) = load_own_self_check(laptop.db, laptop.location).study
+    assert (record.topic, record.form, record.studied_on, record.hours) == (
+        "专题学习《中国共产党纪律处分条例》",
+        "seminar",
+        _dt.date(2025, 10, 9),
+        2.5,
+    )
+    assert model.index(0, 0).data() == "2025年10月9日"
+    assert model.index(0, 1).data() == "专题研讨"
+    panel.table.setCurrentIndex(model.index(0, 0))
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.delete_button.click()
+    settle(qtbot)
+    assert load_own_self_check(laptop.db, laptop.location).study == ()

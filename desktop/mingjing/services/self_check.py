@@ -90,6 +90,17 @@ class MeasureView:
 
 
 @dataclass(frozen=True)
+class StudyView:
+    id: str
+    studied_on: dt.date | None
+    form: str
+    """Code of the study form (group, self, seminar, central_group)."""
+    topic: str
+    hours: float | None
+    note: str
+
+
+@dataclass(frozen=True)
 class ProblemView:
     id: str
     text: str
@@ -122,6 +133,8 @@ class SelfCheckView:
     severities: tuple[tuple[str, str], ...] = ()
     cause_categories: tuple[tuple[str, str], ...] = ()
     """(key, label) of the campaign template's root-cause categories."""
+    study: tuple[StudyView, ...] = ()
+    study_forms: tuple[tuple[str, str], ...] = ()
     hints: tuple[Hint, ...] = field(default=())
 
     @property
@@ -228,7 +241,7 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             )
             for p in problems
         ],
-        study="".join(r.topic + r.note for r in check.study_records),
+        study="".join(r.topic + r.note for r in check.study_records if r.deleted_at is None),
         analysis=check.overall_analysis,
     )
     return SelfCheckView(
@@ -250,6 +263,14 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             for c in campaign.template.vocabulary.get("root_cause_categories", [])
         ),
         hints=tuple(hints),
+        study=tuple(
+            StudyView(str(r.id), r.studied_on, r.form.value, r.topic, r.hours, r.note)
+            for r in sorted(
+                (r for r in check.study_records if r.deleted_at is None),
+                key=lambda r: (r.studied_on or dt.date.max, r.created_at),
+            )
+        ),
+        study_forms=tuple((f.value, f.label) for f in StudyForm),
     )
 
 
@@ -572,6 +593,42 @@ def add_study_record(
         return str(record.id)
 
 
+def update_study_record(
+    db: Database,
+    record_id: str,
+    *,
+    topic: str = _UNSET,
+    form: str = _UNSET,
+    studied_on: dt.date | None = _UNSET,
+    hours: float | None = _UNSET,
+    note: str = _UNSET,
+) -> None:
+    with db.transaction() as session:
+        record = session.get(StudyRecord, uuid.UUID(record_id))
+        if record is None or record.deleted_at is not None:
+            raise DomainError("找不到这条学习记录，可能已被删除。")
+        _edited(record.self_check)
+        if topic is not _UNSET:
+            record.topic = topic
+        if form is not _UNSET:
+            record.form = StudyForm(form)
+        if studied_on is not _UNSET:
+            record.studied_on = studied_on
+        if hours is not _UNSET:
+            record.hours = hours
+        if note is not _UNSET:
+            record.note = note
+
+
+def delete_study_record(db: Database, record_id: str) -> None:
+    with db.transaction() as session:
+        record = session.get(StudyRecord, uuid.UUID(record_id))
+        if record is None:
+            raise DomainError("找不到这条学习记录，可能已被删除。")
+        _edited(record.self_check)
+        record.soft_delete()
+
+
 def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
     """What a hand-in carries: answers by item key, problems with causes and measures."""
     items = {i.id: i.key for a in check.answers for i in [a.item]}
@@ -608,6 +665,7 @@ def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
                 "note": r.note,
             }
             for r in check.study_records
+            if r.deleted_at is None
         ],
         "problems": [
             {

@@ -69,6 +69,7 @@ from mingjing.services.self_check import (
     set_answer,
 )
 from mingjing.ui.pages.problems import ProblemsPanel
+from mingjing.ui.pages.study import StudyPanel
 from mingjing.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -310,6 +311,9 @@ class SelfCheckPage(QWidget):
         self.problems_panel = ProblemsPanel(self.tabs)
         self.problems_panel.edit_requested.connect(self._run_edit)
         self.tabs.addTab(self.problems_panel, self.tr("问题清单与原因剖析"))
+        self.study_panel = StudyPanel(self.tabs)
+        self.study_panel.edit_requested.connect(self._run_edit)
+        self.tabs.addTab(self.study_panel, self.tr("学习情况"))
         outer.addWidget(self.tabs, 1)
 
         self.hints = QLabel(self)
@@ -402,6 +406,8 @@ class SelfCheckPage(QWidget):
                 self._stored_examples.setdefault(item.key, item.example)
         self.problems_panel.set_view(view)
         self.problems_panel.setEnabled(self._editable)
+        self.study_panel.set_view(view)
+        self.study_panel.setEnabled(self._editable)
         self.tabs.setTabText(1, self.tr("问题清单与原因剖析（{0}）").format(len(view.problems)))
         if first and view.areas:
             self.area_list.setCurrentIndex(self.areas.index(0))

@@ -1,0 +1,221 @@
+"""学习情况: what the member studied, when and how — it opens the statement.
+
+A table edited in place: the date with a calendar, the form from a list,
+the topic, hours and a note as text. Each edit is one service call, run in
+order by the page like every other edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mingjing.domain.text import cn_date
+from mingjing.services import self_check as svc
+from mingjing.services.self_check import SelfCheckView, StudyView
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+COLUMNS = ("日期", "形式", "学习内容", "学时", "心得或说明")
+
+
+class StudyTableModel(QAbstractTableModel):
+    """Signals:
+    edit_requested(callable): a service call to run in order.
+    """
+
+    edit_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: tuple[StudyView, ...] = ()
+        self.forms: dict[str, str] = {}
+
+    def set_view(self, view: SelfCheckView) -> None:
+        self.beginResetModel()
+        self.rows = view.study
+        self.forms = dict(view.study_forms)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                cn_date(r.studied_on),
+                self.forms.get(r.form, r.form),
+                r.topic,
+                "" if r.hours is None else f"{r.hours:g}",
+                r.note,
+            )[col]
+        if role == Qt.ItemDataRole.EditRole:
+            return (
+                r.studied_on,
+                r.form,
+                r.topic,
+                "" if r.hours is None else f"{r.hours:g}",
+                r.note,
+            )[col]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsEditable if index.isValid() else flags
+
+    def setData(
+        self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        rid = self.rows[index.row()].id
+        col = index.column()
+        if col == 0 and isinstance(value, dt.date):
+            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, studied_on=value))
+        elif col == 1 and isinstance(value, str) and value in self.forms:
+            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, form=value))
+        elif col == 2:
+            text = str(value)
+            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, topic=text))
+        elif col == 3:
+            try:
+                hours = float(str(value)) if str(value).strip() else None
+            except ValueError:
+                return False
+            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, hours=hours))
+        elif col == 4:
+            text = str(value)
+            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, note=text))
+        else:
+            return False
+        return True
+
+
+class _Delegate(QStyledItemDelegate):
+    """A calendar for the date, a list for the form; text for the rest."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        if index.column() == 0:
+            editor = QDateEdit(parent)
+            editor.setCalendarPopup(True)
+            editor.setDisplayFormat("yyyy年M月d日")
+            return editor
+        if index.column() == 1:
+            combo = QComboBox(parent)
+            model = index.model()
+            assert isinstance(model, StudyTableModel)
+            for code, label in model.forms.items():
+                combo.addItem(label, code)
+            return combo
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QDateEdit):
+            when = value if isinstance(value, dt.date) else dt.date.today()
+            editor.setDate(QDate(when.year, when.month, when.day))
+        elif isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(editor.findData(value), 0))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(
+        self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex
+    ) -> None:
+        if isinstance(editor, QDateEdit):
+            d = editor.date()
+            model.setData(index, dt.date(d.year(), d.month(), d.day()))
+        elif isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData())
+        else:
+            super().setModelData(editor, model, index)
+
+
+class StudyPanel(QWidget):
+    """Signals:
+    edit_requested(callable): a service call for the page to run in order.
+    """
+
+    edit_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: SelfCheckView | None = None
+        layout = QVBoxLayout(self)
+        self.model = StudyTableModel(self)
+        self.model.edit_requested.connect(self.edit_requested)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(_Delegate(self.table))
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("新增学习记录"), self)
+        self.add_button.clicked.connect(self._add)
+        self.delete_button = QPushButton(self.tr("删除"), self)
+        self.delete_button.clicked.connect(self._delete)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def set_view(self, view: SelfCheckView) -> None:
+        self.view = view
+        self.model.set_view(view)
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
+
+    def _add(self) -> None:
+        if self.view is not None:
+            check_id = self.view.id
+            today = dt.date.today()
+            topic = self.tr("（请填写学习内容）")
+            self.edit_requested.emit(
+                lambda db: svc.add_study_record(db, check_id, topic=topic, studied_on=today)
+            )
+
+    def _delete(self) -> None:
+        row = self.table.currentIndex().row()
+        if 0 <= row < len(self.model.rows):
+            rid = self.model.rows[row].id
+            self.edit_requested.emit(lambda db: svc.delete_study_record(db, rid))
