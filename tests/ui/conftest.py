@@ -38,6 +38,22 @@ def _no_leaks(qapp: QApplication) -> Iterator[None]:
     assert not leaked, f"test left top-level widgets open: {leaked}"
 
 
+@pytest.fixture
+def keep() -> Iterator[list[object]]:
+    """Hold widgets made inside a test until after pytest-qt's last event processing.
+
+    qtbot keeps only weak references; a window that only a test's local
+    variable held is collected as the test returns, while queued events for
+    it may still be pending.
+    """
+    held: list[object] = []
+    yield held
+    from mingjing.ui.tasks import wait_for_tasks
+
+    wait_for_tasks(10_000)
+    held.clear()
+
+
 @pytest.fixture(scope="session")
 def registry() -> FontRegistry:
     return FontRegistry.discover()

@@ -145,3 +145,56 @@ def test_about_lists_bundled_fonts_and_licences(qtbot: QtBot, app_fonts: FontReg
         assert face.path.name in text
     assert "Arphic" in text or "ARPHIC" in text
     assert "SQLAlchemy" in text
+
+
+def test_first_run_offers_joining_and_the_demo(
+    qtbot: QtBot, workspace: Workspace, app_fonts: FontRegistry, keep: list[object]
+) -> None:
+    win = build_window(workspace.location, app_fonts, workspace)
+    qtbot.add_widget(win)
+    keep.append(win)
+    with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
+        win.show()
+        win.refresh()
+    assert win.overview.first_run.isVisible()
+    with qtbot.wait_signal(win.overview.populated, timeout=60_000):
+        win.overview.demo_button.click()
+    assert "岚川县农业农村局" in win.overview.title.text()
+    assert not win.overview.first_run.isVisible()
+
+
+def test_joining_from_the_overview(
+    qtbot: QtBot,
+    workspace: Workspace,
+    app_fonts: FontRegistry,
+    tmp_path: object,
+    monkeypatch: object,
+    keep: list[object],
+) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from mingjing.config import resolve_location
+    from mingjing.services.campaigns import export_campaign
+    from mingjing.services.demo import create_demo
+    from mingjing.storage import Database
+    from mingjing.ui.pages.self_check import SelfCheckPage
+
+    assert isinstance(tmp_path, Path) and isinstance(monkeypatch, pytest.MonkeyPatch)
+    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    create_demo(office)
+    package = export_campaign(office, tmp_path)
+    office.close()
+    monkeypatch.setattr(SelfCheckPage, "ask_package", classmethod(lambda c, p: str(package)))
+    monkeypatch.setattr(SelfCheckPage, "ask_member", classmethod(lambda c, p, labels: labels[7]))
+    win = build_window(workspace.location, app_fonts, workspace)
+    qtbot.add_widget(win)
+    keep.append(win)
+    with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
+        win.show()
+        win.refresh()
+    with qtbot.wait_signal(win.self_check.joined, timeout=30_000):
+        win.overview.join_button.click()
+    assert win.page_keys()[win.nav.currentRow()] == "self_check"
+    qtbot.waitUntil(lambda: "陈喆" in win.self_check.heading.text(), timeout=10_000)

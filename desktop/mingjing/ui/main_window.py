@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_layout()
         self.overview.populated.connect(self._on_overview_populated)
+        self.overview.join_requested.connect(self._join_from_overview)
+        self.overview.demo_requested.connect(self.make_demo)
+        self.self_check.joined.connect(self.refresh)
         self._first_shown = False
         self._refresh_generation = 0
 
@@ -283,6 +286,29 @@ class MainWindow(QMainWindow):
         self.first_page_shown.emit()
 
     # ---------------------------------------------------------------- actions
+
+    def _join_from_overview(self) -> None:
+        self.show_page("self_check")
+        self.self_check.join(None)
+
+    def make_demo(self) -> None:
+        """First run: fill this database with the fictional demo unit to look around."""
+        if self.workspace is None:
+            return
+        db = self.workspace.db
+
+        def work() -> object:
+            from mingjing.services.demo import create_demo
+
+            return create_demo(db)
+
+        self.overview.demo_button.setEnabled(False)
+        run_in_background(
+            work,
+            parent=self,
+            on_success=lambda _: self.refresh(),
+            on_failure=self._report_action_failure,
+        )
 
     def backup_database(self) -> None:
         start = self.settings.get(S.LAST_BACKUP_DIR) or str(Path.home())

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -27,9 +29,13 @@ class OverviewPage(QWidget):
 
     Signals:
         populated: the page shows real data (or the empty-database message).
+        join_requested: the user wants to join with a campaign file (first run).
+        demo_requested: the user wants the fictional demo unit (first run).
     """
 
     populated = Signal()
+    join_requested = Signal()
+    demo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +62,18 @@ class OverviewPage(QWidget):
         self._layout.addWidget(self.subtitle)
         self._grid = QGridLayout()
         self._grid.setSpacing(16)
+        self.first_run = QWidget(self._body)
+        row = QHBoxLayout(self.first_run)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.join_button = QPushButton(self.tr("用专项行动文件加入…"), self.first_run)
+        self.join_button.clicked.connect(self.join_requested)
+        self.demo_button = QPushButton(self.tr("生成示例单位（虚构）"), self.first_run)
+        self.demo_button.clicked.connect(self.demo_requested)
+        row.addWidget(self.join_button)
+        row.addWidget(self.demo_button)
+        row.addStretch(1)
+        self.first_run.hide()
+        self._layout.addWidget(self.first_run)
         self._layout.addLayout(self._grid)
         self._layout.addStretch(1)
         self.summary: Summary | None = None
@@ -73,13 +91,15 @@ class OverviewPage(QWidget):
     def set_summary(self, summary: Summary) -> None:
         self.summary = summary
         self._clear_cards()
+        self.first_run.setVisible(summary.campaign is None)
         if summary.campaign is None:
             self.title.setText(self.tr("工作概况"))
             self.subtitle.setText(
                 self.tr(
-                    "数据库中还没有专项行动。\n"
-                    "新建专项行动的功能将在“汇总与会诊”页面提供；"
-                    "如需先熟悉程序，可在命令行运行“mingjing demo”生成一个虚构的示例单位。"
+                    "本机还没有专项行动。\n"
+                    "干部：请用办公室发来的专项行动文件加入，然后在“个人自查”中填写。\n"
+                    "办公室：新建专项行动的功能将在“汇总与会诊”页面提供；"
+                    "也可以先生成一个虚构的示例单位，熟悉程序。"
                 )
             )
             self.populated.emit()

@@ -240,12 +240,14 @@ class SelfCheckPage(QWidget):
     saved: a change reached the database.
     handed_in(path): a submission file was written.
     reply_opened(note): the office's reply was applied.
+    joined: this computer joined a campaign (its user was chosen).
     """
 
     loaded = Signal()
     saved = Signal()
     handed_in = Signal(str)
     reply_opened = Signal(str)
+    joined = Signal()
 
     def __init__(self, location: DataLocation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -615,10 +617,14 @@ class SelfCheckPage(QWidget):
                 db.actor = result.member.name  # audit entries from now on name the member
                 return result.member.label
 
+            def became(_: object) -> None:
+                self.joined.emit()
+                self.reload()
+
             run_in_background(
                 become,
                 parent=self,
-                on_success=lambda _: self.reload(),
+                on_success=became,
                 on_failure=self._join_failed,
                 in_order=True,
             )

@@ -98,9 +98,7 @@ class StudyTableModel(QAbstractTableModel):
         flags = super().flags(index)
         return flags | Qt.ItemFlag.ItemIsEditable if index.isValid() else flags
 
-    def setData(
-        self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
-    ) -> bool:
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         rid = self.rows[index.row()].id
@@ -156,9 +154,7 @@ class _Delegate(QStyledItemDelegate):
         else:
             super().setEditorData(editor, index)
 
-    def setModelData(
-        self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex
-    ) -> None:
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         if isinstance(editor, QDateEdit):
             d = editor.date()
             model.setData(index, dt.date(d.year(), d.month(), d.day()))
