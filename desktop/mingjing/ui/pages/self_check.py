@@ -395,6 +395,13 @@ class SelfCheckPage(QWidget):
             SelfCheckState.RETURNED: self.tr("办公室退回返工：{0}").format(view.review_comment),
         }
         self.status.setText(texts[state])
+        # Returned for rework must not be missed: it is the one state that asks for action.
+        self.status.setStyleSheet(
+            "color: #a8322d; font-weight: bold;" if state is SelfCheckState.RETURNED else ""
+        )
+        self.hand_in_button.setText(
+            self.tr("重新提交…") if view.submission_revision else self.tr("提交给办公室…")
+        )
         self.join_button.hide()
         self._editable = state in (SelfCheckState.DRAFT, SelfCheckState.RETURNED)
         self.reopen_button.setVisible(not self._editable)
