@@ -40,7 +40,7 @@ class _Formatter(argparse.HelpFormatter):
     def add_usage(
         self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
     ) -> None:
-        super().add_usage(usage, actions, groups, prefix="用法：")
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 _CHOICE = re.compile(
@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
     )
     join.add_argument("--member", metavar="姓名", help="名单中自己的姓名（重名时写“姓名（职务）”）")
+    join.add_argument(
+        "--switch", action="store_true", help="本机已有使用人时，确认改由 --member 指定的人使用"
+    )
     submission = verb("submission", "自查提交文件：干部提交给办公室")
     sub_actions = submission.add_subparsers(
         dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
@@ -289,12 +292,13 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
         out = campaigns.export_campaign(db, args.out)
         _print(f"已导出专项行动文件 {out}，请分发给参加专项行动的干部。")
         return EXIT_OK
-    result = campaigns.join_campaign(db, location, args.file, args.member)
-    _print(f"已加入“{result.unit_name}”的“{result.campaign_title}”。")
+    result = campaigns.join_campaign(db, location, args.file, args.member, switch=args.switch)
     if result.member is not None:
+        _print(f"已加入“{result.unit_name}”的“{result.campaign_title}”。")
         _print(f"本机使用人：{result.member.label}。")
         return EXIT_OK
-    _print("还没有选择本机使用人。请用 --member 指定名单中自己的姓名：")
+    _print(f"已收下“{result.unit_name}”的专项行动文件，但还没有选择本机使用人。")
+    _print("请再运行一次，并用 --member 指定名单中自己的姓名：")
     for entry in result.roster:
         _print(f"　{entry.label}")
     return EXIT_OK

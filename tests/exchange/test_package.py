@@ -68,7 +68,7 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_not_a_zip_and_truncated() -> None:
-    refused(b"just some text, not a package", "不是 zip 格式")
+    refused(b"just some text, not a package", "不是明镜的数据文件")
     blob = make()
     refused(blob[: len(blob) // 2], "不完整")
 

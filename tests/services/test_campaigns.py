@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mingjing.config import DataLocation, resolve_location
+from mingjing.domain.errors import DomainError
 from mingjing.domain.models import AuditEntry, Campaign, Item, Member
 from mingjing.exchange.package import PackageError, write_package
 from mingjing.services.campaigns import export_campaign, join_campaign
@@ -82,7 +83,7 @@ def test_unknown_member_is_refused_and_nothing_changes(
     package: Path, staff: tuple[DataLocation, Database]
 ) -> None:
     location, laptop = staff
-    with pytest.raises(PackageError, match="名单中没有“王五”"):
+    with pytest.raises(DomainError, match="名单中没有“王五”，请核对姓名"):
         join_campaign(laptop, location, package, "王五")
     with laptop.read() as s:
         assert s.scalar(select(func.count()).select_from(Member)) == 0
@@ -136,7 +137,22 @@ def test_malformed_data_names_the_place(
     bad = _rewrite(package, tmp_path / "坏.mjcampaign", {"members.0.name": 42})
     with pytest.raises(PackageError, match=r"members\[1\]\.name 应为文字"):
         join_campaign(laptop, location, bad, "陈喆")
-    with pytest.raises(PackageError, match="不是 zip"):
+    with pytest.raises(PackageError, match="已损坏"):
         (tmp_path / "文本.mjcampaign").write_text("hello", encoding="utf-8")
         join_campaign(laptop, location, tmp_path / "文本.mjcampaign", "陈喆")
+    laptop.close()
+
+
+def test_switching_the_user_of_a_laptop_needs_confirmation(
+    package: Path, staff: tuple[DataLocation, Database]
+) -> None:
+    from mingjing.domain.errors import DomainError
+
+    location, laptop = staff
+    join_campaign(laptop, location, package, "陈喆")
+    with pytest.raises(DomainError, match="本机已由“陈喆”使用"):
+        join_campaign(laptop, location, package, "孙珺")
+    assert load_profile(location.data_dir).display_name == "陈喆"
+    join_campaign(laptop, location, package, "孙珺", switch=True)
+    assert load_profile(location.data_dir).display_name == "孙珺"
     laptop.close()

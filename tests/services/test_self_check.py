@@ -148,3 +148,20 @@ def test_problem_list_causes_measures_order_and_study(
     update_problem(db, first, text="工作热情减弱，作风有些疲沓")
     assert load_own_self_check(db, location).state is SelfCheckState.DRAFT
     db.close()
+
+
+def test_hand_in_to_a_new_folder_never_overwrites(
+    laptop: tuple[DataLocation, Database], tmp_path: Path
+) -> None:
+    from mingjing.storage.errors import InputRefused
+
+    location, db = laptop
+    usb = tmp_path / "U盘" / "自查材料"  # does not exist yet, no file ending: a folder
+    made = hand_in(db, location, usb)
+    assert made.parent == usb and made.name.endswith("第1次.mjsubmission")
+    explicit = tmp_path / "交给办公室.mjsubmission"
+    hand_in(db, location, explicit)
+    with pytest.raises(InputRefused, match="已经存在"):
+        hand_in(db, location, explicit)
+    assert load_own_self_check(db, location).submission_revision == 2  # the refused one rolled back
+    db.close()

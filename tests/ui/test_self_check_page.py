@@ -169,7 +169,11 @@ def test_hand_in_writes_the_file_and_shows_the_state(
     assert made.name == "陈喆-自查材料-第1次.mjsubmission"
     assert "已提交（第 1 次）" in page.status.text()
     assert page.reopen_button.isVisible()
-    assert not page._editors["spirit-ambition"].isEnabled()
+    handed = page._editors["spirit-ambition"]
+    assert handed.example.isReadOnly()  # still readable, not changeable
+    assert not handed.level_buttons["none"].isEnabled()
+    page.tabs.setCurrentIndex(1)
+    assert page.problems_panel.list.isEnabled()  # problems can still be opened and read
     from mingjing.exchange.package import read_package
 
     answers = {a["item"]: a for a in read_package(made).data["answers"]}
@@ -272,7 +276,7 @@ def test_a_returned_reply_opened_by_dropping_it_on_the_page(
     with qtbot.wait_signal(page.reply_opened, timeout=10_000):
         page.dropEvent(drop)
     assert "退回返工：请补充具体事例。" in page.status.text()
-    assert page._editors["spirit-ambition"].isEnabled()  # rework can start at once
+    assert not page._editors["spirit-ambition"].example.isReadOnly()  # rework can start at once
 
 
 def test_study_records_are_edited_in_place(

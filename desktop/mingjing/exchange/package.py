@@ -197,7 +197,7 @@ def read_package(path: Path, *, expected_kind: str | None = None) -> Package:
 
 def read_package_bytes(blob: bytes, *, source: str, expected_kind: str | None = None) -> Package:
     if not zipfile.is_zipfile(io.BytesIO(blob)):
-        raise PackageError(source, "不是明镜的数据文件（不是 zip 格式，或文件已损坏、不完整）")
+        raise PackageError(source, "文件已损坏、不完整，或不是明镜的数据文件，请让对方重新发送")
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             infos = archive.infolist()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from mingjing import __version__
 from mingjing.config import DataLocation
 from mingjing.domain.enums import Phase, Role
+from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Area,
     Campaign,
@@ -228,24 +229,28 @@ def _install_template(session: Session, data: dict[str, Any]) -> ChecklistTempla
     return template
 
 
-def find_member(roster: list[RosterEntry], wanted: str, source: str) -> RosterEntry:
+def find_member(roster: list[RosterEntry], wanted: str) -> RosterEntry:
     """By name, or by 姓名（职务） when two people share a name."""
     wanted = wanted.strip()
     matches = [r for r in roster if wanted in (r.name, r.label)]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise PackageError(
-            source, f"名单中没有“{wanted}”。名单：" + "、".join(r.label for r in roster)
+        raise DomainError(
+            f"名单中没有“{wanted}”，请核对姓名。名单：" + "、".join(r.label for r in roster)
         )
-    raise PackageError(
-        source,
-        f"名单中有 {len(matches)} 位“{wanted}”，请写明职务：" + "、".join(r.label for r in matches),
+    raise DomainError(
+        f"名单中有 {len(matches)} 位“{wanted}”，请写明职务：" + "、".join(r.label for r in matches)
     )
 
 
 def join_campaign(
-    db: Database, location: DataLocation, package_path: Path, member: str | None = None
+    db: Database,
+    location: DataLocation,
+    package_path: Path,
+    member: str | None = None,
+    *,
+    switch: bool = False,
 ) -> JoinResult:
     """Take a campaign package into this computer's database; with ``member``, become them.
 
@@ -267,7 +272,12 @@ def join_campaign(
         RosterEntry(m["id"], m["name"], m["position"], m["department"], m["is_leader"])
         for m in data["members"]
     ]
-    chosen = find_member(roster, member, source) if member else None
+    chosen = find_member(roster, member) if member else None
+    if chosen is not None and profile.member_id and profile.member_id != chosen.id and not switch:
+        raise DomainError(
+            f"本机已由“{profile.display_name}”使用，其自查材料保存在本机。"
+            "如确需改由他人使用，请确认后再更换（命令行加 --switch）。"
+        )
     try:
         phases = [Phase(p["phase"]) for p in data["campaign"]["phases"]]
         current = Phase(data["campaign"]["current_phase"])

@@ -48,6 +48,7 @@ from mingjing.exchange.package import SUFFIXES, write_package
 from mingjing.services.campaigns import write_file_atomically
 from mingjing.services.profile import load_profile
 from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
 
 
 @dataclass(frozen=True)
@@ -370,7 +371,7 @@ def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
             owner_member_id=check.member_id,
             area_id=item.area_id,
             item_id=item.id,
-            text=item.text.split("，")[0],
+            text=item.text,
             examples=answer.example if answer else "",
             source=Source.SELF,
             sort_order=count,
@@ -401,9 +402,10 @@ def _edited(check: SelfCheck) -> None:
 
 
 def add_problem(db: Database, self_check_id: str, text: str, source: str = "self") -> str:
-    """A problem not raised from a checklist item (群众提, 上级点…, or found by oneself)."""
-    if not text.strip():
-        raise DomainError("问题不能为空。")
+    """A problem not raised from a checklist item (群众提, 上级点…, or found by oneself).
+
+    The text may start empty: the form asks for it next.
+    """
     with db.transaction() as session:
         check = session.get(SelfCheck, uuid.UUID(self_check_id))
         if check is None:
@@ -707,7 +709,11 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
     """
     profile = load_profile(location.data_dir)
     if not profile.joined:
-        raise NotJoined("本机还没有加入专项行动，无法提交。")
+        raise NotJoined(
+            "本机还没有选择使用人，请先用专项行动文件加入，并在名单中选择自己。"
+            if profile.unit_id
+            else "本机还没有加入专项行动，无法提交。"
+        )
     with db.transaction() as session:
         check = _self_check(session, uuid.UUID(profile.campaign_id), uuid.UUID(profile.member_id))
         if check.state is SelfCheckState.RETURNED:
@@ -730,7 +736,11 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
             created_at=dt.datetime.now(dt.UTC),
         )
         name = f"{member.name}-自查材料-第{check.submission_revision}次{SUFFIXES['submission']}"
-        target = out / name if out.is_dir() else out
+        # A path without a file ending is a folder (created if missing, e.g. on a U 盘).
+        folder = out.is_dir() or not out.suffix
+        target = out / name if folder else out
+        if target.exists():
+            raise InputRefused(f"{target} 已经存在。请换一个位置或文件名，以免覆盖以前的提交。")
         # Written inside the transaction: if the file cannot be written, the
         # state and revision roll back and the member can try again.
         return write_file_atomically(target, blob)

@@ -224,6 +224,10 @@ class MainWindow(QMainWindow):
     def set_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.self_check.set_database(workspace.db)
+        # A cadre's laptop opens where the work is: the checklist, not the overview.
+        profile = workspace.profile
+        if profile.joined and profile.role == "staff" and self.pages.currentIndex() == 0:
+            self.show_page("self_check")
         self.workspace_opened.emit()
         self.refresh()
 

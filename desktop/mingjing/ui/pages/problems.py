@@ -169,6 +169,7 @@ class ProblemsPanel(QWidget):
         form_box = QWidget(splitter)
         form = QFormLayout(form_box)
         self.text = QLineEdit(form_box)
+        self.text.setPlaceholderText(self.tr("用一句话概括问题"))
         self.source = QComboBox(form_box)
         self.severity = QComboBox(form_box)
         self.examples = QPlainTextEdit(form_box)
@@ -181,17 +182,21 @@ class ProblemsPanel(QWidget):
         self.measure = QPlainTextEdit(form_box)
         self.measure.setPlaceholderText(self.tr("整改措施：怎么改、改到什么程度。"))
         self.target = QLineEdit(form_box)
-        self.target.setPlaceholderText(self.tr("整改目标"))
+        self.target.setPlaceholderText(self.tr("如：年底前项目资金拨付率达到100%"))
+        self.deadline_kind = QComboBox(form_box)
         self.deadline = QDateEdit(form_box)
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy年M月d日")
+        # The earliest date stands for "no date yet", shown as such.
+        self.deadline.setMinimumDate(QDate(2000, 1, 1))
+        self.deadline.setSpecialValueText(self.tr("（未定）"))
         for widget in (self.examples, self.cause, self.measure):
             widget.setTabChangesFocus(True)
         form.addRow(self.tr("问题"), self.text)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("来源"), form_box))
         row.addWidget(self.source)
-        row.addWidget(QLabel(self.tr("程度"), form_box))
+        row.addWidget(QLabel(self.tr("严重程度"), form_box))
         row.addWidget(self.severity)
         row.addStretch(1)
         form.addRow(row)
@@ -200,13 +205,18 @@ class ProblemsPanel(QWidget):
         form.addRow(self.tr("原因剖析"), self.cause)
         form.addRow(self.tr("整改措施"), self.measure)
         form.addRow(self.tr("整改目标"), self.target)
-        form.addRow(self.tr("完成时限"), self.deadline)
+        when = QHBoxLayout()
+        when.addWidget(self.deadline_kind)
+        when.addWidget(self.deadline, 1)
+        form.addRow(self.tr("完成时限"), when)
         self.form_box = form_box
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([320, 700])
         outer.addWidget(splitter, 1)
 
-        outer.addWidget(QLabel(self.tr("总体原因剖析（个人问题背后的共同根源）"), self))
+        outer.addWidget(
+            QLabel(self.tr("综合原因剖析（从理想信念、宗旨意识、党性修养等方面深挖根源）"), self)
+        )
         self.analysis = QPlainTextEdit(self)
         self.analysis.setTabChangesFocus(True)
         self.analysis.setFixedHeight(self.analysis.fontMetrics().lineSpacing() * 4 + 16)
@@ -225,6 +235,7 @@ class ProblemsPanel(QWidget):
         self.measure.textChanged.connect(lambda: self._typed("measure"))
         self.target.textEdited.connect(lambda: self._typed("measure"))
         self.deadline.dateChanged.connect(lambda: self._typed("measure"))
+        self.deadline_kind.currentIndexChanged.connect(self._kind_changed)
         self.analysis.textChanged.connect(lambda: self._typed("analysis"))
         self.cause_category.currentIndexChanged.connect(lambda: self._typed("cause"))
         self.source.currentIndexChanged.connect(self._save_choice)
@@ -239,6 +250,12 @@ class ProblemsPanel(QWidget):
         self._loading = True
         try:
             if first:
+                for code, label in (
+                    ("by_date", self.tr("限期整改")),
+                    ("immediate", self.tr("立行立改")),
+                    ("ongoing", self.tr("长期坚持")),
+                ):
+                    self.deadline_kind.addItem(label, code)
                 for combo, pairs in (
                     (self.source, view.sources),
                     (self.severity, view.severities),
@@ -285,14 +302,22 @@ class ProblemsPanel(QWidget):
             _choose(self.severity, problem.severity_code)
             _set_text(self.examples, problem.examples)
             cause = problem.causes[0] if problem.causes else None
-            _choose(self.cause_category, cause.category if cause else None)
+            if cause is None:
+                self.cause_category.setCurrentIndex(-1)  # nothing chosen yet
+            else:
+                _choose(self.cause_category, cause.category)
             _set_text(self.cause, cause.text if cause else "")
             measure = problem.measures[0] if problem.measures else None
             _set_text(self.measure, measure.text if measure else "")
             if not self.target.hasFocus():
                 self.target.setText(measure.target if measure else "")
-            when = measure.deadline if measure and measure.deadline else dt.date.today()
-            self.deadline.setDate(QDate(when.year, when.month, when.day))
+            _choose(self.deadline_kind, measure.deadline_kind if measure else "by_date")
+            if measure is not None and measure.deadline is not None:
+                d = measure.deadline
+                self.deadline.setDate(QDate(d.year, d.month, d.day))
+            else:
+                self.deadline.setDate(self.deadline.minimumDate())
+            self.deadline.setEnabled(self.deadline_kind.currentData() == "by_date")
         finally:
             self._loading = loading
 
@@ -337,17 +362,30 @@ class ProblemsPanel(QWidget):
         if self.current is None:
             return
         pid, text, target = self.current.id, self.measure.toPlainText(), self.target.text()
+        kind = self.deadline_kind.currentData() or "by_date"
         d = self.deadline.date()
-        deadline = dt.date(d.year(), d.month(), d.day())
+        deadline = (
+            None
+            if kind != "by_date" or d == self.deadline.minimumDate()
+            else dt.date(d.year(), d.month(), d.day())
+        )
         if self.current.measures:
             mid = self.current.measures[0].id
             self._request(
-                lambda db: svc.update_measure(db, mid, text=text, target=target, deadline=deadline)
+                lambda db: svc.update_measure(
+                    db, mid, text=text, target=target, deadline_kind=kind, deadline=deadline
+                )
             )
         elif text.strip():
             self._request(
-                lambda db: svc.add_measure(db, pid, text, target=target, deadline=deadline)
+                lambda db: svc.add_measure(
+                    db, pid, text, target=target, deadline_kind=kind, deadline=deadline
+                )
             )
+
+    def _kind_changed(self) -> None:
+        self.deadline.setEnabled(self.deadline_kind.currentData() == "by_date")
+        self._typed("measure")
 
     def _save_analysis(self) -> None:
         if self.view is not None:
@@ -357,8 +395,7 @@ class ProblemsPanel(QWidget):
     def _add(self) -> None:
         if self.view is not None:
             check_id = self.view.id
-            text = self.tr("（请填写问题）")
-            self._request(lambda db: svc.add_problem(db, check_id, text))
+            self._request(lambda db: svc.add_problem(db, check_id, ""))
 
     def _delete(self) -> None:
         if self.current is not None:
@@ -373,6 +410,27 @@ class ProblemsPanel(QWidget):
             return
         destination = target + 1 if step > 0 else target
         self.model.moveRows(QModelIndex(), row, 1, QModelIndex(), destination)
+
+    def set_editable(self, editable: bool) -> None:
+        """Handed in: problems can still be selected and read, not changed."""
+        self.text.setReadOnly(not editable)
+        self.target.setReadOnly(not editable)
+        for box in (self.examples, self.cause, self.measure, self.analysis):
+            box.setReadOnly(not editable)
+        controls: tuple[QWidget, ...] = (
+            self.source,
+            self.severity,
+            self.cause_category,
+            self.deadline_kind,
+            self.deadline,
+            self.add_button,
+            self.up_button,
+            self.down_button,
+            self.delete_button,
+        )
+        for control in controls:
+            control.setEnabled(editable)
+        self.list.setDragEnabled(editable)
 
     def flush(self) -> None:
         """Save whatever is waiting for its pause."""

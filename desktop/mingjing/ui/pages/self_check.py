@@ -192,6 +192,14 @@ class ItemEditor(QFrame):
         self.raise_button.setEnabled(item.problem_id is None)
         self.raise_button.setText(self.tr("已列为问题") if item.problem_id else self.tr("列为问题"))
 
+    def set_editable(self, editable: bool) -> None:
+        """Handed in: still readable and selectable, just not changeable."""
+        self.example.setReadOnly(not editable)
+        for button in self.level_buttons.values():
+            button.setEnabled(editable)
+        if not editable:
+            self.raise_button.setEnabled(False)
+
     def set_example(self, text: str) -> None:
         self.example.blockSignals(True)
         self.example.setPlainText(text)
@@ -270,7 +278,7 @@ class SelfCheckPage(QWidget):
         self.progress = QLabel(self)
         bar.addWidget(self.progress)
         bar.addStretch(1)
-        self.next_button = QPushButton(self.tr("下一未填项"), self)
+        self.next_button = QPushButton(self.tr("下一个未填项"), self)
         self.next_button.setShortcut(QKeySequence("Ctrl+J"))
         self.next_button.setToolTip(self.tr("跳到下一个还没有对号入座的项目（Ctrl+J）"))
         self.next_button.clicked.connect(self.go_to_next_unanswered)
@@ -312,16 +320,23 @@ class SelfCheckPage(QWidget):
         self.tabs.addTab(splitter, self.tr("对号入座"))
         self.problems_panel = ProblemsPanel(self.tabs)
         self.problems_panel.edit_requested.connect(self._run_edit)
-        self.tabs.addTab(self.problems_panel, self.tr("问题清单与原因剖析"))
+        self.tabs.addTab(self.problems_panel, self.tr("查摆问题与整改措施"))
         self.study_panel = StudyPanel(self.tabs)
         self.study_panel.edit_requested.connect(self._run_edit)
         self.tabs.addTab(self.study_panel, self.tr("学习情况"))
         outer.addWidget(self.tabs, 1)
 
+        # A bounded, scrolling box: with many problems the hints must not squeeze the form.
         self.hints = QLabel(self)
         self.hints.setObjectName("hints")
         self.hints.setWordWrap(True)
-        outer.addWidget(self.hints)
+        self.hints.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hints_box = QScrollArea(self)
+        self.hints_box.setWidgetResizable(True)
+        self.hints_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.hints_box.setWidget(self.hints)
+        self.hints_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
+        outer.addWidget(self.hints_box)
 
         undo = self.undo_stack.createUndoAction(self, self.tr("撤销"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -414,17 +429,22 @@ class SelfCheckPage(QWidget):
             for item in area.items:
                 self._stored_examples.setdefault(item.key, item.example)
         self.problems_panel.set_view(view)
-        self.problems_panel.setEnabled(self._editable)
+        self.problems_panel.set_editable(self._editable)
         self.study_panel.set_view(view)
-        self.study_panel.setEnabled(self._editable)
-        self.tabs.setTabText(1, self.tr("问题清单与原因剖析（{0}）").format(len(view.problems)))
+        self.study_panel.set_editable(self._editable)
+        self.tabs.setTabText(1, self.tr("查摆问题与整改措施（{0}）").format(len(view.problems)))
         if first and view.areas:
             self.area_list.setCurrentIndex(self.areas.index(0))
         else:
             self._refresh_editors()
         self.hints.setText(
-            "\n".join(self.tr("提示：") + h.message for h in view.hints) if view.hints else ""
+            self.tr("提示（{0} 条，不影响保存和提交）：").format(len(view.hints))
+            + "\n"
+            + "\n".join(h.message for h in view.hints)
+            if view.hints
+            else ""
         )
+        self.hints_box.setVisible(bool(view.hints))
         self.loaded.emit()
 
     def _area(self, key: str) -> AreaView | None:
@@ -450,7 +470,7 @@ class SelfCheckPage(QWidget):
         layout = QVBoxLayout(box)
         for item in area.items:
             editor = ItemEditor(item, self.view.levels, box)
-            editor.setEnabled(self._editable)
+            editor.set_editable(self._editable)
             editor.level_chosen.connect(self._level_chosen)
             editor.example_paused.connect(self._example_paused)
             editor.raise_requested.connect(self._raise)
@@ -470,7 +490,7 @@ class SelfCheckPage(QWidget):
                 editor = self._editors.get(item.key)
                 if editor is not None:
                     editor.show_item(item)
-                    editor.setEnabled(self._editable)
+                    editor.set_editable(self._editable)
 
     def _item(self, key: str) -> ItemView | None:
         if self.view is None:
@@ -740,6 +760,8 @@ class SelfCheckPage(QWidget):
         if self.ask_reopen(self):
             self._editable = True
             self._refresh_editors()
+            self.problems_panel.set_editable(True)
+            self.study_panel.set_editable(True)
             self.reopen_button.hide()
             self.status.setText(self.tr("修改中。改完后请重新提交。"))
 

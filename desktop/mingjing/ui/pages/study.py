@@ -37,7 +37,7 @@ from mingjing.services import self_check as svc
 from mingjing.services.self_check import SelfCheckView, StudyView
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-COLUMNS = ("日期", "形式", "学习内容", "学时", "心得或说明")
+COLUMNS = ("日期", "形式", "学习内容", "学时（小时）", "学习体会")
 
 
 class StudyTableModel(QAbstractTableModel):
@@ -194,6 +194,18 @@ class StudyPanel(QWidget):
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+
+    def set_editable(self, editable: bool) -> None:
+        """Handed in: the table stays readable, just not editable."""
+        self.table.setEditTriggers(
+            QTableView.EditTrigger.DoubleClicked
+            | QTableView.EditTrigger.EditKeyPressed
+            | QTableView.EditTrigger.AnyKeyPressed
+            if editable
+            else QTableView.EditTrigger.NoEditTriggers
+        )
+        self.add_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable)
 
     def set_view(self, view: SelfCheckView) -> None:
         self.view = view
