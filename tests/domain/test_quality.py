@@ -27,7 +27,13 @@ def good(**changes: object) -> ProblemText:
     return ProblemText(**values)  # type: ignore[arg-type]
 
 
+STUDY = "参加了集中学习。"
+ANALYSIS = "究其根源，是理想信念有所松懈。"
+
+
 def kinds(problems: list[ProblemText], **kw: str) -> list[HintKind]:
+    kw.setdefault("study", STUDY)
+    kw.setdefault("analysis", ANALYSIS)
     return [h.kind for h in statement_hints(problems, **kw)]
 
 
@@ -50,7 +56,9 @@ def test_copying_the_checklist_is_not_an_example() -> None:
 
 
 def test_missing_example_cause_and_measure() -> None:
-    hints = statement_hints([good(example="", causes=(), measures=(" ",))])
+    hints = statement_hints(
+        [good(example="", causes=(), measures=(" ",))], study=STUDY, analysis=ANALYSIS
+    )
     assert [h.kind for h in hints] == [HintKind.NO_EXAMPLE, HintKind.NO_CAUSE, HintKind.NO_MEASURE]
     assert all(h.problem == 0 for h in hints)
     assert "第 1 个问题" in hints[0].message
@@ -58,7 +66,7 @@ def test_missing_example_cause_and_measure() -> None:
 
 def test_problems_and_causes_should_be_half_the_text() -> None:
     long_study = "认真学习了系列重要讲话精神和专题教育的各项文件，参加集中学习和专题研讨。" * 12
-    hints = statement_hints([good()], study=long_study)
+    hints = statement_hints([good()], study=long_study, analysis=ANALYSIS)
     assert [h.kind for h in hints] == [HintKind.BALANCE]
     assert "%" in hints[0].message
     assert kinds([good()], study="参加了集中学习。") == []
@@ -73,3 +81,33 @@ def test_the_demo_examples_written_like_real_ones_count_as_concrete() -> None:
     examples = [e for pool in content["examples"].values() for e in pool]
     assert len(examples) > 50
     assert [e for e in examples if not is_concrete(e)] == []
+
+
+def test_study_and_overall_analysis_are_expected() -> None:
+    assert kinds([good()], study="", analysis="") == [HintKind.NO_STUDY, HintKind.NO_ANALYSIS]
+    assert kinds([], study="", analysis="") == []  # nothing written yet: nothing to nag about
+
+
+def test_checklist_hints() -> None:
+    from mingjing.domain.quality import AnswerText, checklist_hints
+
+    hints = checklist_hints(
+        [
+            AnswerText("1.1", "none", "", False),
+            AnswerText("1.2", "slight", "", False),
+            AnswerText("1.3", "serious", CONCRETE, False),
+            AnswerText("2.1", "notable", CONCRETE, True),
+        ]
+    )
+    assert [(h.kind, h.message[:8]) for h in hints] == [
+        (HintKind.NO_ITEM_EXAMPLE, "第 1.2 项已"),
+        (HintKind.NOT_RAISED, "第 1.3 项较"),
+    ]
+
+
+def test_text_share() -> None:
+    from mingjing.domain.quality import text_share
+
+    total, share = text_share([good()], study=STUDY, analysis=ANALYSIS)
+    assert total > 80 and 50 < share < 100
+    assert text_share([]) == (0, 0)

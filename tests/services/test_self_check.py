@@ -69,7 +69,13 @@ def test_answers_problems_hints_and_hand_in(
     (problem,) = view.problems
     assert problem.examples == EXAMPLE and problem.source == "自己找"
     assert view.areas[0].items[1].problem_id == problem_id
-    assert {h.kind for h in view.hints} == {HintKind.NO_CAUSE, HintKind.NO_MEASURE}
+    assert {h.kind for h in view.hints} == {
+        HintKind.NO_CAUSE,
+        HintKind.NO_MEASURE,
+        HintKind.NO_STUDY,
+        HintKind.NO_ANALYSIS,
+    }
+    assert view.text_length > 40 and view.examined_share == 100
 
     outbox = tmp_path / "u盘"
     outbox.mkdir()

@@ -228,8 +228,16 @@ def test_problem_list_edits_reach_the_database(
     assert view.problems[1].id == first_id
 
     panel.list.setCurrentIndex(panel.model.index(0))
-    with qtbot.wait_signal(page.saved, timeout=5000):
-        panel.delete_button.click()
+    from mingjing.ui.pages.problems import ProblemsPanel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ProblemsPanel, "ask_delete", classmethod(lambda c, p, w: False))
+        panel.delete_button.click()  # declined: nothing happens
+        settle(qtbot)
+        assert panel.model.rowCount() == 2
+        mp.setattr(ProblemsPanel, "ask_delete", classmethod(lambda c, p, w: True))
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            panel.delete_button.click()
     assert [p.id for p in load_own_self_check(laptop.db, laptop.location).problems] == [first_id]
 
 
@@ -315,7 +323,11 @@ def test_study_records_are_edited_in_place(
     assert model.index(0, 0).data() == "2025年10月9日"
     assert model.index(0, 1).data() == "专题研讨"
     panel.table.setCurrentIndex(model.index(0, 0))
-    with qtbot.wait_signal(page.saved, timeout=5000):
-        panel.delete_button.click()
+    from mingjing.ui.pages.study import StudyPanel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(StudyPanel, "ask_delete", classmethod(lambda c, p, w: True))
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            panel.delete_button.click()
     settle(qtbot)
     assert load_own_self_check(laptop.db, laptop.location).study == ()

@@ -39,6 +39,10 @@ _NOISE = re.compile(r"[\s，。、；：！？“”‘’（）《》,.;:!?()\"
 
 
 class HintKind(enum.StrEnum):
+    NO_ITEM_EXAMPLE = "no_item_example"
+    NOT_RAISED = "not_raised"
+    NO_STUDY = "no_study"
+    NO_ANALYSIS = "no_analysis"
     BALANCE = "balance"
     NO_EXAMPLE = "no_example"
     NOT_CONCRETE = "not_concrete"
@@ -92,11 +96,54 @@ def copies_checklist(example: str, checklist_text: str) -> bool:
     return shared >= 0.7
 
 
+@dataclass(frozen=True)
+class AnswerText:
+    """One checklist answer: its number as printed, level code, example, raised or not."""
+
+    number: str
+    level: str | None
+    example: str
+    raised: bool
+
+
+def checklist_hints(answers: Sequence[AnswerText]) -> list[Hint]:
+    """对号入座 hints: an applying item needs its example; a marked one is usually raised."""
+    hints: list[Hint] = []
+    for a in answers:
+        if a.level in ("slight", "notable", "serious") and not a.example.strip():
+            hints.append(
+                Hint(
+                    HintKind.NO_ITEM_EXAMPLE,
+                    f"第 {a.number} 项已对号入座，还没有写具体表现和事例。",
+                )
+            )
+        if a.level in ("notable", "serious") and not a.raised:
+            hints.append(
+                Hint(HintKind.NOT_RAISED, f"第 {a.number} 项较明显或突出，一般应列为问题。")
+            )
+    return hints
+
+
+def text_share(
+    problems: Sequence[ProblemText], *, study: str = "", analysis: str = ""
+) -> tuple[int, int]:
+    """(total characters, percent of them in 查摆问题 and 原因剖析), punctuation not counted."""
+    examined = sum(_length(p.text) + _length(p.example) for p in problems)
+    causes = _length(analysis) + sum(_length(c) for p in problems for c in p.causes)
+    measures = sum(_length(m) for p in problems for m in p.measures)
+    total = _length(study) + examined + causes + measures
+    return total, round(100 * (examined + causes) / total) if total else 0
+
+
 def statement_hints(
     problems: Sequence[ProblemText], *, study: str = "", analysis: str = ""
 ) -> list[Hint]:
     """Hints for a statement: its problems, overall analysis and study record."""
     hints: list[Hint] = []
+    if problems and not _length(study):
+        hints.append(Hint(HintKind.NO_STUDY, "还没有填写学习情况（材料开头要写学习情况）。"))
+    if problems and not _length(analysis):
+        hints.append(Hint(HintKind.NO_ANALYSIS, "还没有写综合原因剖析。"))
     examined = sum(_length(p.text) + _length(p.example) for p in problems)
     causes = _length(analysis) + sum(_length(c) for p in problems for c in p.causes)
     measures = sum(_length(m) for p in problems for m in p.measures)

@@ -42,7 +42,14 @@ from mingjing.domain.models import (
     SelfCheck,
     StudyRecord,
 )
-from mingjing.domain.quality import Hint, ProblemText, statement_hints
+from mingjing.domain.quality import (
+    AnswerText,
+    Hint,
+    ProblemText,
+    checklist_hints,
+    statement_hints,
+    text_share,
+)
 from mingjing.domain.states import SelfCheckEvent, self_check_step
 from mingjing.exchange.package import SUFFIXES, write_package
 from mingjing.services.campaigns import write_file_atomically
@@ -135,6 +142,10 @@ class SelfCheckView:
     cause_categories: tuple[tuple[str, str], ...] = ()
     """(key, label) of the campaign template's root-cause categories."""
     study: tuple[StudyView, ...] = ()
+    text_length: int = 0
+    """Characters in the statement so far (punctuation not counted)."""
+    examined_share: int = 0
+    """Percent of them in 查摆问题 and 原因剖析."""
     study_forms: tuple[tuple[str, str], ...] = ()
     hints: tuple[Hint, ...] = field(default=())
 
@@ -231,19 +242,25 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
         )
         for p in problems
     )
-    hints = statement_hints(
-        [
-            ProblemText(
-                text=p.text,
-                example=p.examples,
-                checklist_text=item_text.get(p.item_id, "") if p.item_id else "",
-                causes=tuple(c.text for c in p.root_causes if c.deleted_at is None),
-                measures=tuple(m.text for m in p.measures if m.deleted_at is None),
-            )
-            for p in problems
-        ],
-        study="".join(r.topic + r.note for r in check.study_records if r.deleted_at is None),
-        analysis=check.overall_analysis,
+    problem_texts = [
+        ProblemText(
+            text=p.text,
+            example=p.examples,
+            checklist_text=item_text.get(p.item_id, "") if p.item_id else "",
+            causes=tuple(c.text for c in p.root_causes if c.deleted_at is None),
+            measures=tuple(m.text for m in p.measures if m.deleted_at is None),
+        )
+        for p in problems
+    ]
+    study_text = "".join(r.topic + r.note for r in check.study_records if r.deleted_at is None)
+    total, share = text_share(problem_texts, study=study_text, analysis=check.overall_analysis)
+    answer_texts = [
+        AnswerText(i.number, i.level, i.example, i.problem_id is not None)
+        for a in areas
+        for i in a.items
+    ]
+    hints = checklist_hints(answer_texts) + statement_hints(
+        problem_texts, study=study_text, analysis=check.overall_analysis
     )
     return SelfCheckView(
         id=str(check.id),
@@ -264,6 +281,8 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             for c in campaign.template.vocabulary.get("root_cause_categories", [])
         ),
         hints=tuple(hints),
+        text_length=total,
+        examined_share=share,
         study=tuple(
             StudyView(str(r.id), r.studied_on, r.form.value, r.topic, r.hours, r.note)
             for r in sorted(
@@ -293,6 +312,8 @@ def load_own_self_check(db: Database, location: DataLocation) -> SelfCheckView:
 
 
 _UNSET: Any = object()
+_SEVERITY_OF_LEVEL = {Level.NOTABLE: Severity.NOTABLE, Level.SERIOUS: Severity.SERIOUS}
+"""较明显 → 较重, 突出 → 严重 when an answer is raised as a problem; the member may change it."""
 
 
 def set_answer(
@@ -374,6 +395,9 @@ def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
             text=item.text,
             examples=answer.example if answer else "",
             source=Source.SELF,
+            severity=_SEVERITY_OF_LEVEL.get(answer.level, Severity.GENERAL)
+            if answer is not None and answer.level is not None
+            else Severity.GENERAL,
             sort_order=count,
         )
         session.add(problem)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -397,8 +398,15 @@ class ProblemsPanel(QWidget):
             check_id = self.view.id
             self._request(lambda db: svc.add_problem(db, check_id, ""))
 
+    @classmethod
+    def ask_delete(cls, parent: QWidget, what: str) -> bool:
+        answer = QMessageBox.question(
+            parent, parent.tr("删除"), parent.tr("确定删除“{0}”吗？").format(what or "此问题")
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _delete(self) -> None:
-        if self.current is not None:
+        if self.current is not None and self.ask_delete(self, self.current.text):
             pid = self.current.id
             self.current = None
             self._request(lambda db: svc.delete_problem(db, pid))

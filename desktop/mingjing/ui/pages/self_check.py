@@ -422,7 +422,12 @@ class SelfCheckPage(QWidget):
         self.reopen_button.setVisible(not self._editable)
         self.hand_in_button.setEnabled(state is not SelfCheckState.ACCEPTED)
         self.reply_button.setVisible(view.submission_revision > 0)
-        self.progress.setText(self.tr("已填 {0} / {1} 项").format(view.answered, view.total))
+        progress = self.tr("已填 {0} / {1} 项").format(view.answered, view.total)
+        if view.text_length:
+            progress += self.tr("　全文约 {0} 字，查摆问题和原因剖析占 {1}%").format(
+                view.text_length, view.examined_share
+            )
+        self.progress.setText(progress)
         self.next_button.setEnabled(view.next_unanswered() is not None)
         self.areas.set_areas(view.areas)
         for area in view.areas:

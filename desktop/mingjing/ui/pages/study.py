@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -222,8 +223,15 @@ class StudyPanel(QWidget):
                 lambda db: svc.add_study_record(db, check_id, topic=topic, studied_on=today)
             )
 
+    @classmethod
+    def ask_delete(cls, parent: QWidget, what: str) -> bool:
+        answer = QMessageBox.question(
+            parent, parent.tr("删除"), parent.tr("确定删除学习记录“{0}”吗？").format(what)
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _delete(self) -> None:
         row = self.table.currentIndex().row()
-        if 0 <= row < len(self.model.rows):
+        if 0 <= row < len(self.model.rows) and self.ask_delete(self, self.model.rows[row].topic):
             rid = self.model.rows[row].id
             self.edit_requested.emit(lambda db: svc.delete_study_record(db, rid))
