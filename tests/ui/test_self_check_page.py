@@ -220,6 +220,11 @@ def test_problem_list_edits_reach_the_database(
     assert problem.causes[0].text.startswith("宗旨意识淡薄")  # type: ignore[attr-defined]
     assert "石门村水渠" in problem.measures[0].text  # type: ignore[attr-defined]
 
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.area.setCurrentIndex(panel.area.findData("people"))
+    settle(qtbot)
+    assert saved_problem().area_key == "people"  # type: ignore[attr-defined]
+
     panel.list.setCurrentIndex(panel.model.index(0))
     with qtbot.wait_signal(page.saved, timeout=5000):
         panel.down_button.click()

@@ -121,6 +121,7 @@ class ProblemView:
     measures: tuple[MeasureView, ...]
     source_code: str = "self"
     severity_code: str = "general"
+    area_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
             severity=p.severity.label,
             source_code=p.source.value,
             severity_code=p.severity.value,
+            area_key=p.area.key if p.area else None,
             item_key=p.item.key if p.item else None,
             causes=tuple(
                 CauseView(str(c.id), c.category, c.text)
@@ -463,9 +465,21 @@ def update_problem(
     examples: str = _UNSET,
     severity: str = _UNSET,
     source: str = _UNSET,
+    area: str | None = _UNSET,
 ) -> None:
+    """``area`` is a 问题方面 key of the campaign's checklist (None: not classified)."""
     with db.transaction() as session:
         problem, _ = _own_problem(session, problem_id)
+        if area is not _UNSET:
+            if area is None:
+                problem.area_id = None
+            else:
+                campaign = session.get(Campaign, problem.campaign_id)
+                assert campaign is not None
+                match = next((a for a in campaign.template.areas if a.key == area), None)
+                if match is None:
+                    raise DomainError(f"自查表中没有“{area}”这个方面。")
+                problem.area_id = match.id
         if text is not _UNSET:
             if not text.strip():
                 raise DomainError("问题不能为空。")

@@ -173,6 +173,7 @@ class ProblemsPanel(QWidget):
         self.text.setPlaceholderText(self.tr("用一句话概括问题"))
         self.source = QComboBox(form_box)
         self.severity = QComboBox(form_box)
+        self.area = QComboBox(form_box)
         self.examples = QPlainTextEdit(form_box)
         self.examples.setPlaceholderText(
             self.tr("具体事例：写明时间、地点和具体事情，做到见人见事。")
@@ -199,6 +200,8 @@ class ProblemsPanel(QWidget):
         row.addWidget(self.source)
         row.addWidget(QLabel(self.tr("严重程度"), form_box))
         row.addWidget(self.severity)
+        row.addWidget(QLabel(self.tr("问题方面"), form_box))
+        row.addWidget(self.area)
         row.addStretch(1)
         form.addRow(row)
         form.addRow(self.tr("具体事例"), self.examples)
@@ -241,6 +244,7 @@ class ProblemsPanel(QWidget):
         self.cause_category.currentIndexChanged.connect(lambda: self._typed("cause"))
         self.source.currentIndexChanged.connect(self._save_choice)
         self.severity.currentIndexChanged.connect(self._save_choice)
+        self.area.currentIndexChanged.connect(self._save_choice)
         self._show_problem(None)
 
     # ------------------------------------------------------------ showing
@@ -257,6 +261,9 @@ class ProblemsPanel(QWidget):
                     ("ongoing", self.tr("长期坚持")),
                 ):
                     self.deadline_kind.addItem(label, code)
+                self.area.addItem(self.tr("（未归类）"), None)
+                for a in view.areas:
+                    self.area.addItem(a.title, a.key)
                 for combo, pairs in (
                     (self.source, view.sources),
                     (self.severity, view.severities),
@@ -301,6 +308,7 @@ class ProblemsPanel(QWidget):
                 self.text.setText(problem.text)
             _choose(self.source, problem.source_code)
             _choose(self.severity, problem.severity_code)
+            _choose(self.area, problem.area_key)
             _set_text(self.examples, problem.examples)
             cause = problem.causes[0] if problem.causes else None
             if cause is None:
@@ -346,7 +354,10 @@ class ProblemsPanel(QWidget):
             return
         pid = self.current.id
         source, severity = self.source.currentData(), self.severity.currentData()
-        self._request(lambda db: svc.update_problem(db, pid, source=source, severity=severity))
+        area = self.area.currentData()
+        self._request(
+            lambda db: svc.update_problem(db, pid, source=source, severity=severity, area=area)
+        )
 
     def _save_cause(self) -> None:
         if self.current is None:
@@ -428,6 +439,7 @@ class ProblemsPanel(QWidget):
         controls: tuple[QWidget, ...] = (
             self.source,
             self.severity,
+            self.area,
             self.cause_category,
             self.deadline_kind,
             self.deadline,
