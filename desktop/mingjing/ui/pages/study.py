@@ -211,8 +211,10 @@ class StudyPanel(QWidget):
     def set_view(self, view: SelfCheckView) -> None:
         self.view = view
         self.model.set_view(view)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(1)
+        # Room for 2025年10月12日 and 中心组学习 even when the table is empty.
+        metrics = self.table.fontMetrics()
+        for column, sample in ((0, "2025年10月12日"), (1, "中心组学习"), (3, "学时（小时）")):
+            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 28)
 
     def _add(self) -> None:
         if self.view is not None:
