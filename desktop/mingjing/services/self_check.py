@@ -188,6 +188,25 @@ def _self_check(session: Session, campaign_id: uuid.UUID, member_id: uuid.UUID) 
     return check
 
 
+def _get_check(session: Session, self_check_id: str) -> SelfCheck:
+    check = session.get(SelfCheck, uuid.UUID(self_check_id))
+    if check is None:
+        raise DomainError("找不到这份自查表，可能已被删除。")
+    return check
+
+
+def _problem_count(session: Session, check: SelfCheck) -> int:
+    """How many problems the member has (deleted ones too: sort order only grows)."""
+    return len(
+        session.scalars(
+            select(Problem.id).where(
+                Problem.campaign_id == check.campaign_id,
+                Problem.owner_member_id == check.member_id,
+            )
+        ).all()
+    )
+
+
 def _view(session: Session, check: SelfCheck) -> SelfCheckView:
     campaign = session.get(Campaign, check.campaign_id)
     member = session.get(Member, check.member_id)
@@ -331,9 +350,7 @@ def set_answer(
     A handed-in or accepted self-check that changes drops back to 填写中.
     """
     with db.transaction() as session:
-        check = session.get(SelfCheck, uuid.UUID(self_check_id))
-        if check is None:
-            raise DomainError("找不到这份自查表，可能已被删除。")
+        check = _get_check(session, self_check_id)
         item = _item(session, check, item_key)
         answer = next((a for a in check.answers if a.item_id == item.id), None)
         if answer is None:
@@ -366,9 +383,7 @@ def _item(session: Session, check: SelfCheck, item_key: str) -> Item:
 def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
     """列为问题: a problem (source 自己找) from an answer; returns its id (existing if raised)."""
     with db.transaction() as session:
-        check = session.get(SelfCheck, uuid.UUID(self_check_id))
-        if check is None:
-            raise DomainError("找不到这份自查表，可能已被删除。")
+        check = _get_check(session, self_check_id)
         item = _item(session, check, item_key)
         existing = session.scalar(
             select(Problem).where(
@@ -381,14 +396,7 @@ def raise_problem(db: Database, self_check_id: str, item_key: str) -> str:
         if existing is not None:
             return str(existing.id)
         answer = next((a for a in check.answers if a.item_id == item.id), None)
-        count = len(
-            session.scalars(
-                select(Problem.id).where(
-                    Problem.campaign_id == check.campaign_id,
-                    Problem.owner_member_id == check.member_id,
-                )
-            ).all()
-        )
+        count = _problem_count(session, check)
         problem = Problem(
             campaign_id=check.campaign_id,
             owner_member_id=check.member_id,
@@ -433,18 +441,9 @@ def add_problem(db: Database, self_check_id: str, text: str, source: str = "self
     The text may start empty: the form asks for it next.
     """
     with db.transaction() as session:
-        check = session.get(SelfCheck, uuid.UUID(self_check_id))
-        if check is None:
-            raise DomainError("找不到这份自查表，可能已被删除。")
+        check = _get_check(session, self_check_id)
         _edited(check)
-        count = len(
-            session.scalars(
-                select(Problem.id).where(
-                    Problem.campaign_id == check.campaign_id,
-                    Problem.owner_member_id == check.member_id,
-                )
-            ).all()
-        )
+        count = _problem_count(session, check)
         problem = Problem(
             campaign_id=check.campaign_id,
             owner_member_id=check.member_id,
@@ -601,9 +600,7 @@ def update_measure(
 def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
     """原因剖析 in the member's own words, beyond the causes of single problems."""
     with db.transaction() as session:
-        check = session.get(SelfCheck, uuid.UUID(self_check_id))
-        if check is None:
-            raise DomainError("找不到这份自查表，可能已被删除。")
+        check = _get_check(session, self_check_id)
         if check.overall_analysis != text:
             check.overall_analysis = text
             _edited(check)
@@ -621,9 +618,7 @@ def add_study_record(
 ) -> str:
     """学习情况: what was studied, when and how; it opens the statement."""
     with db.transaction() as session:
-        check = session.get(SelfCheck, uuid.UUID(self_check_id))
-        if check is None:
-            raise DomainError("找不到这份自查表，可能已被删除。")
+        check = _get_check(session, self_check_id)
         _edited(check)
         record = StudyRecord(
             topic=topic, form=StudyForm(form), studied_on=studied_on, hours=hours, note=note
