@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Global options are accepted after the command too ("mingjing summary --data-dir D").
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, argparse.SUPPRESS)
-    common._optionals.title = "选项"
+    common._optionals.title = "全局选项"
     sub = parser.add_subparsers(dest="verb", metavar="命令", parser_class=_Parser, title="命令")
 
     def verb(name: str, text: str) -> argparse.ArgumentParser:
@@ -140,23 +140,26 @@ def build_parser() -> argparse.ArgumentParser:
     restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
     restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
 
-    campaign = verb("campaign", "专项行动文件：办公室导出，干部在自己的电脑上加入")
-    actions = campaign.add_subparsers(
-        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
-    )
-    export = actions.add_parser(
-        "export",
-        help="导出当前专项行动文件，分发给干部",
-        parents=[common],  # type: ignore[list-item]
-    )
-    export.add_argument(
-        "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
-    )
-    join = actions.add_parser(
-        "join",
-        help="用办公室发来的专项行动文件加入",
-        parents=[common],  # type: ignore[list-item]
-    )
+    def action(group: str, group_text: str, name: str, text: str) -> argparse.ArgumentParser:
+        """``mingjing GROUP NAME``: one action of a package verb (campaign, submission…)."""
+        if group not in groups:
+            groups[group] = verb(group, group_text).add_subparsers(
+                dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+            )
+        parser: argparse.ArgumentParser = groups[group].add_parser(
+            name, help=text, description=text, parents=[common]
+        )
+        return parser
+
+    def out_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
+        )
+
+    groups: dict[str, Any] = {}
+    campaign_text = "专项行动文件：办公室导出，干部在自己的电脑上加入"
+    out_option(action("campaign", campaign_text, "export", "导出当前专项行动文件，分发给干部"))
+    join = action("campaign", campaign_text, "join", "用办公室发来的专项行动文件加入")
     join.add_argument(
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
     )
@@ -164,26 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument(
         "--switch", action="store_true", help="本机已有使用人时，确认改由 --member 指定的人使用"
     )
-    submission = verb("submission", "自查提交文件：干部提交给办公室")
-    sub_actions = submission.add_subparsers(
-        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+    out_option(
+        action(
+            "submission",
+            "自查提交文件：干部提交给办公室",
+            "export",
+            "提交本人的自查材料，生成提交文件",
+        )
     )
-    sub_export = sub_actions.add_parser(
-        "export",
-        help="提交本人的自查材料，生成提交文件",
-        parents=[common],  # type: ignore[list-item]
-    )
-    sub_export.add_argument(
-        "--out", metavar="文件", type=Path, required=True, help="保存位置，可以是文件或文件夹"
-    )
-    reply = verb("reply", "审核回复文件：办公室发回给干部")
-    reply_actions = reply.add_subparsers(
-        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
-    )
-    reply_open = reply_actions.add_parser(
-        "open",
-        help="打开办公室发回的审核回复",
-        parents=[common],  # type: ignore[list-item]
+    reply_open = action(
+        "reply", "审核回复文件：办公室发回给干部", "open", "打开办公室发回的审核回复"
     )
     reply_open.add_argument(
         "file", metavar="回复文件", type=Path, help="办公室发回的 .mjreply 文件"
