@@ -162,6 +162,15 @@ def test_hand_in_writes_the_file_and_shows_the_state(
     outbox.mkdir()
     monkeypatch.setattr(SelfCheckPage, "ask_hand_in_folder", classmethod(lambda c, p: str(outbox)))
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        SelfCheckPage,
+        "ask_hand_in_anyway",
+        classmethod(lambda c, p, unanswered, hints: asked.append((unanswered, hints)) or False),
+    )
+    page.hand_in_button.click()  # 25 items unanswered: asked, declined, nothing written
+    assert asked == [(25, 0)] and not list(outbox.iterdir())
+    monkeypatch.setattr(SelfCheckPage, "ask_hand_in_anyway", classmethod(lambda c, p, u, h: True))
     page._editors["spirit-ambition"].example.setPlainText("还没停顿就提交的字")
     with qtbot.wait_signal(page.handed_in, timeout=10_000) as blocker:
         page.hand_in_button.click()
@@ -260,6 +269,7 @@ def test_a_returned_reply_opened_by_dropping_it_on_the_page(
     outbox.mkdir()
     monkeypatch.setattr(SelfCheckPage, "ask_hand_in_folder", classmethod(lambda c, p: str(outbox)))
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    monkeypatch.setattr(SelfCheckPage, "ask_hand_in_anyway", classmethod(lambda c, p, u, h: True))
     with qtbot.wait_signal(page.handed_in, timeout=10_000) as blocker:
         page.hand_in_button.click()
     submission = read_package(Path(blocker.args[0]))

@@ -680,9 +680,29 @@ class SelfCheckPage(QWidget):
         )
         return folder or None
 
+    @classmethod
+    def ask_hand_in_anyway(cls, parent: QWidget, unanswered: int, hints: int) -> bool:
+        parts = []
+        if unanswered:
+            parts.append(parent.tr("还有 {0} 项没有对号入座").format(unanswered))
+        if hints:
+            parts.append(parent.tr("还有 {0} 条提示").format(hints))
+        answer = QMessageBox.question(
+            parent,
+            parent.tr("提交前确认"),
+            "，".join(parts) + parent.tr("。仍要提交吗？提交后还可以重新修改、再次提交。"),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def hand_in(self) -> None:
         """提交: save pending typing, then write the submission file where the user chose."""
         self.flush()
+        if self.view is not None:
+            unanswered = self.view.total - self.view.answered
+            if (unanswered or self.view.hints) and not self.ask_hand_in_anyway(
+                self, unanswered, len(self.view.hints)
+            ):
+                return
         folder = self.ask_hand_in_folder(self)
         if folder is None or self.db is None:
             return
