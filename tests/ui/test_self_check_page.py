@@ -346,3 +346,22 @@ def test_study_records_are_edited_in_place(
             panel.delete_button.click()
     settle(qtbot)
     assert load_own_self_check(laptop.db, laptop.location).study == ()
+
+
+def test_hints_lead_to_what_they_are_about(qtbot: QtBot, page: SelfCheckPage) -> None:
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page._editors["spirit-listless"].level_buttons["slight"].click()  # no example yet
+    settle(qtbot)
+    assert 'href="item:1.3"' in page.hints.text()
+    page.area_list.setCurrentIndex(page.areas.index(4))
+    page.go_to_hint("item:1.3")
+    assert page.area_list.currentIndex().row() == 0
+    assert page._editors["spirit-listless"].example.hasFocus() or not page.isActiveWindow()
+
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page._editors["spirit-listless"].raise_button.click()
+    settle(qtbot)
+    assert 'href="problem:0"' in page.hints.text()
+    page.go_to_hint("problem:0")
+    assert page.tabs.currentIndex() == 1
+    assert page.problems_panel.list.currentIndex().row() == 0

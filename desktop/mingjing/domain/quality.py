@@ -69,6 +69,8 @@ class Hint:
     message: str
     problem: int | None = None
     """Index of the problem the hint is about (0-based), or None for the whole text."""
+    item: str | None = None
+    """Number of the checklist item it is about (e.g. 1.2), for checklist hints."""
 
 
 def _length(text: str) -> int:
@@ -115,11 +117,16 @@ def checklist_hints(answers: Sequence[AnswerText]) -> list[Hint]:
                 Hint(
                     HintKind.NO_ITEM_EXAMPLE,
                     f"第 {a.number} 项已对号入座，还没有写具体表现和事例。",
+                    item=a.number,
                 )
             )
         if a.level in ("notable", "serious") and not a.raised:
             hints.append(
-                Hint(HintKind.NOT_RAISED, f"第 {a.number} 项较明显或突出，一般应列为问题。")
+                Hint(
+                    HintKind.NOT_RAISED,
+                    f"第 {a.number} 项较明显或突出，一般应列为问题。",
+                    item=a.number,
+                )
             )
     return hints
 

@@ -11,6 +11,7 @@ problem raised).
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +55,7 @@ from PySide6.QtWidgets import (
 
 from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.quality import Hint, HintKind
 from mingjing.exchange.package import SUFFIXES
 from mingjing.services.campaigns import join_campaign
 from mingjing.services.errors import DomainError, EnvironmentFault
@@ -331,6 +333,12 @@ class SelfCheckPage(QWidget):
         self.hints.setObjectName("hints")
         self.hints.setWordWrap(True)
         self.hints.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hints.setTextFormat(Qt.TextFormat.RichText)
+        self.hints.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.hints.linkActivated.connect(self.go_to_hint)
         self.hints_box = QScrollArea(self)
         self.hints_box.setWidgetResizable(True)
         self.hints_box.setFrameShape(QFrame.Shape.NoFrame)
@@ -443,14 +451,43 @@ class SelfCheckPage(QWidget):
         else:
             self._refresh_editors()
         self.hints.setText(
-            self.tr("提示（{0} 条，不影响保存和提交）：").format(len(view.hints))
-            + "\n"
-            + "\n".join(h.message for h in view.hints)
+            html.escape(
+                self.tr("提示（{0} 条，不影响保存和提交；点击可转到相应位置）：").format(
+                    len(view.hints)
+                )
+            )
+            + "".join(f"<br>{_hint_link(h)}" for h in view.hints)
             if view.hints
             else ""
         )
         self.hints_box.setVisible(bool(view.hints))
         self.loaded.emit()
+
+    def go_to_hint(self, target: str) -> None:
+        """A clicked hint: show the item (item:1.2) or problem (problem:0) it is about."""
+        kind, _, where = target.partition(":")
+        if self.view is None:
+            return
+        if kind == "problem" and where.isdigit():
+            self.tabs.setCurrentIndex(1)
+            row = int(where)
+            if 0 <= row < self.problems_panel.model.rowCount():
+                self.problems_panel.list.setCurrentIndex(self.problems_panel.model.index(row))
+                self.problems_panel.text.setFocus()
+        elif kind == "item":
+            for row, area in enumerate(self.view.areas):
+                item = next((i for i in area.items if i.number == where), None)
+                if item is not None:
+                    self.tabs.setCurrentIndex(0)
+                    self.area_list.setCurrentIndex(self.areas.index(row))
+                    editor = self._editors.get(item.key)
+                    panel = self.area_stack.currentWidget()
+                    if editor is not None and isinstance(panel, QScrollArea):
+                        panel.ensureWidgetVisible(editor)
+                        editor.example.setFocus()
+                    return
+        elif kind == "study":
+            self.tabs.setCurrentIndex(2)
 
     def _area(self, key: str) -> AreaView | None:
         if self.view is None:
@@ -798,3 +835,17 @@ def _dropped_kind(path: str) -> str | None:
         if lower.endswith(suffix):
             return kind
     return None
+
+
+def _hint_link(hint: Hint) -> str:
+    """A hint as a link to where it can be mended, or plain text if nowhere in particular."""
+    text = html.escape(hint.message)
+    if hint.item is not None:
+        return f'<a href="item:{hint.item}">{text}</a>'
+    if hint.problem is not None:
+        return f'<a href="problem:{hint.problem}">{text}</a>'
+    if hint.kind is HintKind.NO_STUDY:
+        return f'<a href="study:">{text}</a>'
+    if hint.kind is HintKind.NO_ANALYSIS:
+        return f'<a href="problem:0">{text}</a>'
+    return text
