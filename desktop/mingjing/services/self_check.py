@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,20 @@ def load_own_self_check(db: Database, location: DataLocation) -> SelfCheckView:
 
 
 _UNSET: Any = object()
+
+
+def _as(kind: Callable[[Any], Any], value: Any) -> Any:
+    """``kind(value)``, but a field left out stays left out."""
+    return value if value is _UNSET else kind(value)
+
+
+def _apply(row: object, **changes: Any) -> None:
+    """Set the fields a caller passed; ``_UNSET`` means "leave it as it is"."""
+    for name, value in changes.items():
+        if value is not _UNSET:
+            setattr(row, name, value)
+
+
 _SEVERITY_OF_LEVEL = {Level.NOTABLE: Severity.NOTABLE, Level.SERIOUS: Severity.SERIOUS}
 """较明显 → 较重, 突出 → 严重 when an answer is raised as a problem; the member may change it."""
 
@@ -479,16 +494,15 @@ def update_problem(
                 if match is None:
                     raise DomainError(f"自查表中没有“{area}”这个方面。")
                 problem.area_id = match.id
-        if text is not _UNSET:
-            if not text.strip():
-                raise DomainError("问题不能为空。")
-            problem.text = text
-        if examples is not _UNSET:
-            problem.examples = examples
-        if severity is not _UNSET:
-            problem.severity = Severity(severity)
-        if source is not _UNSET:
-            problem.source = Source(source)
+        if text is not _UNSET and not text.strip():
+            raise DomainError("问题不能为空。")
+        _apply(
+            problem,
+            text=text,
+            examples=examples,
+            severity=_as(Severity, severity),
+            source=_as(Source, source),
+        )
 
 
 def delete_problem(db: Database, problem_id: str) -> None:
@@ -544,10 +558,7 @@ def update_root_cause(
         if cause is None or cause.problem_id is None:
             raise DomainError("找不到这条原因剖析，可能已被删除。")
         _own_problem(session, str(cause.problem_id))
-        if category is not _UNSET:
-            cause.category = category
-        if text is not _UNSET:
-            cause.text = text
+        _apply(cause, category=category, text=text)
 
 
 def add_measure(
@@ -587,14 +598,13 @@ def update_measure(
         if measure is None:
             raise DomainError("找不到这条整改措施，可能已被删除。")
         _own_problem(session, str(measure.problem_id))
-        if text is not _UNSET:
-            measure.text = text
-        if target is not _UNSET:
-            measure.target = target
-        if deadline_kind is not _UNSET:
-            measure.deadline_kind = DeadlineKind(deadline_kind)
-        if deadline is not _UNSET:
-            measure.deadline = deadline
+        _apply(
+            measure,
+            text=text,
+            target=target,
+            deadline_kind=_as(DeadlineKind, deadline_kind),
+            deadline=deadline,
+        )
 
 
 def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
@@ -643,16 +653,14 @@ def update_study_record(
         if record is None or record.deleted_at is not None:
             raise DomainError("找不到这条学习记录，可能已被删除。")
         _edited(record.self_check)
-        if topic is not _UNSET:
-            record.topic = topic
-        if form is not _UNSET:
-            record.form = StudyForm(form)
-        if studied_on is not _UNSET:
-            record.studied_on = studied_on
-        if hours is not _UNSET:
-            record.hours = hours
-        if note is not _UNSET:
-            record.note = note
+        _apply(
+            record,
+            topic=topic,
+            form=_as(StudyForm, form),
+            studied_on=studied_on,
+            hours=hours,
+            note=note,
+        )
 
 
 def delete_study_record(db: Database, record_id: str) -> None:
