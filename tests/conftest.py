@@ -98,3 +98,18 @@ def any_db(any_db_url: str) -> Iterator[Database]:
     database = Database.open(any_db_url, actor="测试员")
     yield database
     database.close()
+
+
+@pytest.fixture
+def campaign_file(tmp_path: Path) -> Path:
+    """The office's campaign package for the fictional demo unit (dates fixed)."""
+    import datetime as dt
+
+    from mingjing.services.campaigns import export_campaign
+    from mingjing.services.demo import create_demo
+
+    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    create_demo(office, today=dt.date(2025, 11, 20))
+    path = export_campaign(office, tmp_path)
+    office.close()
+    return path

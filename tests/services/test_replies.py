@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from mingjing.config import DataLocation, resolve_location
+from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.exchange.package import PackageError, read_package
-from mingjing.services.campaigns import export_campaign, join_campaign
-from mingjing.services.demo import create_demo
 from mingjing.services.replies import open_reply, write_reply
 from mingjing.services.self_check import hand_in, load_own_self_check, set_answer
 from mingjing.storage import Database
-
-
-@pytest.fixture
-def laptop(db: Database, tmp_path: Path) -> tuple[DataLocation, Database]:
-    create_demo(db, today=dt.date(2025, 11, 20))
-    package = export_campaign(db, tmp_path)
-    location = resolve_location(tmp_path / "laptop")
-    staff = Database.open(location, actor="陈喆")
-    join_campaign(staff, location, package, "陈喆")
-    return location, staff
 
 
 def reply_to(submission: Path, out: Path, decision: str, comment: str = "") -> Path:

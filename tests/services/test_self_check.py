@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mingjing.config import DataLocation, resolve_location
+from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.quality import HintKind
 from mingjing.exchange.package import read_package
-from mingjing.services.campaigns import export_campaign, join_campaign
-from mingjing.services.demo import create_demo
 from mingjing.services.profile import load_profile
 from mingjing.services.self_check import (
     NotJoined,
@@ -27,16 +25,6 @@ EXAMPLE = (
     "2025年10月县里部署高标准农田项目验收时，我以材料没备齐为由推迟到月底才去双河镇，"
     "3个标段中有1个至今没有验收。"
 )
-
-
-@pytest.fixture
-def laptop(db: Database, tmp_path: Path) -> tuple[DataLocation, Database]:
-    create_demo(db, today=dt.date(2025, 11, 20))
-    package = export_campaign(db, tmp_path)
-    location = resolve_location(tmp_path / "laptop")
-    staff_db = Database.open(location, actor="陈喆")
-    join_campaign(staff_db, location, package, "陈喆")
-    return location, staff_db
 
 
 def test_a_fresh_checklist_has_every_item_unanswered(

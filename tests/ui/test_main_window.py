@@ -170,22 +170,16 @@ def test_joining_from_the_overview(
     tmp_path: object,
     monkeypatch: object,
     keep: list[object],
+    campaign_file: object,
 ) -> None:
     from pathlib import Path
 
     import pytest
 
-    from mingjing.config import resolve_location
-    from mingjing.services.campaigns import export_campaign
-    from mingjing.services.demo import create_demo
-    from mingjing.storage import Database
     from mingjing.ui.pages.self_check import SelfCheckPage
 
     assert isinstance(tmp_path, Path) and isinstance(monkeypatch, pytest.MonkeyPatch)
-    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    create_demo(office)
-    package = export_campaign(office, tmp_path)
-    office.close()
+    package = campaign_file
     monkeypatch.setattr(SelfCheckPage, "ask_package", classmethod(lambda c, p: str(package)))
     monkeypatch.setattr(SelfCheckPage, "ask_member", classmethod(lambda c, p, labels: labels[7]))
     win = build_window(workspace.location, app_fonts, workspace)

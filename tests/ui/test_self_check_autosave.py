@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -13,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from mingjing.config import resolve_location
-from mingjing.services.campaigns import export_campaign, join_campaign
-from mingjing.services.demo import create_demo
+from mingjing.services.campaigns import join_campaign
 from mingjing.services.self_check import load_own_self_check
 from mingjing.storage import Database
 
@@ -56,11 +54,8 @@ TYPIST = textwrap.dedent(
 )
 
 
-def test_kill_after_a_pause_keeps_the_paused_text(tmp_path: Path) -> None:
-    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    create_demo(office, today=dt.date(2025, 11, 20))
-    package = export_campaign(office, tmp_path)
-    office.close()
+def test_kill_after_a_pause_keeps_the_paused_text(tmp_path: Path, campaign_file: Path) -> None:
+    package = campaign_file
     location = resolve_location(tmp_path / "laptop")
     laptop = Database.open(location, actor="陈喆")
     join_campaign(laptop, location, package, "陈喆")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,23 +10,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mingjing.config import DataLocation, resolve_location
-from mingjing.services.campaigns import export_campaign, join_campaign
-from mingjing.services.demo import create_demo
+from mingjing.services.campaigns import join_campaign
 from mingjing.services.self_check import load_own_self_check
 from mingjing.services.workspace import Workspace
-from mingjing.storage import Database
 from mingjing.ui.pages.self_check import SelfCheckPage
 
 EXAMPLE = "2025年10月在双河镇验收高标准农田项目时，我推迟了3天才到现场。"
-
-
-@pytest.fixture
-def campaign_file(tmp_path: Path) -> Path:
-    office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    create_demo(office, today=dt.date(2025, 11, 20))
-    path = export_campaign(office, tmp_path)
-    office.close()
-    return path
 
 
 @pytest.fixture
