@@ -18,6 +18,8 @@ from mingjing.storage import Database, migrations
 from mingjing.storage.backup import list_backups
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "db"
+HEAD = migrations.head_revision()
+SYNTHETIC = f"{int(HEAD) + 1:04d}"
 
 
 def test_upgrade_from_empty_reaches_head(any_db: Database) -> None:
@@ -87,12 +89,13 @@ def _tables(path: Path) -> dict[str, int]:
 
 
 def _with_second_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
-    """Put a copy of the migrations plus a synthetic 0002 in place of the real ones."""
+    """Put a copy of the migrations plus a synthetic one after head in place of the real ones."""
     scripts = tmp_path / "migrations"
     shutil.copytree(migrations.HERE, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_synthetic.py").write_text(
+    (scripts / "versions" / f"{SYNTHETIC}_synthetic.py").write_text(
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n"
+        f"revision = '{SYNTHETIC}'\ndown_revision = '{HEAD}'\n"
+        "branch_labels = None\ndepends_on = None\n\n"
         f"def upgrade():\n{body}\n",
         encoding="utf-8",
     )
@@ -126,7 +129,7 @@ def test_table_rebuild_keeps_every_row_that_points_at_it(
         assert before["assignment_rectification"] > 0
         location = resolve_location(tmp_path / "data")
         with Database.open(location, actor="升级") as db:
-            assert db.current_revision() == "0002"
+            assert db.current_revision() == SYNTHETIC
             with db.read() as s:
                 assert s.execute(text("PRAGMA foreign_key_check")).all() == []
                 assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1

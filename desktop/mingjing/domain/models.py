@@ -217,6 +217,8 @@ class SelfCheck(Entity):
     )
     submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     submission_revision: Mapped[int] = mapped_column(default=0)
+    submission_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    """On the office's side: SHA-256 of the imported hand-in's ``data.json``."""
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     reviewer_id: Mapped[uuid.UUID | None] = _fk("member.id")
     review_comment: Mapped[str] = mapped_column(Text, default="")
