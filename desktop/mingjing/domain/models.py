@@ -294,6 +294,9 @@ class Problem(Entity):
     )
     sort_order: Mapped[int] = mapped_column(default=0)
     promoted_from_id: Mapped[uuid.UUID | None] = _fk("problem.id")
+    submission_revision: Mapped[int | None] = mapped_column(default=None)
+    """At the office: the hand-in revision that last carried this problem; None
+    for problems the office recorded itself."""
     tags: Mapped[list[str]] = mapped_column(MutableList.as_mutable(JSON), default=list)
     """庸、懒、散、浮、拖 tags of the related drive."""
 
