@@ -223,7 +223,26 @@ def test_submission_export_after_joining(
     assert (
         cli.main(["--data-dir", str(laptop), "submission", "export", "--out", str(tmp_path)]) == 0
     )
-    assert (tmp_path / "孙珺-自查材料-第1次.mjsubmission").exists()
+    handed = tmp_path / "孙珺-自查材料-第1次.mjsubmission"
+    assert handed.exists()
+
+    # At the office: the file, the same file again, and a broken one beside it.
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(office), "submission", "import", str(handed)]) == 0
+    out = capsys.readouterr().out
+    assert "已导入　孙珺：第 1 次提交" in out and "已导入 1 份" in out
+    broken = tmp_path / "u盘" / "坏的.mjsubmission"
+    broken.parent.mkdir()
+    broken.write_bytes(handed.read_bytes()[:200])
+    args = ["--data-dir", str(office), "submission", "import", str(handed), str(broken.parent)]
+    assert cli.main(args) == 3
+    out = capsys.readouterr().out
+    assert "未变　孙珺" in out and "坏的.mjsubmission　已拒绝" in out
+    assert "未变 1 份，已拒绝 1 份" in out
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    assert cli.main(["--data-dir", str(office), "submission", "import", str(empty)]) == 3
+    assert "没有自查提交文件" in capsys.readouterr().err
 
 
 def test_reply_open_refuses_a_stranger_file(

@@ -175,6 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
             "提交本人的自查材料，生成提交文件",
         )
     )
+    submission_import = action(
+        "submission",
+        "自查提交文件：干部提交给办公室",
+        "import",
+        "办公室收取干部的提交文件（可一次给多个文件或文件夹）",
+    )
+    submission_import.add_argument(
+        "files",
+        metavar="文件",
+        type=Path,
+        nargs="+",
+        help=".mjsubmission 文件，或存放它们的文件夹（含子文件夹）；"
+        "有文件被拒绝时退出码为 3，其余文件照常导入",
+    )
     reply_open = action(
         "reply", "审核回复文件：办公室发回给干部", "open", "打开办公室发回的审核回复"
     )
@@ -241,6 +255,17 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
             if opened.comment:
                 _print(f"办公室意见：{opened.comment}")
             return EXIT_OK
+        if args.verb == "submission" and args.action == "import":
+            from mingjing.services.submissions import Outcome, import_submissions
+
+            report = import_submissions(db, args.files)
+            for line in report.lines:
+                _print(line.text)
+            if not report.lines:
+                _err("已拒绝：给出的位置中没有自查提交文件（.mjsubmission）。")
+                return EXIT_REFUSED
+            _print(report.summary)
+            return EXIT_REFUSED if report.count(Outcome.REFUSED) else EXIT_OK
         if args.verb == "submission":
             from mingjing.services import self_check
 

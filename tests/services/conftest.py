@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,11 @@ def laptop(tmp_path: Path, campaign_file: Path) -> tuple[DataLocation, Database]
     staff = Database.open(location, actor="陈喆")
     join_campaign(staff, location, campaign_file, "陈喆")
     return location, staff
+
+
+@pytest.fixture
+def office(tmp_path: Path, campaign_file: Path) -> Iterator[Database]:
+    """The office's database that exported ``campaign_file`` (the demo unit)."""
+    database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    yield database
+    database.close()

@@ -16,7 +16,8 @@ from typing import Any
 from mingjing.exchange.package import PackageError
 
 Shape = Any
-"""A type (``str``, ``int``, ``bool``), a name (``"uuid"``, ``"date?"``, ``"str?"``),
+"""A type (``str``, ``int``, ``bool``), a name (``"uuid"``, ``"date?"``, ``"str?"``,
+``"number?"``),
 a dict of shapes, or ``[shape]`` for a list."""
 
 _LABELS = {
@@ -76,6 +77,10 @@ def check(source: str, value: Any, shape: Shape, path: str = "") -> None:
             if not isinstance(value, str):
                 raise fail("应为文字")
             return
+        if base == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise fail("应为数字")
+            return
         raise AssertionError(f"unknown shape {shape!r}")
     if shape is int and isinstance(value, bool):
         raise fail("应为整数")
@@ -126,6 +131,44 @@ CAMPAIGN_DATA: Shape = {
             "supervises": str,
             "role": str,
             "sort_order": int,
+        }
+    ],
+}
+
+
+SUBMISSION_DATA: Shape = {
+    "self_check": {"id": "uuid", "member_id": "uuid", "overall_analysis": str},
+    "answers": [{"item": str, "level": "str?", "example": str}],
+    "study_records": [
+        {
+            "id": "uuid",
+            "studied_on": "date?",
+            "form": str,
+            "topic": str,
+            "hours": "number?",
+            "note": str,
+        }
+    ],
+    "problems": [
+        {
+            "id": "uuid",
+            "item": "str?",
+            "area": "str?",
+            "text": str,
+            "examples": str,
+            "severity": str,
+            "source": str,
+            "sort_order": int,
+            "root_causes": [{"id": "uuid", "category": str, "text": str}],
+            "measures": [
+                {
+                    "id": "uuid",
+                    "text": str,
+                    "target": str,
+                    "deadline_kind": str,
+                    "deadline": "date?",
+                }
+            ],
         }
     ],
 }

@@ -337,6 +337,7 @@ class _Builder:
                     else Severity.GENERAL,
                     source=Source.SELF,
                     sort_order=order,
+                    submission_revision=check.submission_revision or None,
                 )
                 category = categories[(order + len(problems)) % len(categories)]
                 problem.root_causes.append(

@@ -1,0 +1,467 @@
+"""收取自查材料: the office takes in the hand-in files of its members.
+
+Each file is checked completely before anything is written — the package
+itself (zip, names, sizes, hashes, format version), the shape of its data,
+that it belongs to a campaign of this database, that its member is in the
+roster and its checklist is the campaign's — and is then imported in its own
+transaction, so a refused file changes nothing and a batch can be cancelled
+between files without leaving half a hand-in behind.
+
+What a file does depends on what the office already holds for the member:
+
+- nothing yet: 已导入;
+- the same revision with the same content (the file again): 未变;
+- a newer revision: 已更新 — answers, study records and the problems that
+  came in hand-ins are replaced; problems the office recorded for the
+  member itself (an opinion turned into a problem, a 上级点) are kept;
+- an older revision, or the same revision with different content: 已拒绝.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mingjing.domain.enums import (
+    DeadlineKind,
+    Level,
+    SelfCheckState,
+    Severity,
+    Source,
+    StudyForm,
+)
+from mingjing.domain.models import (
+    Answer,
+    Campaign,
+    Measure,
+    Member,
+    Problem,
+    RootCause,
+    SelfCheck,
+    StudyRecord,
+)
+from mingjing.exchange.package import SUFFIXES, Package, PackageError, read_package
+from mingjing.exchange.schema import SUBMISSION_DATA, check
+from mingjing.storage import Database
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    UNCHANGED = "unchanged"
+    REPLACED = "replaced"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.IMPORTED: "已导入",
+    Outcome.UNCHANGED: "未变",
+    Outcome.REPLACED: "已更新",
+    Outcome.REFUSED: "已拒绝",
+}
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """What became of one file."""
+
+    file: Path
+    outcome: Outcome
+    member: str
+    revision: int
+    detail: str
+
+    @property
+    def text(self) -> str:
+        who = f"{self.member}：" if self.member else ""
+        return f"{self.file.name}　{self.outcome.label}　{who}{self.detail}"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    lines: tuple[ImportLine, ...]
+    cancelled: bool = False
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for line in self.lines if line.outcome is outcome)
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"{outcome.label} {self.count(outcome)} 份"
+            for outcome in Outcome
+            if self.count(outcome)
+        ]
+        head = f"共 {len(self.lines)} 份文件" + ("（已中途取消）" if self.cancelled else "")
+        return head + ("：" + "，".join(parts) if parts else "") + "。"
+
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, file_name)``, called before each file and at the end."""
+
+
+def submission_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to import: each file given, and the hand-in files inside each folder."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob(f"*{SUFFIXES['submission']}") if p.is_file())
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def import_submissions(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import hand-in files (and folders of them), one transaction per file."""
+    files = submission_files(paths)
+    lines: list[ImportLine] = []
+    for index, path in enumerate(files):
+        if cancelled is not None and cancelled():
+            return ImportReport(tuple(lines), cancelled=True)
+        if progress is not None:
+            progress(index, len(files), path.name)
+        lines.append(import_submission(db, path))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return ImportReport(tuple(lines))
+
+
+def import_submission(db: Database, path: Path) -> ImportLine:
+    """Import one hand-in file; a refusal is a line, not an exception."""
+    member_name = ""
+    revision = 0
+    try:
+        package = read_package(path, expected_kind="submission")
+        revision = package.manifest.revision
+        check(str(path), package.data, SUBMISSION_DATA)
+        with db.transaction() as session:
+            incoming = _Incoming.parse(session, str(path), package)
+            member_name = incoming.member.name
+            outcome, detail = _apply(session, incoming)
+    except PackageError as exc:
+        return ImportLine(path, Outcome.REFUSED, member_name, revision, exc.reason)
+    return ImportLine(path, outcome, member_name, revision, detail)
+
+
+def _refuse(source: str, reason: str) -> PackageError:
+    return PackageError(source, reason)
+
+
+def _enum(source: str, kind: Any, value: str, where: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise _refuse(source, f"数据中 {where} 的取值 {value!r} 本程序不认识") from None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class _Incoming:
+    """A hand-in whose every reference has been checked against this database."""
+
+    source: str
+    package: Package
+    sha256: str
+    campaign: Campaign
+    member: Member
+    items: dict[str, Any]
+    areas: dict[str, Any]
+
+    @classmethod
+    def parse(cls, session: Session, source: str, package: Package) -> _Incoming:
+        manifest, data = package.manifest, package.data
+        try:
+            campaign_id = uuid.UUID(manifest.campaign_id)
+            member_id = uuid.UUID(manifest.member_id)
+        except ValueError:
+            raise _refuse(source, "清单中的专项行动或提交人编号无效") from None
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.deleted_at is not None:
+            raise _refuse(source, "这份文件属于另一个专项行动，不是本机数据库中的")
+        if data["self_check"]["member_id"] != manifest.member_id:
+            raise _refuse(source, "清单与数据中的提交人不一致，文件可能被改动过")
+        member = session.get(Member, member_id)
+        if member is None or member.unit_id != campaign.unit_id or member.deleted_at is not None:
+            raise _refuse(source, "提交人不在本单位的人员名单中")
+        template = campaign.template
+        if (manifest.template_id, manifest.template_version) != (template.key, template.version):
+            raise _refuse(
+                source,
+                f"使用的自查表（{manifest.template_id} 第 {manifest.template_version} 版）"
+                f"与本专项行动的（{template.key} 第 {template.version} 版）不同",
+            )
+        items = {i.key: i for a in template.areas for i in a.items}
+        areas = {a.key: a for a in template.areas}
+        incoming = cls(source, package, "", campaign, member, items, areas)
+        incoming._check_values()
+        incoming.sha256 = package.manifest.sha256.get("data.json", "")
+        return incoming
+
+    def _check_values(self) -> None:
+        data, source = self.package.data, self.source
+        for n, answer in enumerate(data["answers"], 1):
+            if answer["item"] not in self.items:
+                raise _refuse(source, f"数据中 answers[{n}] 指向自查表中没有的条目")
+            if answer["level"] is not None:
+                _enum(source, Level, answer["level"], f"answers[{n}].level")
+        for n, record in enumerate(data["study_records"], 1):
+            _enum(source, StudyForm, record["form"], f"study_records[{n}].form")
+        for n, problem in enumerate(data["problems"], 1):
+            where = f"problems[{n}]"
+            if problem["item"] is not None and problem["item"] not in self.items:
+                raise _refuse(source, f"数据中 {where} 指向自查表中没有的条目")
+            if problem["area"] is not None and problem["area"] not in self.areas:
+                raise _refuse(source, f"数据中 {where} 指向自查表中没有的问题方面")
+            _enum(source, Severity, problem["severity"], f"{where}.severity")
+            _enum(source, Source, problem["source"], f"{where}.source")
+            for m, measure in enumerate(problem["measures"], 1):
+                _enum(
+                    source,
+                    DeadlineKind,
+                    measure["deadline_kind"],
+                    f"{where}.measures[{m}].deadline_kind",
+                )
+
+
+def _apply(session: Session, incoming: _Incoming) -> tuple[Outcome, str]:
+    manifest, data = incoming.package.manifest, incoming.package.data
+    revision = manifest.revision
+    row = session.scalar(
+        select(SelfCheck).where(
+            SelfCheck.campaign_id == incoming.campaign.id,
+            SelfCheck.member_id == incoming.member.id,
+        )
+    )
+    held = row.submission_revision if row is not None and row.submission_sha256 else 0
+    if held:
+        assert row is not None
+        if revision < held:
+            raise _refuse(
+                incoming.source,
+                f"这是第 {revision} 次提交，已导入的是更新的第 {held} 次，旧的不会覆盖新的",
+            )
+        if revision == held:
+            if row.submission_sha256 == incoming.sha256:
+                return Outcome.UNCHANGED, f"第 {revision} 次提交已导入过，内容相同"
+            raise _refuse(
+                incoming.source,
+                f"与已导入的第 {revision} 次提交内容不同。"
+                "同一次提交不应有两个版本，请向本人核实是哪一份",
+            )
+    if row is None:
+        wanted = uuid.UUID(data["self_check"]["id"])
+        taken = session.get(SelfCheck, wanted) is not None
+        row = SelfCheck(
+            id=uuid.uuid4() if taken else wanted,
+            campaign_id=incoming.campaign.id,
+            member_id=incoming.member.id,
+        )
+        session.add(row)
+        session.flush()
+    _replace_content(session, incoming, row)
+    row.overall_analysis = data["self_check"]["overall_analysis"]
+    row.submission_revision = revision
+    row.submission_sha256 = incoming.sha256
+    row.submitted_at = manifest.created_at
+    row.state = SelfCheckState.SUBMITTED
+    count = len(data["problems"])
+    if held:
+        return Outcome.REPLACED, f"第 {revision} 次提交替换了第 {held} 次，问题 {count} 个"
+    return Outcome.IMPORTED, f"第 {revision} 次提交，问题 {count} 个"
+
+
+def _taken(session: Session, model: Any, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(model.id).where(model.id.in_(wanted))).all())
+
+
+def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck) -> None:
+    data, source = incoming.package.data, incoming.source
+    # Answers, keyed by checklist item.
+    answers = {a.item_id: a for a in row.answers}
+    given = set()
+    for a in data["answers"]:
+        item = incoming.items[a["item"]]
+        given.add(item.id)
+        level = Level(a["level"]) if a["level"] is not None else None
+        answer = answers.get(item.id)
+        if answer is None:
+            row.answers.append(Answer(item_id=item.id, level=level, example=a["example"]))
+        else:
+            if answer.level != level:
+                answer.level = level
+            if answer.example != a["example"]:
+                answer.example = a["example"]
+    for item_id, answer in answers.items():
+        if item_id not in given and (answer.level is not None or answer.example):
+            answer.level = None
+            answer.example = ""
+
+    # Study records, by id.
+    records = {r.id: r for r in row.study_records}
+    new_ids = {uuid.UUID(r["id"]) for r in data["study_records"]} - set(records)
+    if _taken(session, StudyRecord, new_ids):
+        raise _refuse(source, "学习记录的编号与他人的记录冲突，文件可能被改动过")
+    kept: set[uuid.UUID] = set()
+    for r in data["study_records"]:
+        rid = uuid.UUID(r["id"])
+        kept.add(rid)
+        values = {
+            "studied_on": _date(r["studied_on"]),
+            "form": StudyForm(r["form"]),
+            "topic": r["topic"],
+            "hours": float(r["hours"]) if r["hours"] is not None else None,
+            "note": r["note"],
+        }
+        record = records.get(rid)
+        if record is None:
+            row.study_records.append(StudyRecord(id=rid, **values))
+        else:
+            _set(record, deleted_at=None, **values)
+    for rid, record in records.items():
+        if rid not in kept and record.deleted_at is None:
+            record.soft_delete()
+
+    # Problems that came in hand-ins, with their causes and measures, by id.
+    mine = {
+        p.id: p
+        for p in session.scalars(
+            select(Problem)
+            .where(
+                Problem.campaign_id == incoming.campaign.id,
+                Problem.owner_member_id == incoming.member.id,
+            )
+            .options(selectinload(Problem.root_causes), selectinload(Problem.measures))
+        ).all()
+    }
+    incoming_problems = data["problems"]
+    problem_ids = [uuid.UUID(p["id"]) for p in incoming_problems]
+    if _taken(session, Problem, set(problem_ids) - set(mine)):
+        raise _refuse(source, "问题的编号与他人的问题冲突，文件可能被改动过")
+    cause_ids = {uuid.UUID(c["id"]) for p in incoming_problems for c in p["root_causes"]}
+    measure_ids = {uuid.UUID(m["id"]) for p in incoming_problems for m in p["measures"]}
+    own_causes = {c.id for p in mine.values() for c in p.root_causes}
+    own_measures = {m.id for p in mine.values() for m in p.measures}
+    if _taken(session, RootCause, cause_ids - own_causes) or _taken(
+        session, Measure, measure_ids - own_measures
+    ):
+        raise _refuse(source, "原因或措施的编号与他人的记录冲突，文件可能被改动过")
+
+    revision = incoming.package.manifest.revision
+    for p in incoming_problems:
+        pid = uuid.UUID(p["id"])
+        item = incoming.items.get(p["item"]) if p["item"] else None
+        area = incoming.areas.get(p["area"]) if p["area"] else None
+        values = {
+            "item_id": item.id if item is not None else None,
+            "area_id": area.id if area is not None else (item.area_id if item else None),
+            "text": p["text"],
+            "examples": p["examples"],
+            "severity": Severity(p["severity"]),
+            "source": Source(p["source"]),
+            "sort_order": p["sort_order"],
+            "submission_revision": revision,
+        }
+        problem = mine.get(pid)
+        if problem is None:
+            problem = Problem(
+                id=pid,
+                campaign_id=incoming.campaign.id,
+                owner_member_id=incoming.member.id,
+                **values,
+            )
+            session.add(problem)
+        else:
+            _set(problem, deleted_at=None, **values)
+        _replace_children(
+            problem,
+            "root_causes",
+            p["root_causes"],
+            lambda c, n: {
+                "campaign_id": incoming.campaign.id,
+                "member_id": incoming.member.id,
+                "category": c["category"],
+                "text": c["text"],
+                "sort_order": n,
+            },
+            RootCause,
+        )
+        _replace_children(
+            problem,
+            "measures",
+            p["measures"],
+            lambda m, n: {
+                "ordinal": n,
+                "text": m["text"],
+                "target": m["target"],
+                "deadline_kind": DeadlineKind(m["deadline_kind"]),
+                "deadline": _date(m["deadline"]),
+            },
+            Measure,
+        )
+    gone = set(problem_ids)
+    for pid, problem in mine.items():
+        if (
+            pid not in gone
+            and problem.submission_revision is not None
+            and problem.deleted_at is None
+        ):
+            problem.soft_delete()
+
+
+def _set(row: Any, **values: Any) -> None:
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+
+
+def _replace_children(
+    parent: Problem,
+    attribute: str,
+    given: list[dict[str, Any]],
+    values_of: Callable[[dict[str, Any], int], dict[str, Any]],
+    model: Any,
+) -> None:
+    children: list[Any] = getattr(parent, attribute)
+    existing = {c.id: c for c in children}
+    kept: set[uuid.UUID] = set()
+    for n, entry in enumerate(given):
+        cid = uuid.UUID(entry["id"])
+        kept.add(cid)
+        values = values_of(entry, n)
+        child = existing.get(cid)
+        if child is None:
+            children.append(model(id=cid, **values))
+        else:
+            _set(child, deleted_at=None, **values)
+    for cid, child in existing.items():
+        if cid not in kept and child.deleted_at is None:
+            child.soft_delete()

@@ -1,0 +1,309 @@
+"""The office takes in hand-in files: new, the same again, newer, older, and broken ones."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from mingjing.config import DataLocation
+from mingjing.domain.enums import SelfCheckState, Source
+from mingjing.domain.models import AuditEntry, Member, Problem, SelfCheck
+from mingjing.exchange.package import DATA, MANIFEST, read_package, write_package
+from mingjing.services import self_check as staff
+from mingjing.services.submissions import (
+    Outcome,
+    import_submission,
+    import_submissions,
+    submission_files,
+)
+from mingjing.storage import Database
+
+
+def audit_length(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def handed_in(laptop: tuple[DataLocation, Database], out: Path) -> Path:
+    """陈喆 answers two items, raises one as a problem with a cause and a measure, hands in."""
+    location, db = laptop
+    view = staff.load_own_self_check(db, location)
+    staff.set_answer(
+        db,
+        view.id,
+        "spirit-ambition",
+        level="notable",
+        example="2025年10月推诿老旧小区加装电梯协调",
+    )
+    staff.set_answer(db, view.id, "standard-duty", level="none")
+    problem = staff.raise_problem(db, view.id, "spirit-ambition")
+    staff.add_root_cause(db, problem, "担当作为", "怕担责任，遇到难事先想退路。")
+    staff.add_measure(db, problem, "本月内牵头召开加装电梯协调会。", target="12月底前开工")
+    out.mkdir(parents=True, exist_ok=True)
+    return staff.hand_in(db, location, out)
+
+
+def office_check(db: Database, member: str = "陈喆") -> SelfCheck:
+    with db.read() as s:
+        m = s.scalars(select(Member).where(Member.name == member)).one()
+        row = s.scalars(select(SelfCheck).where(SelfCheck.member_id == m.id)).one()
+        s.expunge(row)
+        return row
+
+
+def live_problems(db: Database, member: str = "陈喆") -> list[Problem]:
+    with db.read() as s:
+        m = s.scalars(select(Member).where(Member.name == member)).one()
+        rows = s.scalars(
+            select(Problem).where(Problem.owner_member_id == m.id, Problem.deleted_at.is_(None))
+        ).all()
+        for r in rows:
+            s.expunge(r)
+        return list(rows)
+
+
+def test_first_import_then_the_same_file_then_a_newer_one(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    first = handed_in(laptop, tmp_path / "u盘")
+    line = import_submission(office, first)
+    assert line.outcome is Outcome.IMPORTED, line.text
+    assert line.member == "陈喆" and line.revision == 1
+    row = office_check(office)
+    assert row.state is SelfCheckState.SUBMITTED and row.submission_revision == 1
+    texts = {p.text for p in live_problems(office) if p.submission_revision == 1}
+    assert any("只想当官不想干事" in t or "事业心" in t for t in texts), texts
+
+    before = audit_length(office)
+    again = import_submission(office, first)
+    assert again.outcome is Outcome.UNCHANGED, again.text
+    assert audit_length(office) == before
+
+    # The office turns an opinion into a problem for him: a newer hand-in keeps it.
+    with office.transaction() as s:
+        m = s.scalars(select(Member).where(Member.name == "陈喆")).one()
+        s.add(
+            Problem(
+                campaign_id=row.campaign_id,
+                owner_member_id=m.id,
+                text="群众反映：窗口答复群众咨询不耐心。",
+                source=Source.MASSES,
+            )
+        )
+    location, db = laptop
+    view = staff.load_own_self_check(db, location)
+    old_problem = view.problems[0].id
+    staff.delete_problem(db, old_problem)
+    staff.add_problem(db, view.id, "2025年11月3日拖延回复物业投诉，超期5天。")
+    second = staff.hand_in(db, location, tmp_path / "u盘")
+    line = import_submission(office, second)
+    assert line.outcome is Outcome.REPLACED, line.text
+    assert "替换了第 1 次" in line.detail
+    problems = live_problems(office)
+    texts = {p.text for p in problems}
+    assert "2025年11月3日拖延回复物业投诉，超期5天。" in texts
+    assert "群众反映：窗口答复群众咨询不耐心。" in texts
+    assert uuid.UUID(old_problem) not in {p.id for p in problems}
+    assert office_check(office).submission_revision == 2
+
+    # The older file after the newer one: refused, nothing changed.
+    before = audit_length(office)
+    older = import_submission(office, first)
+    assert older.outcome is Outcome.REFUSED
+    assert "旧的不会覆盖新的" in older.detail
+    assert audit_length(office) == before
+
+
+def _rewrite(path: Path, out: Path, change: Any, **manifest: Any) -> Path:
+    """The same hand-in with its data changed and the manifest still consistent."""
+    package = read_package(path)
+    m = package.manifest
+    data = json.loads(json.dumps(package.data))
+    change(data)
+    args: dict[str, Any] = {
+        "kind": m.kind,
+        "campaign_id": m.campaign_id,
+        "member_id": m.member_id,
+        "revision": m.revision,
+        "app_version": m.app_version,
+        "template_id": m.template_id,
+        "template_version": m.template_version,
+    }
+    args.update(manifest)
+    out.write_bytes(write_package(data=data, **args))
+    return out
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, blob in entries.items():
+            z.writestr(name, blob)
+    return buffer.getvalue()
+
+
+def _entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _bad_files(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
+    """Each way a hand-in can be wrong, and the words its refusal must contain."""
+    folder.mkdir()
+    blob = good.read_bytes()
+    entries = _entries(good)
+    manifest = json.loads(entries[MANIFEST])
+    bad: dict[str, tuple[Path, str]] = {}
+
+    def put(name: str, content: bytes, words: str) -> None:
+        path = folder / f"{name}.mjsubmission"
+        path.write_bytes(content)
+        bad[name] = (path, words)
+
+    put("truncated", blob[: len(blob) // 2], "不完整")
+    put("not-a-zip", "陈喆的自查材料（Word 文档）".encode(), "不是明镜的数据文件")
+    put("parent-path", _zip({**entries, "../evil.json": b"{}"}), "不应有的内容")
+    put("absolute-path", _zip({**entries, "/etc/passwd": b"x"}), "不应有的内容")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(MANIFEST, entries[MANIFEST])
+        z.writestr(DATA, b"\0" * (8 * 1024 * 1024))
+    # Declare 1 GB for data.json in both headers, as a crafted bomb would.
+    size = (8 * 1024 * 1024).to_bytes(4, "little")
+    put("bomb", bomb.getvalue().replace(size, (1 << 30).to_bytes(4, "little")), "上限")
+    put(
+        "hash-mismatch",
+        _zip({**entries, DATA: entries[DATA].replace("电梯".encode(), "楼梯".encode())}),
+        "校验值不符",
+    )
+    newer = dict(manifest, format=2)
+    put("newer-format", _zip({**entries, MANIFEST: json.dumps(newer).encode()}), "更新版本的明镜")
+    put(
+        "schema",
+        _rewrite(good, folder / "s.tmp", lambda d: d["problems"][0].pop("text")).read_bytes(),
+        "缺少 problems[1].text",
+    )
+    put(
+        "other-campaign",
+        _rewrite(
+            good, folder / "c.tmp", lambda d: None, campaign_id=str(uuid.uuid4())
+        ).read_bytes(),
+        "另一个专项行动",
+    )
+    stranger = str(uuid.uuid4())
+
+    def to_stranger(d: dict[str, Any]) -> None:
+        d["self_check"]["member_id"] = stranger
+
+    put(
+        "not-in-roster",
+        _rewrite(good, folder / "m.tmp", to_stranger, member_id=stranger).read_bytes(),
+        "不在本单位的人员名单中",
+    )
+    put(
+        "unknown-item",
+        _rewrite(
+            good, folder / "i.tmp", lambda d: d["answers"][0].update(item="no-such-item")
+        ).read_bytes(),
+        "自查表中没有的条目",
+    )
+    put(
+        "unknown-level",
+        _rewrite(
+            good, folder / "l.tmp", lambda d: d["answers"][0].update(level="很严重")
+        ).read_bytes(),
+        "本程序不认识",
+    )
+    put(
+        "other-template",
+        _rewrite(good, folder / "t.tmp", lambda d: None, template_version=9).read_bytes(),
+        "自查表",
+    )
+    for tmp in folder.glob("*.tmp"):
+        tmp.unlink()
+    return bad
+
+
+def test_every_bad_file_is_refused_with_its_reason_and_changes_nothing(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘")
+    bad = _bad_files(good, tmp_path / "bad")
+    before = audit_length(office)
+    report = import_submissions(office, [tmp_path / "bad"])
+    assert len(report.lines) == len(bad)
+    by_name = {line.file.stem: line for line in report.lines}
+    for name, (_, words) in bad.items():
+        line = by_name[name]
+        assert line.outcome is Outcome.REFUSED, (name, line.text)
+        assert words in line.detail, (name, line.detail)
+    assert audit_length(office) == before
+    with office.read() as s:
+        m = s.scalars(select(Member).where(Member.name == "陈喆")).one()
+        row = s.scalars(select(SelfCheck).where(SelfCheck.member_id == m.id)).one_or_none()
+        assert row is None or row.submission_sha256 is None
+    assert "已拒绝" in report.summary
+
+
+def test_same_revision_with_different_content_is_refused(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘")
+    assert import_submission(office, good).outcome is Outcome.IMPORTED
+    other = _rewrite(
+        good,
+        tmp_path / "另一份.mjsubmission",
+        lambda d: d["self_check"].update(overall_analysis="改过的剖析"),
+    )
+    before = audit_length(office)
+    line = import_submission(office, other)
+    assert line.outcome is Outcome.REFUSED and "内容不同" in line.detail
+    assert audit_length(office) == before
+
+
+def test_a_batch_reports_each_file_and_can_be_cancelled(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘" / "第一组")
+    (tmp_path / "u盘" / "说明.txt").write_text("不是提交文件", encoding="utf-8")
+    assert submission_files([tmp_path / "u盘", good]) == [good]
+
+    seen: list[tuple[int, int, str]] = []
+    report = import_submissions(
+        office, [tmp_path / "u盘", good], progress=lambda *a: seen.append(a)
+    )
+    assert [line.outcome for line in report.lines] == [Outcome.IMPORTED]
+    assert seen == [(0, 1, good.name), (1, 1, "")]
+    assert report.summary == "共 1 份文件：已导入 1 份。"
+
+    cancelled = import_submissions(office, [good], cancelled=lambda: True)
+    assert cancelled.cancelled and cancelled.lines == ()
+
+
+@pytest.mark.parametrize("twice", [False, True])
+def test_a_returned_self_check_comes_back_as_submitted(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path, twice: bool
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘")
+    import_submission(office, good)
+    with office.transaction() as s:
+        row = s.get(SelfCheck, office_check(office).id)
+        assert row is not None
+        row.state = SelfCheckState.RETURNED
+    location, db = laptop
+    view = staff.load_own_self_check(db, location)
+    staff.set_overall_analysis(db, view.id, "补充：根子在于宗旨意识淡化。")
+    second = staff.hand_in(db, location, tmp_path / "u盘")
+    report = import_submissions(office, [second, second] if twice else [second])
+    assert report.lines[0].outcome is Outcome.REPLACED
+    if twice:
+        assert report.lines[1:] == ()  # the same path once only
+    assert office_check(office).state is SelfCheckState.SUBMITTED
+    assert office_check(office).overall_analysis == "补充：根子在于宗旨意识淡化。"
