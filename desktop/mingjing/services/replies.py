@@ -78,7 +78,9 @@ def write_reply(
         },
     )
     name = f"{member_name}-审核回复-第{submission_revision}次{SUFFIXES['reply']}"
-    return write_file_atomically(out / name if out.is_dir() else out, blob)
+    # A path without a file ending is a folder (created if missing), as for hand-ins.
+    folder = out.is_dir() or not out.suffix
+    return write_file_atomically(out / name if folder else out, blob)
 
 
 @dataclass(frozen=True)

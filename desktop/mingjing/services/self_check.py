@@ -323,6 +323,12 @@ def load_self_check(db: Database, campaign_id: str, member_id: str) -> SelfCheck
         return _view(session, check)
 
 
+def read_self_check(db: Database, self_check_id: str) -> SelfCheckView:
+    """A self-check by id, as it stands (the office reads a member's hand-in)."""
+    with db.read() as session:
+        return _view(session, _get_check(session, self_check_id))
+
+
 def load_own_self_check(db: Database, location: DataLocation) -> SelfCheckView:
     profile = load_profile(location.data_dir)
     if not profile.joined or not profile.campaign_id:

@@ -25,6 +25,10 @@ class ReadOnlyLocation(EnvironmentFault):
     pass
 
 
+class UnusablePath(EnvironmentFault):
+    """A path that cannot be written where it points: a file on the way, a folder at the end."""
+
+
 class DiskIOError(EnvironmentFault):
     pass
 

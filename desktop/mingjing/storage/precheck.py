@@ -28,6 +28,7 @@ from mingjing.storage.errors import (
     ForeignDatabase,
     NewerDatabase,
     ReadOnlyLocation,
+    UnusablePath,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -41,6 +42,22 @@ def _read_only(where: str) -> EnvironmentFault:
     return ReadOnlyLocation(
         f"无法写入 {where}：文件或文件夹是只读的、没有权限，或正被其他程序占用。"
     )
+
+
+def _not_a_folder(where: str) -> EnvironmentFault:
+    return UnusablePath(f"无法写入 {where}：路径中有一段是文件而不是文件夹，请换一个位置。")
+
+
+def _is_a_folder(where: str) -> EnvironmentFault:
+    return UnusablePath(f"无法写入 {where}：同名的文件夹已经存在，请换一个文件名。")
+
+
+def _missing(where: str) -> EnvironmentFault:
+    return UnusablePath(f"无法写入 {where}：位置不存在（U 盘可能已拔出），请换一个位置。")
+
+
+def _too_long(where: str) -> EnvironmentFault:
+    return UnusablePath(f"无法写入 {where}：路径或文件名太长，请换一个短一些的位置。")
 
 
 def _io(where: str) -> EnvironmentFault:
@@ -85,6 +102,10 @@ _OS_ERRNOS: dict[int, Callable[[str], EnvironmentFault]] = {
     errno.EACCES: _read_only,
     errno.EPERM: _read_only,
     errno.EIO: _io,
+    errno.ENOTDIR: _not_a_folder,
+    errno.EISDIR: _is_a_folder,
+    errno.ENOENT: _missing,
+    errno.ENAMETOOLONG: _too_long,
 }
 
 
