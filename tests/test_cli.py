@@ -252,3 +252,79 @@ def test_reply_open_refuses_a_stranger_file(
     junk.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
     assert cli.main(["--data-dir", str(tmp_path / "d"), "reply", "open", str(junk)]) == 3
     assert "回复.mjreply" in capsys.readouterr().err
+
+
+def _sheet(path: Path, rows: list[list[str]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _summary_json(data: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, int]:
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "summary", "--json"]) == 0
+    result: dict[str, int] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def test_roster_import_prints_issues_and_strict_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    rows = [
+        ["干部名单"],
+        ["姓名", "职务", "部门", "是否班子成员"],
+        ["周八", "科员", "办公室", "否"],
+        ["", "科员", "办公室", ""],
+        ["吴九", "副局长", "局领导", "也许"],
+        ["周八", "科员", "办公室", ""],
+    ]
+    path = _sheet(tmp_path / "名单.xlsx", rows)
+    before = _summary_json(data, capsys)["members"]
+    assert cli.main(["--data-dir", str(data), "roster", "import", str(path), "--strict"]) == 3
+    err = capsys.readouterr().err
+    assert "已拒绝" in err and "第 4 行：姓名为空" in err and "第 6 行 周八：与第 3 行重复" in err
+    assert _summary_json(data, capsys)["members"] == before
+    assert cli.main(["--data-dir", str(data), "roster", "import", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "第 4 行：姓名为空"
+    assert out[1].startswith("第 5 行 吴九：是否班子成员写的是“也许”")
+    assert out[-1] == "已导入 1 人，跳过 3 行。"
+    assert _summary_json(data, capsys)["members"] == before + 1
+    junk = tmp_path / "名单.xls"
+    junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert cli.main(["--data-dir", str(data), "roster", "import", str(junk)]) == 3
+    assert "名单.xls" in capsys.readouterr().err
+
+
+def test_opinion_import_says_what_it_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    rows = [
+        ["对象", "意见内容", "提出人"],
+        ["领导班子", "会议太多", "某某某"],
+        ["不存在的人", "意见", ""],
+    ]
+    path = _sheet(tmp_path / "意见.xlsx", rows)
+    argv = ["--data-dir", str(data), "opinion", "import", str(path)]
+    capsys.readouterr()
+    assert cli.main(argv) == 3
+    assert "没有“渠道”列" in capsys.readouterr().err
+    before = _summary_json(data, capsys)["opinions"]
+    assert cli.main([*argv, "--channel", "座谈会", "--strict"]) == 3
+    assert "第 3 行" in capsys.readouterr().err
+    assert cli.main([*argv, "--channel", "座谈会"]) == 0
+    out = capsys.readouterr().out
+    assert "已忽略“提出人”列" in out and "某某某" not in out
+    assert "第 3 行 “意见”：名单中没有“不存在的人”" in out
+    assert out.splitlines()[-1] == "已导入 1 条意见，跳过 1 行。"
+    assert _summary_json(data, capsys)["opinions"] == before + 1

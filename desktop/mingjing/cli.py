@@ -195,6 +195,32 @@ def build_parser() -> argparse.ArgumentParser:
     reply_open.add_argument(
         "file", metavar="回复文件", type=Path, help="办公室发回的 .mjreply 文件"
     )
+    strict_help = "表格中有任何一行需要改正时，整个文件都不导入（退出码 3）"
+    roster_import = action(
+        "roster", "干部名单", "import", "从 Excel（.xlsx）或 CSV 表格导入干部名单"
+    )
+    roster_import.add_argument(
+        "file",
+        metavar="表格文件",
+        type=Path,
+        help="表头要有“姓名”，可有“职务”“部门”“是否班子成员”；其他列不读",
+    )
+    roster_import.add_argument("--strict", action="store_true", help=strict_help)
+    opinion_import = action(
+        "opinion", "征求意见", "import", "从 Excel（.xlsx）或 CSV 表格导入征求到的意见"
+    )
+    opinion_import.add_argument(
+        "file",
+        metavar="表格文件",
+        type=Path,
+        help="表头要有“意见内容”，可有“渠道”“对象”“问题方面”“日期”；提出人、联系方式等列一律不读",
+    )
+    opinion_import.add_argument("--strict", action="store_true", help=strict_help)
+    opinion_import.add_argument(
+        "--channel",
+        metavar="渠道",
+        help="表格没有“渠道”列或某行未填时用的渠道：座谈会、问卷调查、意见箱、个别谈话",
+    )
     return parser
 
 
@@ -247,6 +273,8 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
     try:
         if args.verb == "campaign":
             return run_campaign(args, location, db)
+        if args.verb in ("roster", "opinion"):
+            return run_sheet_import(args, db)
         if args.verb == "reply":
             from mingjing.services import replies
 
@@ -319,6 +347,32 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
     _print("请再运行一次，并用 --member 指定名单中自己的姓名：")
     for entry in result.roster:
         _print(f"　{entry.label}")
+    return EXIT_OK
+
+
+def run_sheet_import(args: argparse.Namespace, db: Any) -> int:
+    """``mingjing roster import F`` and ``mingjing opinion import F``: one line per issue."""
+    if args.verb == "roster":
+        from mingjing.services import roster
+
+        imported = roster.import_roster(db, args.file, strict=args.strict)
+        added, skipped = f"已导入 {imported.added} 人", imported.skipped
+        issues, notes, ignored = imported.issues, imported.notes, ""
+    else:
+        from mingjing.services import opinions
+
+        gathered = opinions.import_opinions(
+            db, args.file, strict=args.strict, default_channel=args.channel
+        )
+        added, skipped = f"已导入 {gathered.added} 条意见", gathered.skipped
+        issues, notes, ignored = gathered.issues, gathered.notes, gathered.ignored_note
+    if ignored:
+        _print(ignored)
+    for issue in issues:
+        _print(str(issue))
+    for note in notes:
+        _print(f"{note}（提示）")
+    _print(f"{added}，跳过 {skipped} 行。")
     return EXIT_OK
 
 

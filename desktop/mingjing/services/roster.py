@@ -1,0 +1,419 @@
+"""干部名单: the unit's roster, imported from the office's spreadsheet or kept by hand.
+
+The roster belongs to the unit of the current campaign. An import reads the
+file first (:func:`preview_roster` shows what would happen), then writes
+every readable row in one transaction; rows it cannot take are listed with
+their row number and the reason, as a secretary would check them:
+
+- 姓名 empty, or not a name (a 落款 like “制表人：…”, a number);
+- 是否班子成员 unreadable (是/否, √/×, Y/N, 1/0, 班子成员 and blank are read);
+- the same person twice: the same name with the same 职务, or the same name
+  in the same 部门 (a changed 职务 is then corrected by hand, not imported
+  as a second person) — within the file or against the roster.
+
+Two people of the same name in different posts are both imported, with a
+note, because units do have them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mingjing.domain.enums import Role
+from mingjing.domain.errors import DomainError
+from mingjing.domain.models import Campaign, Member
+from mingjing.services.sheets import (
+    Column,
+    RowIssue,
+    Sheet,
+    read_sheet,
+    refuse_with_issues,
+    yes_no,
+)
+from mingjing.services.summary import current_campaign
+from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
+
+ROSTER_COLUMNS = (
+    Column("name", ("姓名", "名字", "人员姓名", "干部姓名", "党员姓名"), required=True),
+    Column("position", ("职务", "职位", "岗位", "现任职务", "职务职级", "职务（职级）")),
+    Column(
+        "department",
+        ("部门", "处室", "科室", "所在部门", "股室", "所在科室", "所在处室", "工作部门"),
+    ),
+    Column(
+        "is_leader",
+        ("是否班子成员", "班子成员", "是否领导班子成员", "领导班子成员", "是否班子"),
+    ),
+)
+
+_NOT_A_NAME = re.compile(r"[0-9０-９:：,，;；。!！?？/\\]")
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+NAME_MAX = 20
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: str
+    name: str
+    position: str
+    department: str
+    is_leader: bool
+    role: str
+    """Code of the member's role (staff, secretary, leader)."""
+    role_label: str
+    sort_order: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.position}）" if self.position else self.name
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A row of the file that will become a member."""
+
+    row: int
+    where: str
+    name: str
+    position: str
+    department: str
+    is_leader: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.position}）" if self.position else self.name
+
+
+@dataclass(frozen=True)
+class RosterPreview:
+    path: Path
+    unit_name: str
+    sheet_name: str
+    """The worksheet read ("" for CSV)."""
+    columns: dict[str, str]
+    """Recognised columns: name, position, department, is_leader → header as written."""
+    ignored_columns: list[str]
+    rows: list[RosterRow]
+    """To be added, in file order."""
+    issues: list[RowIssue] = field(default_factory=list)
+    """Rows that will not be imported, with the reason."""
+    notes: list[RowIssue] = field(default_factory=list)
+    """Rows imported all the same, worth a look (a namesake in another post)."""
+
+    @property
+    def skipped(self) -> int:
+        return len(self.issues)
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    added: int
+    skipped: int
+    member_ids: list[str]
+    issues: list[RowIssue]
+    notes: list[RowIssue]
+
+
+def normalize_name(text: str) -> str:
+    """王　芳 (padded to line up with three-character names) is 王芳."""
+    return _SPACES.sub("", text)
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` (already normalised) cannot be a person's name; None if it can."""
+    if not name:
+        return "姓名为空"
+    if len(name) > NAME_MAX or _NOT_A_NAME.search(name):
+        return "不像是姓名（是不是表格下方的说明、落款或序号？）"
+    return None
+
+
+def _same_person(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """(name, position, department): the same name and the same 职务, or the same 部门.
+
+    A side with neither 职务 nor 部门 says nothing to tell two people apart:
+    the same name is then taken as the same person.
+    """
+    if a[0] != b[0]:
+        return False
+    if not (a[1] or a[2]) or not (b[1] or b[2]):
+        return True
+    return a[1] == b[1] or (bool(a[2]) and a[2] == b[2])
+
+
+def _why_same(twin: tuple[str, str, str], position: str, department: str) -> str:
+    if (twin[1], twin[2]) == (position, department):
+        return "不再重复导入"
+    if twin[1] == position and position:
+        same = "职务相同"
+    elif twin[2] == department and department:
+        same = "部门相同"
+    elif not (position or department):
+        return "本行未填职务和部门，视为同一人，不再导入；如是同名的另一人，请填写职务或部门"
+    else:
+        return "名单中这一位未填职务和部门，视为同一人，不再导入；请在名单中补上职务和部门"
+    return f"{same}，视为同一人，不再导入；如其职务或部门有变化，请在名单中修改"
+
+
+def _describe(position: str, department: str) -> str:
+    parts = [p for p in (department, position) if p]
+    return "，".join(parts) if parts else "未填职务和部门"
+
+
+def _campaign(session: Session) -> Campaign:
+    campaign = current_campaign(session)
+    if campaign is None:
+        raise InputRefused("数据库中还没有专项行动，请先建立专项行动（或生成示例单位）再管理名单。")
+    return campaign
+
+
+def _members(session: Session, unit_id: uuid.UUID) -> list[Member]:
+    return list(
+        session.scalars(
+            select(Member)
+            .where(Member.unit_id == unit_id, Member.deleted_at.is_(None))
+            .order_by(Member.sort_order, Member.name)
+        )
+    )
+
+
+def _analyse(sheet: Sheet, unit_name: str, existing: list[Member]) -> RosterPreview:
+    known = [(m.name, m.position, m.department) for m in existing]
+    rows: list[RosterRow] = []
+    issues: list[RowIssue] = []
+    notes: list[RowIssue] = []
+    for raw in sheet.rows:
+        name = normalize_name(raw["name"])
+        position, department = raw["position"], raw["department"]
+        label = name or raw["name"]
+        problem = name_problem(name)
+        if problem is not None:
+            issues.append(sheet.issue(raw, label, problem))
+            continue
+        is_leader = yes_no(raw["is_leader"])
+        if is_leader is None:
+            issues.append(
+                sheet.issue(
+                    raw,
+                    name,
+                    f"是否班子成员写的是“{raw['is_leader']}”，看不懂（请写“是”或“否”）",
+                )
+            )
+            continue
+        me = (name, position, department)
+        earlier = next(
+            (r for r in rows if _same_person(me, (r.name, r.position, r.department))), None
+        )
+        if earlier is not None:
+            issues.append(sheet.issue(raw, name, f"与{earlier.where}重复，只导入一次"))
+            continue
+        twin = next((k for k in known if _same_person(me, k)), None)
+        if twin is not None:
+            advice = _why_same(twin, position, department)
+            issues.append(
+                sheet.issue(
+                    raw, name, f"名单中已有{twin[0]}（{_describe(twin[1], twin[2])}），{advice}"
+                )
+            )
+            continue
+        namesakes = [k for k in known if k[0] == name] + [
+            (r.name, r.position, r.department) for r in rows if r.name == name
+        ]
+        if namesakes:
+            others = "、".join(f"{k[0]}（{_describe(k[1], k[2])}）" for k in namesakes)
+            notes.append(
+                sheet.issue(raw, name, f"与{others}同名，已按不同的人导入；如是同一人请删去一位")
+            )
+        rows.append(
+            RosterRow(raw.number, sheet.where(raw.number), name, position, department, is_leader)
+        )
+    return RosterPreview(
+        path=sheet.path,
+        unit_name=unit_name,
+        sheet_name=sheet.sheet_name,
+        columns=dict(sheet.columns),
+        ignored_columns=list(sheet.ignored),
+        rows=rows,
+        issues=issues,
+        notes=notes,
+    )
+
+
+def preview_roster(db: Database, path: Path) -> RosterPreview:
+    """What :func:`import_roster` would do with ``path``; nothing is written."""
+    sheet = read_sheet(Path(path), ROSTER_COLUMNS)
+    with db.read() as session:
+        campaign = _campaign(session)
+        return _analyse(sheet, campaign.unit.name, _members(session, campaign.unit_id))
+
+
+def _next_sort_order(session: Session, unit_id: uuid.UUID) -> int:
+    highest = session.scalar(select(func.max(Member.sort_order)).where(Member.unit_id == unit_id))
+    return 0 if highest is None else highest + 1
+
+
+def import_roster(db: Database, path: Path, *, strict: bool = False) -> RosterResult:
+    """Add the readable rows of ``path`` to the roster, all in one transaction.
+
+    With ``strict`` any row that cannot be taken refuses the whole file
+    (:class:`~mingjing.services.sheets.ImportRefused` lists them); nothing is written.
+    """
+    path = Path(path)
+    sheet = read_sheet(path, ROSTER_COLUMNS)
+    with db.transaction() as session:
+        campaign = _campaign(session)
+        preview = _analyse(sheet, campaign.unit.name, _members(session, campaign.unit_id))
+        if strict and preview.issues:
+            raise refuse_with_issues(path, preview.issues)
+        order = _next_sort_order(session, campaign.unit_id)
+        added: list[Member] = []
+        for offset, row in enumerate(preview.rows):
+            member = Member(
+                unit_id=campaign.unit_id,
+                name=row.name,
+                position=row.position,
+                department=row.department,
+                is_leader=row.is_leader,
+                role=Role.LEADER if row.is_leader else Role.STAFF,
+                sort_order=order + offset,
+            )
+            session.add(member)
+            added.append(member)
+        session.flush()
+        return RosterResult(
+            added=len(added),
+            skipped=preview.skipped,
+            member_ids=[str(m.id) for m in added],
+            issues=preview.issues,
+            notes=preview.notes,
+        )
+
+
+# ------------------------------------------------------------- by hand
+
+_UNSET: Any = object()
+
+
+def _view(m: Member) -> MemberView:
+    return MemberView(
+        id=str(m.id),
+        name=m.name,
+        position=m.position,
+        department=m.department,
+        is_leader=m.is_leader,
+        role=m.role.value,
+        role_label=m.role.label,
+        sort_order=m.sort_order,
+    )
+
+
+def list_members(db: Database) -> list[MemberView]:
+    """The current campaign's roster in its order (removed members left out)."""
+    with db.read() as session:
+        campaign = current_campaign(session)
+        if campaign is None:
+            return []
+        return [_view(m) for m in _members(session, campaign.unit_id)]
+
+
+def _check_person(session: Session, member: Member) -> None:
+    name = normalize_name(member.name)
+    problem = name_problem(name)
+    if problem is not None:
+        raise DomainError(f"“{member.name}”{problem}。" if name else "请填写姓名。")
+    member.name = name
+    me = (name, member.position, member.department)
+    for other in _members(session, member.unit_id):
+        if other is not member and _same_person(me, (other.name, other.position, other.department)):
+            raise DomainError(
+                f"名单中已有{other.name}（{_describe(other.position, other.department)}），"
+                "不能重复添加。如是同名的另一人，请写明不同的职务或部门。"
+            )
+
+
+def add_member(
+    db: Database, name: str, position: str = "", department: str = "", is_leader: bool = False
+) -> str:
+    """Add one person by hand; returns the new member's id."""
+    with db.transaction() as session:
+        campaign = _campaign(session)
+        member = Member(
+            unit_id=campaign.unit_id,
+            name=name,
+            position=position.strip(),
+            department=department.strip(),
+            is_leader=is_leader,
+            role=Role.LEADER if is_leader else Role.STAFF,
+            sort_order=_next_sort_order(session, campaign.unit_id),
+        )
+        with session.no_autoflush:
+            _check_person(session, member)
+        session.add(member)
+        session.flush()
+        return str(member.id)
+
+
+def _member(session: Session, member_id: str) -> Member:
+    try:
+        member = session.get(Member, uuid.UUID(member_id))
+    except ValueError:
+        member = None
+    if member is None or member.deleted_at is not None:
+        raise DomainError("名单中找不到这个人，可能已被移出名单。")
+    return member
+
+
+def update_member(
+    db: Database,
+    member_id: str,
+    *,
+    name: str = _UNSET,
+    position: str = _UNSET,
+    department: str = _UNSET,
+    is_leader: bool = _UNSET,
+) -> None:
+    """Change the fields passed. A change of 班子成员 changes the role (办公室 stays 办公室)."""
+    with db.transaction() as session:
+        member = _member(session, member_id)
+        with session.no_autoflush:
+            if name is not _UNSET:
+                member.name = name
+            if position is not _UNSET:
+                member.position = position.strip()
+            if department is not _UNSET:
+                member.department = department.strip()
+            if is_leader is not _UNSET and member.is_leader != is_leader:
+                member.is_leader = is_leader
+                if member.role is not Role.SECRETARY:
+                    member.role = Role.LEADER if is_leader else Role.STAFF
+            _check_person(session, member)
+
+
+def remove_member(db: Database, member_id: str) -> None:
+    """移出名单: a soft delete. Their self-check, problems and opinions about them stay."""
+    with db.transaction() as session:
+        _member(session, member_id).soft_delete()
+
+
+def restore_member(db: Database, member_id: str) -> None:
+    """Undo :func:`remove_member` (refused if someone like them was added since)."""
+    with db.transaction() as session:
+        try:
+            member = session.get(Member, uuid.UUID(member_id))
+        except ValueError:
+            member = None
+        if member is None:
+            raise DomainError("找不到这个人。")
+        if member.deleted_at is None:
+            return
+        with session.no_autoflush:
+            _check_person(session, member)
+        member.restore()
