@@ -328,3 +328,22 @@ def test_opinion_import_says_what_it_ignored(
     assert "第 3 行 “意见”：名单中没有“不存在的人”" in out
     assert out.splitlines()[-1] == "已导入 1 条意见，跳过 1 行。"
     assert _summary_json(data, capsys)["opinions"] == before + 1
+
+
+def test_campaign_create_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    office = str(tmp_path / "office")
+    base = ["--data-dir", office, "campaign", "create", "--unit", "青山县林业局"]
+    assert cli.main([*base, "--start", "2026-12-01", "--end", "2026-10-01"]) == 3
+    assert "晚于" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*base, "--start", "九月一日"])
+    assert exited.value.code == 2
+    assert "不是日期" in capsys.readouterr().err
+    typo = tmp_path / "模板.yaml"
+    typo.write_text("format: 1\nid: x\nversoin: 1\n", encoding="utf-8")
+    assert cli.main([*base, "--template", str(typo)]) == 3
+    assert "模板.yaml" in capsys.readouterr().err
+    assert cli.main([*base, "--doc-number", "青林发〔2026〕9号"]) == 0
+    assert "已建立“青山县林业局”" in capsys.readouterr().out
+    assert cli.main(["--data-dir", office, "campaign", "export", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "青山县林业局-专项行动.mjcampaign").exists()

@@ -19,11 +19,20 @@ from mingjing.ui.app import build_window, create_application
 from mingjing.ui.tasks import wait_for_tasks
 
 
+def settle(app: object) -> None:
+    """Let background reads finish and their results paint."""
+    wait_for_tasks()
+    loop = QEventLoop()
+    QTimer.singleShot(300, loop.quit)
+    loop.exec()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--sizes", default="1366x768,1920x1080")
+    parser.add_argument("--pages", default="", help="comma-separated page keys (default: all)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -40,8 +49,10 @@ def main() -> int:
         w, h = (int(v) for v in size.split("x"))
         window.resize(w, h)
         for index, key in enumerate(window.page_keys()):
+            if args.pages and key not in args.pages.split(","):
+                continue
             window.show_page(key)
-            app.processEvents()
+            settle(app)
             path = out / f"{index:02d}-{key}-{w}x{h}.png"
             window.grab().save(str(path))
             print(path)
@@ -49,7 +60,7 @@ def main() -> int:
             if tabs is not None:
                 for tab in range(1, tabs.count()):
                     tabs.setCurrentIndex(tab)
-                    app.processEvents()
+                    settle(app)
                     path = out / f"{index:02d}-{key}-tab{tab}-{w}x{h}.png"
                     window.grab().save(str(path))
                     print(path)

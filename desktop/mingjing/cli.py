@@ -13,6 +13,7 @@ as the window. Exit codes are part of the interface:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import logging.handlers
@@ -92,6 +93,13 @@ def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
     )
 
 
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2026-09-01 的样子") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mingjing",
@@ -159,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     groups: dict[str, Any] = {}
     campaign_text = "专项行动文件：办公室导出，干部在自己的电脑上加入"
     out_option(action("campaign", campaign_text, "export", "导出当前专项行动文件，分发给干部"))
+    create = action("campaign", campaign_text, "create", "建立专项行动（本机作为办公室使用）")
+    create.add_argument("--unit", metavar="单位名称", required=True, help="如：青山县林业局")
+    create.add_argument("--short-name", metavar="简称", default="", help="如：县林业局")
+    create.add_argument("--title", metavar="名称", help="默认取自查表模板的名称")
+    create.add_argument("--doc-number", metavar="文号", default="", help="如：青林发〔2026〕9号")
+    create.add_argument("--start", metavar="日期", type=_iso_date, help="开始日期，如 2026-09-01")
+    create.add_argument("--end", metavar="日期", type=_iso_date, help="结束日期，如 2026-12-31")
+    create.add_argument(
+        "--template", metavar="文件", type=Path, help="本单位的自查表模板（默认用内置模板）"
+    )
     join = action("campaign", campaign_text, "join", "用办公室发来的专项行动文件加入")
     join.add_argument(
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
@@ -286,14 +304,14 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
         if args.verb == "submission" and args.action == "import":
             from mingjing.services.submissions import Outcome, import_submissions
 
-            report = import_submissions(db, args.files)
-            for line in report.lines:
+            imported = import_submissions(db, args.files)
+            for line in imported.lines:
                 _print(line.text)
-            if not report.lines:
+            if not imported.lines:
                 _err("已拒绝：给出的位置中没有自查提交文件（.mjsubmission）。")
                 return EXIT_REFUSED
-            _print(report.summary)
-            return EXIT_REFUSED if report.count(Outcome.REFUSED) else EXIT_OK
+            _print(imported.summary)
+            return EXIT_REFUSED if imported.count(Outcome.REFUSED) else EXIT_OK
         if args.verb == "submission":
             from mingjing.services import self_check
 
@@ -334,6 +352,29 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
 def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> int:
     from mingjing.services import campaigns
 
+    if args.action == "create":
+        from mingjing.services import campaign_setup
+
+        default = campaign_setup.default_setup(dt.date.today(), args.unit)
+        start, end = args.start or default.start_date, args.end or default.end_date
+        assert start is not None and end is not None
+        if start > end:
+            _err(f"已拒绝：开始日期 {start} 晚于结束日期 {end}。")
+            return EXIT_REFUSED
+        setup = campaign_setup.CampaignSetup(
+            unit_name=args.unit,
+            unit_short_name=args.short_name,
+            title=args.title or default.title,
+            doc_number=args.doc_number,
+            start_date=start,
+            end_date=end,
+            phases=campaign_setup.phases_between(start, end),
+            template_path=args.template,
+        )
+        campaign_setup.create_campaign(db, location, setup)
+        _print(f"已建立“{setup.unit_name}”的“{setup.title}”。")
+        _print("下一步：用“mingjing roster import 名单.xlsx”导入干部名单，再导出专项行动文件。")
+        return EXIT_OK
     if args.action == "export":
         out = campaigns.export_campaign(db, args.out)
         _print(f"已导出专项行动文件 {out}，请分发给参加专项行动的干部。")

@@ -236,3 +236,12 @@ def load_setup(db: Database, campaign_id: str) -> CampaignSetup:
                 for p in sorted(campaign.phases, key=lambda p: p.ordinal)
             ),
         )
+
+
+def current_campaign_id(db: Database) -> str | None:
+    """The campaign the office works on (the latest one), or None before the first."""
+    from mingjing.services.summary import current_campaign
+
+    with db.read() as session:
+        campaign = current_campaign(session)
+        return str(campaign.id) if campaign is not None else None

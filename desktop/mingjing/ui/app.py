@@ -101,8 +101,7 @@ def build_window(
     """The main window; with ``workspace`` it is already connected to the data."""
     window = MainWindow(location, S.Settings(settings_for(location)), registry)
     if workspace is not None:
-        window.workspace = workspace
-        window.self_check.set_database(workspace.db)
+        window.attach(workspace)
     return window
 
 

@@ -27,6 +27,8 @@ from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.overview import Summary, save_snapshot
 from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
+from mingjing.ui.desk.hand_ins import HandInsTab
+from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.pending import PendingPage
 from mingjing.ui.pages.self_check import SelfCheckPage
@@ -84,6 +86,9 @@ class MainWindow(QMainWindow):
         self._add_page("overview", self.tr("工作概况"), self.overview)
         self.self_check = SelfCheckPage(location, self.pages)
         self._add_page("self_check", self.tr("个人自查"), self.self_check)
+        self.desk = DeskPage(location, self.pages)
+        self.desk.add_tab(HandInsTab(self.desk), self.tr("收取自查"))
+        self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
         for spec in self._pending_specs():
             self._add_page(
                 spec.key,
@@ -112,6 +117,7 @@ class MainWindow(QMainWindow):
         self.overview.join_requested.connect(self._join_from_overview)
         self.overview.demo_requested.connect(self.make_demo)
         self.self_check.joined.connect(self.refresh)
+        self.desk.changed.connect(self.refresh)
         self._first_shown = False
         self._refresh_generation = 0
 
@@ -119,17 +125,6 @@ class MainWindow(QMainWindow):
 
     def _pending_specs(self) -> list[PageSpec]:
         return [
-            PageSpec(
-                "gathering",
-                self.tr("汇总与会诊"),
-                self.tr("办公室"),
-                (
-                    self.tr("新建专项行动，导入人员名单，向全体干部下发专项行动文件"),
-                    self.tr("批量收取自查提交文件，审核通过或退回返工"),
-                    self.tr("登记征求意见，合并同类意见，转为问题"),
-                    self.tr("整理个人和班子问题清单，标记共性问题，记录集体“会诊”"),
-                ),
-            ),
             PageSpec(
                 "ledger",
                 self.tr("整改台账"),
@@ -221,9 +216,14 @@ class MainWindow(QMainWindow):
     def _on_workspace(self, workspace: object) -> None:
         self.set_workspace(workspace)  # type: ignore[arg-type]
 
-    def set_workspace(self, workspace: Workspace) -> None:
+    def attach(self, workspace: Workspace) -> None:
+        """Give every page the open database."""
         self.workspace = workspace
         self.self_check.set_database(workspace.db)
+        self.desk.set_database(workspace.db)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.attach(workspace)
         # A cadre's laptop opens where the work is: the checklist, not the overview.
         profile = workspace.profile
         if profile.joined and profile.role == "staff" and self.pages.currentIndex() == 0:

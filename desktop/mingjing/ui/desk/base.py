@@ -1,0 +1,103 @@
+"""What every tab of the office's desk shares: the database, the campaign, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from mingjing.config import DataLocation
+from mingjing.services.errors import DomainError, EnvironmentFault
+from mingjing.ui.tasks import run_in_background
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    db: Any
+    location: DataLocation
+    campaign_id: str
+
+
+class DeskTab(QWidget):
+    """A tab of the desk. Reads and writes go through :meth:`run`, off the GUI thread.
+
+    Signals:
+        changed: this tab changed data that other tabs (and the overview) show.
+        loaded: the tab shows fresh data.
+    """
+
+    changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: DeskContext | None = None
+        self._generation = 0
+
+    def set_context(self, context: DeskContext | None) -> None:
+        self.context = context
+        if context is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the tab's data again (subclasses)."""
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        *,
+        write: bool = False,
+    ) -> None:
+        """Run ``work`` off the GUI thread, then ``done`` with its result.
+
+        A read whose answer arrives after a later read was started is dropped,
+        so a slow old answer never replaces a newer one. Writes queue in order.
+        """
+        if write:
+            run_in_background(
+                work, parent=self, on_success=done, on_failure=self.report, in_order=True
+            )
+            return
+        self._generation += 1
+        generation = self._generation
+
+        def latest(result: Any) -> None:
+            if generation == self._generation:
+                done(result)
+
+        run_in_background(work, parent=self, on_success=latest, on_failure=self.report)
+
+    def report(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError | EnvironmentFault):
+            self.tell_warning(self, str(exc))
+            return
+        log.error("desk action failed", exc_info=exc)
+        where = self.context.location.log_file if self.context else "logs/mingjing.log"
+        self.tell_warning(
+            self, self.tr("发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(where)
+        )
+
+    # Dialogs are class methods so that tests can answer them.
+
+    @classmethod
+    def tell_warning(cls, parent: QWidget, text: str) -> None:
+        QMessageBox.warning(parent, parent.tr("明镜"), text)
+
+    @classmethod
+    def tell_info(cls, parent: QWidget, text: str) -> None:
+        QMessageBox.information(parent, parent.tr("明镜"), text)
+
+    @classmethod
+    def ask_yes(cls, parent: QWidget, text: str, yes: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, parent.tr("明镜"), text, parent=parent)
+        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(parent.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is ok

@@ -1,0 +1,49 @@
+"""The office's desk on the demo unit, and a cadre's hand-in file for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from mingjing.config import resolve_location
+from mingjing.services import self_check as staff
+from mingjing.services.campaigns import export_campaign, join_campaign
+from mingjing.services.workspace import Workspace
+from mingjing.ui.desk.hand_ins import HandInsTab
+from mingjing.ui.desk.page import DeskPage
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, demo_workspace: Workspace, app_fonts: object) -> DeskPage:
+    page = DeskPage(demo_workspace.location)
+    page.add_tab(HandInsTab(page), "收取自查")
+    qtbot.add_widget(page)
+    page.resize(1366, 768)
+    page.show()
+    with qtbot.wait_signal(page.tab(HandInsTab).loaded, timeout=10_000):
+        page.set_database(demo_workspace.db)
+    return page
+
+
+@pytest.fixture
+def hand_in_file(tmp_path: Path, demo_workspace: Workspace) -> Callable[[str], Path]:
+    """``hand_in_file(name)``: that member joins on a laptop, answers one item, hands in."""
+    package = export_campaign(demo_workspace.db, tmp_path)
+
+    def make(name: str) -> Path:
+        location = resolve_location(tmp_path / f"laptop-{name}")
+        ws = Workspace.open(location)
+        try:
+            join_campaign(ws.db, location, package, name)
+            view = staff.load_own_self_check(ws.db, location)
+            staff.set_answer(
+                ws.db, view.id, "spirit-ambition", level="slight", example="2025年10月……"
+            )
+            return staff.hand_in(ws.db, location, tmp_path / "u盘")
+        finally:
+            ws.close()
+
+    return make
