@@ -29,6 +29,7 @@ from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
 from mingjing.ui.desk.hand_ins import HandInsTab
 from mingjing.ui.desk.page import DeskPage
+from mingjing.ui.desk.problem_list import ProblemListTab
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.pending import PendingPage
 from mingjing.ui.pages.self_check import SelfCheckPage
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._add_page("self_check", self.tr("个人自查"), self.self_check)
         self.desk = DeskPage(location, self.pages)
         self.desk.add_tab(HandInsTab(self.desk), self.tr("收取自查"))
+        self.desk.add_tab(ProblemListTab(self.desk), self.tr("问题清单"))
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
         for spec in self._pending_specs():
             self._add_page(
