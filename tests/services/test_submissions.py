@@ -307,3 +307,26 @@ def test_a_returned_self_check_comes_back_as_submitted(
         assert report.lines[1:] == ()  # the same path once only
     assert office_check(office).state is SelfCheckState.SUBMITTED
     assert office_check(office).overall_analysis == "补充：根子在于宗旨意识淡化。"
+
+
+def test_ids_that_clash_with_someone_elses_rows_are_refused(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘")
+    with office.read() as s:
+        others = s.scalars(
+            select(Problem.id)
+            .join(Member, Member.id == Problem.owner_member_id)
+            .where(Member.name != "陈喆")
+            .limit(1)
+        ).one()
+    clash = _rewrite(
+        good,
+        tmp_path / "冲突.mjsubmission",
+        lambda d: d["problems"][0].update(id=str(others)),
+    )
+    before = audit_length(office)
+    line = import_submission(office, clash)
+    assert line.outcome is Outcome.REFUSED and "冲突" in line.detail, line.text
+    assert audit_length(office) == before
+    assert import_submission(office, good).outcome is Outcome.IMPORTED

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from mingjing.domain.enums import (
@@ -40,7 +41,9 @@ from mingjing.domain.enums import (
 )
 from mingjing.domain.models import (
     Answer,
+    Area,
     Campaign,
+    Item,
     Measure,
     Member,
     Problem,
@@ -128,6 +131,38 @@ def submission_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class _Checklist:
+    """A campaign's checklist as ids, read once per batch rather than once per file."""
+
+    key: str
+    version: int
+    items: dict[str, tuple[uuid.UUID, uuid.UUID]]
+    """item key → (item id, its area's id)"""
+    areas: dict[str, uuid.UUID]
+
+
+def _checklist(
+    session: Session, campaign: Campaign, cache: dict[uuid.UUID, _Checklist]
+) -> _Checklist:
+    known = cache.get(campaign.id)
+    if known is None:
+        template = campaign.template
+        rows = session.execute(
+            select(Item.key, Item.id, Area.id, Area.key)
+            .join(Area, Area.id == Item.area_id)
+            .where(Area.template_id == template.id)
+        ).all()
+        known = _Checklist(
+            key=template.key,
+            version=template.version,
+            items={r[0]: (r[1], r[2]) for r in rows},
+            areas={r[3]: r[2] for r in rows},
+        )
+        cache[campaign.id] = known
+    return known
+
+
 def import_submissions(
     db: Database,
     paths: Iterable[Path],
@@ -138,29 +173,41 @@ def import_submissions(
     """Import hand-in files (and folders of them), one transaction per file."""
     files = submission_files(paths)
     lines: list[ImportLine] = []
+    cache: dict[uuid.UUID, _Checklist] = {}
     for index, path in enumerate(files):
         if cancelled is not None and cancelled():
             return ImportReport(tuple(lines), cancelled=True)
         if progress is not None:
             progress(index, len(files), path.name)
-        lines.append(import_submission(db, path))
+        lines.append(import_submission(db, path, _cache=cache))
     if progress is not None:
         progress(len(files), len(files), "")
     return ImportReport(tuple(lines))
 
 
-def import_submission(db: Database, path: Path) -> ImportLine:
+def import_submission(
+    db: Database, path: Path, *, _cache: dict[uuid.UUID, _Checklist] | None = None
+) -> ImportLine:
     """Import one hand-in file; a refusal is a line, not an exception."""
     member_name = ""
     revision = 0
+    cache = {} if _cache is None else _cache
     try:
         package = read_package(path, expected_kind="submission")
         revision = package.manifest.revision
         check(str(path), package.data, SUBMISSION_DATA)
-        with db.transaction() as session:
-            incoming = _Incoming.parse(session, str(path), package)
+        with db.transaction() as session, session.no_autoflush:
+            incoming = _Incoming.parse(session, str(path), package, cache)
             member_name = incoming.member.name
             outcome, detail = _apply(session, incoming)
+            # One flush per file: one audit append, and a clash of ids with
+            # someone else's rows shows here as a refusal, not a crash.
+            try:
+                session.flush()
+            except IntegrityError:
+                raise _refuse(
+                    str(path), "记录的编号与本机已有的他人记录冲突，文件可能被改动过"
+                ) from None
     except PackageError as exc:
         return ImportLine(path, Outcome.REFUSED, member_name, revision, exc.reason)
     return ImportLine(path, outcome, member_name, revision, detail)
@@ -190,11 +237,12 @@ class _Incoming:
     sha256: str
     campaign: Campaign
     member: Member
-    items: dict[str, Any]
-    areas: dict[str, Any]
+    checklist: _Checklist
 
     @classmethod
-    def parse(cls, session: Session, source: str, package: Package) -> _Incoming:
+    def parse(
+        cls, session: Session, source: str, package: Package, cache: dict[uuid.UUID, _Checklist]
+    ) -> _Incoming:
         manifest, data = package.manifest, package.data
         try:
             campaign_id = uuid.UUID(manifest.campaign_id)
@@ -209,16 +257,14 @@ class _Incoming:
         member = session.get(Member, member_id)
         if member is None or member.unit_id != campaign.unit_id or member.deleted_at is not None:
             raise _refuse(source, "提交人不在本单位的人员名单中")
-        template = campaign.template
-        if (manifest.template_id, manifest.template_version) != (template.key, template.version):
+        checklist = _checklist(session, campaign, cache)
+        if (manifest.template_id, manifest.template_version) != (checklist.key, checklist.version):
             raise _refuse(
                 source,
                 f"使用的自查表（{manifest.template_id} 第 {manifest.template_version} 版）"
-                f"与本专项行动的（{template.key} 第 {template.version} 版）不同",
+                f"与本专项行动的（{checklist.key} 第 {checklist.version} 版）不同",
             )
-        items = {i.key: i for a in template.areas for i in a.items}
-        areas = {a.key: a for a in template.areas}
-        incoming = cls(source, package, "", campaign, member, items, areas)
+        incoming = cls(source, package, "", campaign, member, checklist)
         incoming._check_values()
         incoming.sha256 = package.manifest.sha256.get("data.json", "")
         return incoming
@@ -226,7 +272,7 @@ class _Incoming:
     def _check_values(self) -> None:
         data, source = self.package.data, self.source
         for n, answer in enumerate(data["answers"], 1):
-            if answer["item"] not in self.items:
+            if answer["item"] not in self.checklist.items:
                 raise _refuse(source, f"数据中 answers[{n}] 指向自查表中没有的条目")
             if answer["level"] is not None:
                 _enum(source, Level, answer["level"], f"answers[{n}].level")
@@ -234,9 +280,9 @@ class _Incoming:
             _enum(source, StudyForm, record["form"], f"study_records[{n}].form")
         for n, problem in enumerate(data["problems"], 1):
             where = f"problems[{n}]"
-            if problem["item"] is not None and problem["item"] not in self.items:
+            if problem["item"] is not None and problem["item"] not in self.checklist.items:
                 raise _refuse(source, f"数据中 {where} 指向自查表中没有的条目")
-            if problem["area"] is not None and problem["area"] not in self.areas:
+            if problem["area"] is not None and problem["area"] not in self.checklist.areas:
                 raise _refuse(source, f"数据中 {where} 指向自查表中没有的问题方面")
             _enum(source, Severity, problem["severity"], f"{where}.severity")
             _enum(source, Source, problem["source"], f"{where}.source")
@@ -274,47 +320,49 @@ def _apply(session: Session, incoming: _Incoming) -> tuple[Outcome, str]:
                 f"与已导入的第 {revision} 次提交内容不同。"
                 "同一次提交不应有两个版本，请向本人核实是哪一份",
             )
+    values = {
+        "overall_analysis": data["self_check"]["overall_analysis"],
+        "submission_revision": revision,
+        "submission_sha256": incoming.sha256,
+        "submitted_at": manifest.created_at,
+        "state": SelfCheckState.SUBMITTED,
+    }
+    new = row is None
     if row is None:
         wanted = uuid.UUID(data["self_check"]["id"])
         taken = session.get(SelfCheck, wanted) is not None
+        # Everything set before the first flush: one INSERT, one audit entry.
         row = SelfCheck(
             id=uuid.uuid4() if taken else wanted,
             campaign_id=incoming.campaign.id,
             member_id=incoming.member.id,
+            answers=[],
+            study_records=[],
+            **values,
         )
         session.add(row)
-        session.flush()
-    _replace_content(session, incoming, row)
-    row.overall_analysis = data["self_check"]["overall_analysis"]
-    row.submission_revision = revision
-    row.submission_sha256 = incoming.sha256
-    row.submitted_at = manifest.created_at
-    row.state = SelfCheckState.SUBMITTED
+    else:
+        _set(row, **values)
+    _replace_content(session, incoming, row, new=new)
     count = len(data["problems"])
     if held:
         return Outcome.REPLACED, f"第 {revision} 次提交替换了第 {held} 次，问题 {count} 个"
     return Outcome.IMPORTED, f"第 {revision} 次提交，问题 {count} 个"
 
 
-def _taken(session: Session, model: Any, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    wanted = list(ids)
-    if not wanted:
-        return set()
-    return set(session.scalars(select(model.id).where(model.id.in_(wanted))).all())
-
-
-def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck) -> None:
-    data, source = incoming.package.data, incoming.source
+def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck, *, new: bool) -> None:
+    data = incoming.package.data
+    items, areas = incoming.checklist.items, incoming.checklist.areas
     # Answers, keyed by checklist item.
     answers = {a.item_id: a for a in row.answers}
     given = set()
     for a in data["answers"]:
-        item = incoming.items[a["item"]]
-        given.add(item.id)
+        item_id = items[a["item"]][0]
+        given.add(item_id)
         level = Level(a["level"]) if a["level"] is not None else None
-        answer = answers.get(item.id)
+        answer = answers.get(item_id)
         if answer is None:
-            row.answers.append(Answer(item_id=item.id, level=level, example=a["example"]))
+            row.answers.append(Answer(item_id=item_id, level=level, example=a["example"]))
         else:
             if answer.level != level:
                 answer.level = level
@@ -327,9 +375,6 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck) -> N
 
     # Study records, by id.
     records = {r.id: r for r in row.study_records}
-    new_ids = {uuid.UUID(r["id"]) for r in data["study_records"]} - set(records)
-    if _taken(session, StudyRecord, new_ids):
-        raise _refuse(source, "学习记录的编号与他人的记录冲突，文件可能被改动过")
     kept: set[uuid.UUID] = set()
     for r in data["study_records"]:
         rid = uuid.UUID(r["id"])
@@ -351,38 +396,30 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck) -> N
             record.soft_delete()
 
     # Problems that came in hand-ins, with their causes and measures, by id.
-    mine = {
-        p.id: p
-        for p in session.scalars(
-            select(Problem)
-            .where(
-                Problem.campaign_id == incoming.campaign.id,
-                Problem.owner_member_id == incoming.member.id,
-            )
-            .options(selectinload(Problem.root_causes), selectinload(Problem.measures))
-        ).all()
-    }
+    mine: dict[uuid.UUID, Problem] = {}
+    if not new:
+        mine = {
+            p.id: p
+            for p in session.scalars(
+                select(Problem)
+                .where(
+                    Problem.campaign_id == incoming.campaign.id,
+                    Problem.owner_member_id == incoming.member.id,
+                )
+                .options(selectinload(Problem.root_causes), selectinload(Problem.measures))
+            ).all()
+        }
     incoming_problems = data["problems"]
     problem_ids = [uuid.UUID(p["id"]) for p in incoming_problems]
-    if _taken(session, Problem, set(problem_ids) - set(mine)):
-        raise _refuse(source, "问题的编号与他人的问题冲突，文件可能被改动过")
-    cause_ids = {uuid.UUID(c["id"]) for p in incoming_problems for c in p["root_causes"]}
-    measure_ids = {uuid.UUID(m["id"]) for p in incoming_problems for m in p["measures"]}
-    own_causes = {c.id for p in mine.values() for c in p.root_causes}
-    own_measures = {m.id for p in mine.values() for m in p.measures}
-    if _taken(session, RootCause, cause_ids - own_causes) or _taken(
-        session, Measure, measure_ids - own_measures
-    ):
-        raise _refuse(source, "原因或措施的编号与他人的记录冲突，文件可能被改动过")
 
     revision = incoming.package.manifest.revision
     for p in incoming_problems:
         pid = uuid.UUID(p["id"])
-        item = incoming.items.get(p["item"]) if p["item"] else None
-        area = incoming.areas.get(p["area"]) if p["area"] else None
+        item = items.get(p["item"]) if p["item"] else None
+        area_id = areas.get(p["area"]) if p["area"] else None
         values = {
-            "item_id": item.id if item is not None else None,
-            "area_id": area.id if area is not None else (item.area_id if item else None),
+            "item_id": item[0] if item is not None else None,
+            "area_id": area_id if area_id is not None else (item[1] if item else None),
             "text": p["text"],
             "examples": p["examples"],
             "severity": Severity(p["severity"]),
@@ -396,6 +433,8 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck) -> N
                 id=pid,
                 campaign_id=incoming.campaign.id,
                 owner_member_id=incoming.member.id,
+                root_causes=[],
+                measures=[],
                 **values,
             )
             session.add(problem)
