@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.overview.populated.connect(self._on_overview_populated)
         self.overview.join_requested.connect(self._join_from_overview)
         self.overview.demo_requested.connect(self.make_demo)
+        self.overview.create_requested.connect(self._create_from_overview)
         self.self_check.joined.connect(self.refresh)
         self.desk.changed.connect(self.refresh)
         self._first_shown = False
@@ -296,6 +297,10 @@ class MainWindow(QMainWindow):
     def _join_from_overview(self) -> None:
         self.show_page("self_check")
         self.self_check.join(None)
+
+    def _create_from_overview(self) -> None:
+        self.show_page("gathering")
+        self.desk.create_campaign()
 
     def make_demo(self) -> None:
         """First run: fill this database with the fictional demo unit to look around."""

@@ -31,11 +31,13 @@ class OverviewPage(QWidget):
         populated: the page shows real data (or the empty-database message).
         join_requested: the user wants to join with a campaign file (first run).
         demo_requested: the user wants the fictional demo unit (first run).
+        create_requested: the office wants to set up a campaign (first run).
     """
 
     populated = Signal()
     join_requested = Signal()
     demo_requested = Signal()
+    create_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,9 +69,12 @@ class OverviewPage(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.join_button = QPushButton(self.tr("用专项行动文件加入…"), self.first_run)
         self.join_button.clicked.connect(self.join_requested)
+        self.create_button = QPushButton(self.tr("建立专项行动（办公室）…"), self.first_run)
+        self.create_button.clicked.connect(self.create_requested)
         self.demo_button = QPushButton(self.tr("生成示例单位（虚构）"), self.first_run)
         self.demo_button.clicked.connect(self.demo_requested)
         row.addWidget(self.join_button)
+        row.addWidget(self.create_button)
         row.addWidget(self.demo_button)
         row.addStretch(1)
         self.first_run.hide()
@@ -98,7 +103,7 @@ class OverviewPage(QWidget):
                 self.tr(
                     "本机还没有专项行动。\n"
                     "干部：请用办公室发来的专项行动文件加入，然后在“个人自查”中填写。\n"
-                    "办公室：新建专项行动的功能将在“汇总与会诊”页面提供；"
+                    "办公室：请建立专项行动，导入干部名单后导出专项行动文件分发给干部；"
                     "也可以先生成一个虚构的示例单位，熟悉程序。"
                 )
             )
