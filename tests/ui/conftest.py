@@ -62,6 +62,9 @@ def registry() -> FontRegistry:
 @pytest.fixture
 def app_fonts(qapp: QApplication, registry: FontRegistry) -> FontRegistry:
     ui_fonts.install_application_fonts(qapp, registry)
+    from mingjing.ui.app import install_qt_translations
+
+    assert install_qt_translations(qapp), "Qt's Chinese translations are missing"
     return registry
 
 

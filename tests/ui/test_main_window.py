@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QTabWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from mingjing.fonts import FontRegistry
@@ -34,6 +44,19 @@ def visible_texts(root: QWidget) -> list[str]:
     texts = [w.text() for w in root.findChildren(QLabel)]
     texts += [w.title() for w in root.findChildren(QGroupBox)]
     texts += [w.text() for w in root.findChildren(QAbstractButton)]
+    for tabs in root.findChildren(QTabWidget):
+        texts += [tabs.tabText(i) for i in range(tabs.count())]
+    for view in root.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None:
+            continue
+        columns = len(getattr(model, "HEADERS", ()))  # our table models declare them
+        for column in range(columns):
+            header = model.headerData(column, Qt.Orientation.Horizontal)
+            if isinstance(header, str):
+                texts.append(header)
+    for edit in root.findChildren(QLineEdit):
+        texts.append(edit.placeholderText())
     return texts
 
 
@@ -192,3 +215,27 @@ def test_joining_from_the_overview(
         win.overview.join_button.click()
     assert win.page_keys()[win.nav.currentRow()] == "self_check"
     qtbot.waitUntil(lambda: "陈喆" in win.self_check.heading.text(), timeout=10_000)
+
+
+def test_closing_with_an_unsaved_consultation_asks_first(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mingjing.ui.desk.consultations import ConsultationsTab
+
+    tab = window.consultations
+    qtbot.wait_until(lambda: tab.context is not None, timeout=10_000)
+    tab.dirty = True
+    answers: list[str | None] = [None, "discard"]
+    asked: list[str] = []
+
+    def answer(cls: object, parent: object, text: str) -> str | None:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(ConsultationsTab, "ask_unsaved", classmethod(answer))
+    window.close()
+    assert window.isVisible() and len(asked) == 1  # 取消: the window stays
+    assert window.desk.tabs.currentWidget() is tab
+    window.close()
+    qtbot.wait_until(lambda: not window.isVisible(), timeout=5_000)
+    assert len(asked) == 2

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mingjing.config import DataLocation
@@ -45,12 +45,36 @@ def settings_for(location: DataLocation) -> QSettings:
     return QSettings(str(location.data_dir / "settings.ini"), QSettings.Format.IniFormat)
 
 
+_translators: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Qt's own texts in Chinese: 确定/取消 on message boxes, the edit menus, dialogs.
+
+    Qt ships them (qtbase_zh_CN.qm) beside its libraries; without them a
+    message box would say "OK". Returns whether they were found.
+    """
+    if _translators:
+        return True
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
+        log.warning("Qt's Chinese translations were not found in %s", folder)
+        return False
+    app.installTranslator(translator)
+    _translators.append(translator)
+    return True
+
+
 def create_application(argv: Sequence[str]) -> tuple[QApplication, FontRegistry]:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("mingjing")
     app.setOrganizationName("mingjing")
     app.setApplicationDisplayName("明镜")
+    install_qt_translations(app)
     registry = FontRegistry.discover()
     install_application_fonts(app, registry)
     app.setStyleSheet(STYLE)

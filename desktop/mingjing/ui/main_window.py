@@ -27,9 +27,12 @@ from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.overview import Summary, save_snapshot
 from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
+from mingjing.ui.desk.consultations import ConsultationsTab
 from mingjing.ui.desk.hand_ins import HandInsTab
+from mingjing.ui.desk.opinions import OpinionsTab
 from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.problem_list import ProblemListTab
+from mingjing.ui.desk.roster import RosterTab
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.pending import PendingPage
 from mingjing.ui.pages.self_check import SelfCheckPage
@@ -88,8 +91,12 @@ class MainWindow(QMainWindow):
         self.self_check = SelfCheckPage(location, self.pages)
         self._add_page("self_check", self.tr("个人自查"), self.self_check)
         self.desk = DeskPage(location, self.pages)
+        self.desk.add_tab(RosterTab(self.desk), self.tr("干部名单"))
         self.desk.add_tab(HandInsTab(self.desk), self.tr("收取自查"))
+        self.desk.add_tab(OpinionsTab(self.desk), self.tr("征求意见"))
         self.desk.add_tab(ProblemListTab(self.desk), self.tr("问题清单"))
+        self.consultations = ConsultationsTab(self.desk)
+        self.desk.add_tab(self.consultations, self.tr("集体会诊"))
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
         for spec in self._pending_specs():
             self._add_page(
@@ -122,6 +129,7 @@ class MainWindow(QMainWindow):
         self.self_check.joined.connect(self.refresh)
         self.desk.changed.connect(self.refresh)
         self._first_shown = False
+        self._closing = False
         self._refresh_generation = 0
 
     # ------------------------------------------------------------------ pages
@@ -383,6 +391,19 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.consultations.dirty and not self._closing:
+            # A 会诊 record is a formal minute: ask rather than save or drop it silently.
+            event.ignore()
+            self.show_page("gathering")
+            self.desk.tabs.setCurrentWidget(self.consultations)
+
+            def close_now() -> None:
+                self._closing = True
+                self.close()
+
+            # Closed from the event loop, not from inside this closeEvent.
+            self.consultations.leave(lambda: QTimer.singleShot(0, close_now))
+            return
         self.self_check.flush()
         self.settings.set(S.WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(S.WINDOW_STATE, self.saveState())

@@ -302,12 +302,6 @@ def _wrapping_list(parent: QWidget) -> QListWidget:
     return widget
 
 
-def _tell(parent: QWidget, icon: QMessageBox.Icon, text: str) -> None:
-    box = QMessageBox(icon, parent.tr("明镜"), text, parent=parent)
-    box.addButton(parent.tr("确定"), QMessageBox.ButtonRole.AcceptRole)
-    box.exec()
-
-
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName("fieldHeading")
@@ -804,17 +798,6 @@ class ConsultationsTab(DeskTab):
         self.measures.remove_row(index.row())
 
     # ------------------------------------------------------------ dialogs
-
-    # DeskTab's boxes use Qt's standard buttons, which read "OK" without a Qt
-    # translation installed; these say 确定.
-
-    @classmethod
-    def tell_info(cls, parent: QWidget, text: str) -> None:
-        _tell(parent, QMessageBox.Icon.Information, text)
-
-    @classmethod
-    def tell_warning(cls, parent: QWidget, text: str) -> None:
-        _tell(parent, QMessageBox.Icon.Warning, text)
 
     # ------------------------------------------------------------ choosing
 
