@@ -330,3 +330,119 @@ def test_ids_that_clash_with_someone_elses_rows_are_refused(
     assert line.outcome is Outcome.REFUSED and "冲突" in line.detail, line.text
     assert audit_length(office) == before
     assert import_submission(office, good).outcome is Outcome.IMPORTED
+
+
+def _table_rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    from sqlalchemy import text
+
+    skip = {"created_at", "updated_at", "submitted_at", "deleted_at"}
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with db.read() as s:
+        for table in ("self_check", "answer", "study_record", "problem", "root_cause", "measure"):
+            result = s.execute(text(f"SELECT * FROM {table}"))
+            names = list(result.keys())
+            keys = [k for k in names if k not in skip and not (table == "answer" and k == "id")]
+            found[table] = sorted(
+                (tuple(str(dict(r._mapping)[k]) for k in keys) for r in result), key=str
+            )
+        audit = s.execute(
+            text(
+                "SELECT entity, action, changes FROM audit_entry WHERE entity IN "
+                "('self_check','answer','study_record','problem','root_cause','measure')"
+            )
+        ).all()
+    entries = []
+    for entity, action, changes in audit:
+        values = json.loads(changes) if isinstance(changes, str) else dict(changes)
+        for key in ("created_at", "updated_at", "submitted_at", "deleted_at"):
+            values.pop(key, None)
+        if entity == "answer":
+            values.pop("id", None)
+        entries.append((entity, action, json.dumps(values, sort_keys=True, ensure_ascii=False)))
+    found["audit"] = sorted(entries)
+    return found
+
+
+def _counting(fn: Any, calls: list[object]) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1][0][0])
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def test_the_fast_first_import_stores_what_adding_the_objects_would(
+    tmp_path: Path, campaign_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_insert_new writes rows table by table; the reference adds ORM objects."""
+    import shutil
+
+    from mingjing.config import resolve_location
+    from mingjing.services import submissions
+    from mingjing.services.campaigns import join_campaign
+
+    # 彭立新 has not started in the demo: the office holds nothing of his.
+    location = resolve_location(tmp_path / "laptop-peng")
+    db = Database.open(location, actor="彭立新")
+    join_campaign(db, location, campaign_file, "彭立新")
+    view = staff.load_own_self_check(db, location)
+    staff.add_study_record(db, view.id, topic="学习实施方案", note="逐条对照")
+    good = handed_in((location, db), tmp_path / "u盘")
+    db.close()
+    office_dir = tmp_path / "office"
+    shutil.copytree(office_dir, tmp_path / "office-orm")
+    fast = Database.open(resolve_location(office_dir), actor="办公室")
+    calls: list[object] = []
+    monkeypatch.setattr(submissions, "insert_rows", _counting(submissions.insert_rows, calls))
+    assert import_submission(fast, good).outcome is Outcome.IMPORTED
+    assert len(calls) == 1  # the fast path was taken
+
+    def by_objects(session: Any, incoming: Any, check_id: Any, values: Any) -> None:
+        row = SelfCheck(
+            id=check_id,
+            campaign_id=incoming.campaign.id,
+            member_id=incoming.member.id,
+            answers=[],
+            study_records=[],
+            **values,
+        )
+        session.add(row)
+        submissions._replace_content(session, incoming, row, new=True)
+
+    monkeypatch.setattr(submissions, "_insert_new", by_objects)
+    reference = Database.open(resolve_location(tmp_path / "office-orm"), actor="办公室")
+    assert import_submission(reference, good).outcome is Outcome.IMPORTED
+    ours, theirs = _table_rows(fast), _table_rows(reference)
+    assert ours["problem"] and ours["audit"]
+    for table in theirs:
+        assert ours[table] == theirs[table], table
+    fast.close()
+    reference.close()
+
+
+def test_import_on_both_dialects(any_db: Database, tmp_path: Path) -> None:
+    """A first import (rows inserted table by table), then a replacement, on both dialects."""
+    import datetime as dt
+
+    from mingjing.config import resolve_location
+    from mingjing.services.campaigns import export_campaign, join_campaign
+    from mingjing.services.demo import create_demo
+    from mingjing.storage.audit import verify_chain
+
+    create_demo(any_db, today=dt.date(2025, 11, 20))
+    package = export_campaign(any_db, tmp_path)
+    location = resolve_location(tmp_path / "laptop")
+    db = Database.open(location, actor="彭立新")
+    join_campaign(db, location, package, "彭立新")
+    first = handed_in((location, db), tmp_path / "u盘")
+    assert import_submission(any_db, first).outcome is Outcome.IMPORTED
+    view = staff.load_own_self_check(db, location)
+    staff.set_overall_analysis(db, view.id, "补充剖析。")
+    second = staff.hand_in(db, location, tmp_path / "u盘")
+    db.close()
+    assert import_submission(any_db, second).outcome is Outcome.REPLACED
+    assert import_submission(any_db, first).outcome is Outcome.REFUSED
+    assert office_check(any_db, "彭立新").overall_analysis == "补充剖析。"
+    with any_db.read() as s:
+        checked, problem = verify_chain(s)
+        assert checked > 100 and problem is None

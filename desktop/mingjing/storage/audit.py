@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import functools
 import hashlib
 import json
 import uuid
@@ -31,7 +32,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, event, insert, inspect, select, text
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, UOWTransaction, object_session
-from sqlalchemy.orm.base import NO_VALUE
 
 from mingjing.domain.base import Entity, utcnow
 from mingjing.domain.models import AuditEntry
@@ -106,35 +106,101 @@ def digest_of(entry: AuditEntry) -> str:
     )
 
 
+@functools.cache
+def _audited_columns(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(a.key for a in mapper.column_attrs if a.key not in _SKIP)
+
+
+@functools.cache
+def _link_tables(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """Many-to-many relationships: their changes belong to the row's entry."""
+    return tuple(r.key for r in mapper.relationships if r.secondary is not None)
+
+
 def _changes(obj: Entity, action: str) -> dict[str, Any]:
     """What changed: new values on create, [old, new] on update, everything on delete."""
     state = inspect(obj)
     changes: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in _SKIP:
-            continue
-        if action in ("create", "delete"):
-            value = state.attrs[key].loaded_value
+    columns = _audited_columns(state.mapper)
+    if action in ("create", "delete"):
+        # Straight from the row's dict: this runs for every row an import writes.
+        values = state.dict
+        for key in columns:
+            value = values.get(key)
             if action == "delete" or value not in (None, "", [], {}):
-                changes[key] = _plain(None if value is NO_VALUE else value)
-            continue
+                changes[key] = _plain(value)
+    else:
+        for key in columns:
+            hist = state.attrs[key].history
+            if hist.has_changes():
+                old = hist.deleted[0] if hist.deleted else None
+                new = hist.added[0] if hist.added else None
+                if old != new:
+                    changes[key] = [_plain(old), _plain(new)]
+    if action == "delete":
+        return changes
+    for key in _link_tables(state.mapper):
+        if key not in state.dict and action == "create":
+            continue  # never touched: nothing linked
         hist = state.attrs[key].history
-        if hist.has_changes():
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if old != new:
-                changes[key] = [_plain(old), _plain(new)]
-    for rel in state.mapper.relationships:
-        if rel.secondary is None or action == "delete":
-            continue
-        hist = state.attrs[rel.key].history
         if hist.added or hist.deleted:
-            changes[rel.key] = {
+            changes[key] = {
                 "added": sorted(str(o.id) for o in hist.added),
                 "removed": sorted(str(o.id) for o in hist.deleted),
             }
     return changes
+
+
+@functools.cache
+def _python_defaults(table: Table) -> tuple[tuple[str, Any], ...]:
+    """(column, default) for columns whose default Python computes (scalars, callables)."""
+    found = []
+    for column in table.columns:
+        default = column.default
+        if default is not None and (default.is_scalar or default.is_callable):
+            found.append((column.key, default))
+    return tuple(found)
+
+
+def insert_rows(session: Session, batches: list[tuple[type[Entity], list[dict[str, Any]]]]) -> int:
+    """Insert new rows, table by table in the order given, with their audit entries.
+
+    For imports that create many rows at once: the unit of work costs about
+    half a millisecond a row, which an import of hundreds of files feels.
+    Column defaults are filled in here, as a flush would, so each audit
+    entry holds exactly what a flush of the same objects would have recorded
+    (a test compares the two); the entries are appended once, after all
+    batches. Nothing else may be pending in ``session``.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("insert_rows needs a session with nothing pending: flush first")
+    conn = session.connection()
+    pending = []
+    for model, given in batches:
+        if not given:
+            continue
+        table: Table = model.__table__  # type: ignore[assignment]
+        defaults = _python_defaults(table)
+        rows = []
+        for row in given:
+            full = dict(row)
+            for key, default in defaults:
+                if key not in full:
+                    full[key] = default.arg if default.is_scalar else default.arg(None)
+            rows.append(full)
+        conn.execute(insert(table), rows)
+        columns = _audited_columns(inspect(model))
+        for full in rows:
+            changes = {
+                key: _plain(full.get(key))
+                for key in columns
+                if full.get(key) not in (None, "", [], {})
+            }
+            pending.append(("create", table.name, str(full["id"]), changes))
+    if pending and ACTOR_KEY in session.info:  # as the mapper events: no actor, no audit
+        actor = str(session.info[ACTOR_KEY]) or "未知用户"
+        append_entries(conn, actor, pending)
+    return len(pending)
 
 
 def _recorder(action: str) -> Callable[[Mapper[Any], Connection, Entity], None]:
