@@ -345,5 +345,11 @@ def test_campaign_create_then_export(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "模板.yaml" in capsys.readouterr().err
     assert cli.main([*base, "--doc-number", "青林发〔2026〕9号"]) == 0
     assert "已建立“青山县林业局”" in capsys.readouterr().out
+    assert cli.main([*base, "--title", "第二轮"]) == 3  # not by mistake
+    assert "本机已有专项行动" in capsys.readouterr().err
+    assert cli.main([*base, "--title", "第二轮", "--new"]) == 0
+    sheet = tmp_path / "名单.csv"
+    sheet.write_text("姓名,职务,部门\n王芳,科员,办公室\n", encoding="utf-8")
+    assert cli.main(["--data-dir", office, "roster", "import", str(sheet)]) == 0
     assert cli.main(["--data-dir", office, "campaign", "export", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "青山县林业局-专项行动.mjcampaign").exists()

@@ -177,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--template", metavar="文件", type=Path, help="本单位的自查表模板（默认用内置模板）"
     )
+    create.add_argument("--party-body", metavar="名称", default="", help="如：中共青山县林业局党组")
+    create.add_argument(
+        "--operator",
+        metavar="姓名",
+        default="",
+        help="办公室经办人的姓名（写入审核回复和审计记录）",
+    )
+    create.add_argument(
+        "--new", action="store_true", help="本机已有专项行动时，确认另建新一轮专项行动"
+    )
     join = action("campaign", campaign_text, "join", "用办公室发来的专项行动文件加入")
     join.add_argument(
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
@@ -364,6 +374,7 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
         setup = campaign_setup.CampaignSetup(
             unit_name=args.unit,
             unit_short_name=args.short_name,
+            party_body=args.party_body,
             title=args.title or default.title,
             doc_number=args.doc_number,
             start_date=start,
@@ -371,7 +382,9 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
             phases=campaign_setup.phases_between(start, end),
             template_path=args.template,
         )
-        campaign_setup.create_campaign(db, location, setup)
+        campaign_setup.create_campaign(
+            db, location, setup, another=args.new, operator=args.operator
+        )
         _print(f"已建立“{setup.unit_name}”的“{setup.title}”。")
         _print("下一步：用“mingjing roster import 名单.xlsx”导入干部名单，再导出专项行动文件。")
         return EXIT_OK

@@ -51,6 +51,9 @@ class CampaignSetup:
     phases: tuple[PhaseDates, ...] = field(default=())
     template_path: Path | None = None
     """A checklist template file; None: the built-in one."""
+    operator: str = ""
+    """Who keeps the records at the office (a name for reply files and the audit
+    trail); kept in this computer's profile, not with the campaign."""
 
 
 _PLAN_SHARES = (
@@ -126,15 +129,31 @@ def create_campaign(
     setup: CampaignSetup,
     *,
     today: dt.date | None = None,
+    another: bool = False,
+    operator: str = "",
 ) -> str:
     """Create the unit (or reuse this database's), its team, the campaign; returns its id.
 
-    This computer becomes the office's: the profile records the secretary role.
+    This computer becomes the office's: the profile records the secretary role
+    and, if given, the name of the person who keeps the records (``operator``,
+    shown in reply files and the audit trail). A database that already holds a
+    campaign is refused unless ``another``: the program works on the latest
+    campaign, so a second one by mistake would hide the first one's hand-ins.
     """
     _check(setup)
     template = read_template(setup.template_path)  # before anything is written
     today = today or dt.date.today()
     with db.transaction() as session:
+        if not another:
+            from mingjing.services.summary import current_campaign
+
+            existing = current_campaign(session)
+            if existing is not None:
+                raise DomainError(
+                    f"本机已有专项行动“{existing.title}”。程序总是打开最近建立的专项行动，"
+                    "再建一个会使现有的提交材料、意见和会诊记录看不到。"
+                    "如确是开展新一轮专项行动，请加 --new。"
+                )
         units = session.scalars(select(Unit).where(Unit.deleted_at.is_(None))).all()
         unit = next((u for u in units if u.name == setup.unit_name.strip()), None)
         if unit is None:
@@ -177,7 +196,7 @@ def create_campaign(
         save_profile(
             location.data_dir,
             Profile(
-                display_name=profile.display_name,
+                display_name=(operator or setup.operator).strip() or profile.display_name,
                 role=Role.SECRETARY.value,
                 unit_id=unit_id,
                 campaign_id=campaign_id,

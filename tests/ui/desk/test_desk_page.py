@@ -33,7 +33,12 @@ def test_office_first_run_creates_and_exports_a_campaign(
     def fill(cls: object, parent: object, setup: CampaignSetup, editing: bool) -> CampaignSetup:
         assert not editing
         return CampaignSetup(
-            **{**setup.__dict__, "unit_name": "青山县林业局", "doc_number": "青林发〔2026〕9号"}
+            **{
+                **setup.__dict__,
+                "unit_name": "青山县林业局",
+                "doc_number": "青林发〔2026〕9号",
+                "operator": "王芳",
+            }
         )
 
     monkeypatch.setattr(DeskPage, "ask_setup", classmethod(fill))
@@ -42,8 +47,14 @@ def test_office_first_run_creates_and_exports_a_campaign(
     qtbot.wait_until(lambda: "青山县林业局" in win.desk.heading.text(), timeout=5_000)
     assert win.page_keys()[win.nav.currentRow()] == "gathering"
     assert "青林发〔2026〕9号" in win.desk.info.text()
+    from mingjing.services.profile import load_profile
+
+    assert load_profile(workspace.location.data_dir).display_name == "王芳"
     qtbot.wait_until(lambda: "青山县林业局" in win.campaign_label.text(), timeout=5_000)
 
+    from mingjing.services.roster import add_member
+
+    add_member(workspace.db, "李强", "科员", "办公室")
     told: list[str] = []
     monkeypatch.setattr(DeskPage, "ask_export_folder", classmethod(lambda c, p: str(tmp_path)))
     monkeypatch.setattr(DeskPage, "tell_info", classmethod(lambda c, p, t: told.append(t)))
@@ -59,14 +70,17 @@ def test_campaign_dialog_round_trips_a_setup(qtbot: QtBot, app_fonts: FontRegist
     dialog = CampaignDialog(setup, editing=False)
     qtbot.add_widget(dialog)
     assert "7 个方面" in dialog.template_note.text()
-    dialog.start.setDate(dialog.start.date().addMonths(1))
-    dialog._spread()  # the button: phases follow the new start
+    dialog.start.setDate(dialog.start.date().addMonths(1))  # the phases follow
+    dialog.operator.setText("王芳")
     result = dialog.setup()
     assert result.unit_name == "青山县林业局" and result.doc_number == "9号"
     assert result.start_date == dt.date(2026, 10, 1)
     assert result.phases[0].start == dt.date(2026, 10, 1)
     assert result.phases[-1].end == dt.date(2026, 12, 31)
-    assert result.template_path is None
+    assert result.template_path is None and result.operator == "王芳"
+    dialog.unit.clear()
+    dialog._accept()
+    assert dialog.problem.text() == "请填写单位名称。" and dialog.result() == 0
 
 
 def test_edit_keeps_what_was_not_changed(

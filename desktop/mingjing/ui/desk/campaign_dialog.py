@@ -76,6 +76,10 @@ class CampaignDialog(QDialog):
         form.addRow(self.tr("党组（党委）："), self.party_body)
         form.addRow(self.tr("专项行动名称(&T)："), self.title)
         form.addRow(self.tr("文号："), self.doc_number)
+        self.operator = QLineEdit(setup.operator, self)
+        self.operator.setPlaceholderText(self.tr("办公室经办人的姓名，写入审核回复和操作记录"))
+        if not editing:
+            form.addRow(self.tr("经办人："), self.operator)
         dates = QHBoxLayout()
         self.start = _date_edit(self, setup.start_date)
         self.end = _date_edit(self, setup.end_date)
@@ -119,7 +123,15 @@ class CampaignDialog(QDialog):
         box.addWidget(self.template_note)
         layout.addWidget(self.template_box)
         self.template_box.setVisible(not editing)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("formProblem")
+        self.problem.setStyleSheet("color: #b91c1c;")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
         self._describe_template()
+        # New dates: the phases follow, in the plan's proportions (still editable).
+        self.start.dateChanged.connect(self._spread)
+        self.end.dateChanged.connect(self._spread)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -134,6 +146,8 @@ class CampaignDialog(QDialog):
         self.builtin.toggled.connect(self._describe_template)
 
     def _spread(self) -> None:
+        if _date(self.start) > _date(self.end):
+            return
         for (code, start, end), spread in zip(
             self._phases, phases_between(_date(self.start), _date(self.end)), strict=False
         ):
@@ -176,15 +190,29 @@ class CampaignDialog(QDialog):
             end_date=_date(self.end),
             phases=tuple(PhaseDates(code, _date(s), _date(e)) for code, s, e in self._phases),
             template_path=self._template,
+            operator=self.operator.text().strip(),
         )
 
     def _accept(self) -> None:
         if not self.unit.text().strip():
             self.unit.setFocus()
-            self.template_note.setText(self.tr("请填写单位名称。"))
+            self.problem.setText(self.tr("请填写单位名称。"))
             return
         if not self.title.text().strip():
             self.title.setFocus()
-            self.template_note.setText(self.tr("请填写专项行动名称。"))
+            self.problem.setText(self.tr("请填写专项行动名称。"))
             return
+        if _date(self.start) > _date(self.end):
+            self.start.setFocus()
+            self.problem.setText(self.tr("开始日期晚于结束日期，请核对。"))
+            return
+        for code, start, end in self._phases:
+            if _date(start) > _date(end):
+                start.setFocus()
+                self.problem.setText(
+                    self.tr("“{0}”阶段的开始日期晚于结束日期，请核对。").format(
+                        PhaseDates(code, None, None).label
+                    )
+                )
+                return
         self.accept()
