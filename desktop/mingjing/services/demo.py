@@ -337,7 +337,8 @@ class _Builder:
                     else Severity.GENERAL,
                     source=Source.SELF,
                     sort_order=order,
-                    submission_revision=check.submission_revision or None,
+                    # The member's own, as if from their laptop: a hand-in replaces them.
+                    submission_revision=check.submission_revision,
                 )
                 category = categories[(order + len(problems)) % len(categories)]
                 problem.root_causes.append(

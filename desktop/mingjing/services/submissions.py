@@ -252,7 +252,9 @@ class _Incoming:
             raise _refuse(source, "清单中的专项行动或提交人编号无效") from None
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.deleted_at is not None:
-            raise _refuse(source, "这份文件属于另一个专项行动，不是本机数据库中的")
+            raise _refuse(
+                source, "这份文件属于另一个专项行动（别的单位的或往年的），不是本机正在进行的这一个"
+            )
         if data["self_check"]["member_id"] != manifest.member_id:
             raise _refuse(source, "清单与数据中的提交人不一致，文件可能被改动过")
         member = session.get(Member, member_id)

@@ -64,7 +64,9 @@ def test_take_in_files_then_return_one_for_rework(
     tab.table.selectRow(row_of(tab.model, "陈喆"))
     seen: list[str] = []
 
-    def answer(cls: object, parent: object, view: object, status: object) -> tuple[str, str]:
+    def answer(
+        cls: object, parent: object, view: object, status: object, draft: str = ""
+    ) -> tuple[str, str]:
         seen.append(view.member_name)  # type: ignore[attr-defined]
         return "returned", "请补充具体事例。"
 
@@ -80,3 +82,46 @@ def test_take_in_files_then_return_one_for_rework(
     assert seen == ["陈喆"]
     assert (tmp_path / "回复" / f"陈喆-审核回复-第{row.revision}次.mjreply").exists()
     assert tab.model.rows[row_of(tab.model, "陈喆")].state_label == "退回返工"
+
+
+def test_review_warns_of_gaps_and_keeps_a_comment_when_no_folder_is_chosen(
+    qtbot: QtBot,
+    desk: DeskPage,
+    hand_in_file: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mingjing.services.self_check import read_self_check
+    from mingjing.ui.desk.hand_ins import ReviewDialog
+
+    tab = desk.tab(HandInsTab)
+    assert isinstance(tab, HandInsTab)
+    monkeypatch.setattr(HandInsTab, "show_report", classmethod(lambda cls, p, r: None))
+    with qtbot.wait_signal(tab.loaded, timeout=20_000):
+        tab.import_paths([hand_in_file("陈喆")])
+    status = tab.model.rows[row_of(tab.model, "陈喆")]
+    assert tab.context is not None and status.self_check_id is not None
+    view = read_self_check(tab.context.db, status.self_check_id)
+    dialog = ReviewDialog(view, status)
+    qtbot.add_widget(dialog)
+    assert "对号入座还有 24 项未填" in dialog.gaps.text()
+    assert "没有查摆问题" in dialog.gaps.text()
+    assert not dialog.accept_button.isDefault()
+
+    drafts: list[str] = []
+
+    def answer(cls: object, p: object, v: object, s: object, draft: str = "") -> tuple[str, str]:
+        drafts.append(draft)
+        return "returned", "请逐项对号入座。"
+
+    told: list[str] = []
+    monkeypatch.setattr(HandInsTab, "ask_review", classmethod(answer))
+    monkeypatch.setattr(HandInsTab, "ask_reply_folder", classmethod(lambda cls, p, s: None))
+    monkeypatch.setattr(HandInsTab, "tell_info", classmethod(lambda c, p, t: told.append(t)))
+    tab.table.selectRow(row_of(tab.model, "陈喆"))
+    tab.review_selected()
+    qtbot.wait_until(lambda: bool(told), timeout=5_000)
+    assert "审核结果没有保存" in told[0]
+    assert tab.model.rows[row_of(tab.model, "陈喆")].state_label == "已提交待审核"
+    tab.review_selected()
+    qtbot.wait_until(lambda: len(drafts) == 2, timeout=5_000)
+    assert drafts == ["", "请逐项对号入座。"]

@@ -108,8 +108,12 @@ class ImportResultDialog(QDialog):
         summary.setWordWrap(True)
         layout.addWidget(summary)
         self.lines = QListWidget(self)
+        names = [line.file.name for line in report.lines]
         for line in report.lines:
-            item = QListWidgetItem(line.text, self.lines)
+            text = line.text
+            if names.count(line.file.name) > 1:  # the same name from two folders
+                text = f"{line.file.parent.name}/{text}"
+            item = QListWidgetItem(text, self.lines)
             item.setToolTip(str(line.file))
             if line.outcome is Outcome.REFUSED:
                 item.setForeground(QBrush(QColor("#b91c1c")))
@@ -131,7 +135,11 @@ class ReviewDialog(QDialog):
     """Read a hand-in as it will print; accept it or return it with a comment."""
 
     def __init__(
-        self, view: SelfCheckView, status: HandInStatus, parent: QWidget | None = None
+        self,
+        view: SelfCheckView,
+        status: HandInStatus,
+        parent: QWidget | None = None,
+        draft: str = "",
     ) -> None:
         super().__init__(parent)
         self.view = view
@@ -141,6 +149,20 @@ class ReviewDialog(QDialog):
         layout = QVBoxLayout(self)
         state = self.tr("第 {0} 次提交，当前状态：{1}").format(status.revision, status.state_label)
         layout.addWidget(QLabel(state, self))
+        gaps = []
+        if view.answered < view.total:
+            gaps.append(self.tr("对号入座还有 {0} 项未填").format(view.total - view.answered))
+        if not view.problems:
+            gaps.append(self.tr("没有查摆问题"))
+        self.gaps = QLabel(self)
+        self.gaps.setWordWrap(True)
+        self.gaps.setStyleSheet("color: #b91c1c;")
+        if gaps:
+            self.gaps.setText(
+                self.tr("注意：{0}。这样的材料一般应退回补充。").format("，".join(gaps))
+            )
+        self.gaps.setVisible(bool(gaps))
+        layout.addWidget(self.gaps)
         self.browser = QTextBrowser(self)
         self.browser.setHtml(statement_html(view))
         layout.addWidget(self.browser, 1)
@@ -148,7 +170,7 @@ class ReviewDialog(QDialog):
             QLabel(self.tr("审核意见（退回返工时必填，会写入回复文件发给本人）："), self)
         )
         self.comment = QPlainTextEdit(self)
-        self.comment.setPlainText(status.review_comment)
+        self.comment.setPlainText(draft or status.review_comment)
         self.comment.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         layout.addWidget(self.comment)
         buttons = QDialogButtonBox(self)
@@ -163,6 +185,10 @@ class ReviewDialog(QDialog):
         can_return = status.state in (SelfCheckState.SUBMITTED, SelfCheckState.ACCEPTED)
         self.accept_button.setEnabled(can_accept)
         self.return_button.setEnabled(can_return)
+        # Accepting must be a deliberate click, never Enter by default.
+        self.accept_button.setAutoDefault(False)
+        self.return_button.setAutoDefault(False)
+        close.setDefault(True)
         self.accept_button.clicked.connect(lambda: self._decide("accepted"))
         self.return_button.clicked.connect(lambda: self._decide("returned"))
         close.clicked.connect(self.reject)
@@ -187,6 +213,8 @@ class HandInsTab(DeskTab):
         super().__init__(parent)
         self.data: HandIns | None = None
         self.reply_folder: str | None = None
+        self.drafts: dict[str, str] = {}
+        """Review comments written but not yet sent, by self-check id."""
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.counts = QLabel(self)
@@ -368,9 +396,9 @@ class HandInsTab(DeskTab):
 
     @classmethod
     def ask_review(
-        cls, parent: QWidget, view: SelfCheckView, status: HandInStatus
+        cls, parent: QWidget, view: SelfCheckView, status: HandInStatus, draft: str = ""
     ) -> tuple[str, str] | None:
-        dialog = ReviewDialog(view, status, parent)
+        dialog = ReviewDialog(view, status, parent, draft)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.decision is None:
             return None
         return dialog.decision, dialog.comment.toPlainText().strip()
@@ -394,12 +422,22 @@ class HandInsTab(DeskTab):
 
     def _review(self, view: object, status: HandInStatus) -> None:
         assert isinstance(view, SelfCheckView)
-        answer = self.ask_review(self, view, status)
+        answer = self.ask_review(self, view, status, self.drafts.get(view.id, ""))
         if answer is None or self.context is None:
             return
         decision, comment = answer
         folder = self.ask_reply_folder(self, self.reply_folder)
         if folder is None:
+            # Nothing is decided without the reply file; the comment is kept.
+            if comment:
+                self.drafts[view.id] = comment
+            self.tell_info(
+                self,
+                self.tr(
+                    "没有选择回复文件的保存位置，审核结果没有保存。"
+                    "所写的意见已保留，再次打开“阅读审核”时仍在。"
+                ),
+            )
             return
         self.reply_folder = folder
         db, check_id = self.context.db, view.id
@@ -409,6 +447,7 @@ class HandInsTab(DeskTab):
             return review(db, check_id, decision, comment, Path(folder), reviewer=reviewer)
 
         def done(path: object) -> None:
+            self.drafts.pop(view.id, None)
             self.reload()
             self.changed.emit()
             what = self.tr("审核通过") if decision == "accepted" else self.tr("退回返工")

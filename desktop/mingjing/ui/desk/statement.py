@@ -58,21 +58,25 @@ def statement_html(view: SelfCheckView) -> str:
         problems.append(_p(p.examples) or "<p>（未写具体事例）</p>")
     sections.append(("查摆的问题", "".join(problems) or "<p>（未查摆问题）</p>"))
 
-    causes = []
+    causes: list[str] = []
     for n, p in enumerate(view.problems, 1):
         for c in p.causes:
             label = categories.get(c.category, c.category)
-            causes.append(f"<p>{n}. 〔{escape(label)}〕{escape(c.text)}</p>")
+            causes.append(
+                f"<p>{len(causes) + 1}. 〔{escape(label)}〕{escape(c.text)}"
+                f"<i>（针对问题 {n}）</i></p>"
+            )
     if view.overall_analysis.strip():
         causes.append(_p(view.overall_analysis))
     sections.append(("原因剖析", "".join(causes) or "<p>（未剖析原因）</p>"))
 
-    measures = []
+    measures: list[str] = []
     for n, p in enumerate(view.problems, 1):
         for m in p.measures:
             target = f"目标：{escape(m.target)}；" if m.target else ""
             measures.append(
-                f"<p>{n}. {escape(m.text)}（{target}完成时限：{escape(_deadline(m))}）</p>"
+                f"<p>{len(measures) + 1}. {escape(m.text)}（{target}完成时限："
+                f"{escape(_deadline(m))}）<i>（针对问题 {n}）</i></p>"
             )
     sections.append(("整改措施", "".join(measures) or "<p>（未提出整改措施）</p>"))
 
