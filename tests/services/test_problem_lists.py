@@ -79,3 +79,47 @@ def test_common_problems_and_promotion(office: Database, cid: str) -> None:
     assert original.promoted_to == copy
     with pytest.raises(DomainError, match="已经是领导班子"):
         promote_to_team(office, copy)
+
+
+def test_the_office_records_edits_and_removes_its_own_problems(office: Database, cid: str) -> None:
+    from mingjing.services.problem_lists import (
+        ProblemInput,
+        add_problem,
+        delete_problem,
+        update_problem,
+    )
+
+    options = choices(office, cid)
+    member_id = options.owners[1][0]
+    first_area = options.areas[0][0]
+    pid = add_problem(
+        office,
+        cid,
+        ProblemInput(owner=member_id, text="上级巡察指出：调研不深入。", area_key=first_area),
+    )
+    team_pid = add_problem(
+        office, cid, ProblemInput(owner=TEAM, text="班子集体议定的问题。", source="collective")
+    )
+    rows = {r.id: r for r in list_problems(office, cid)}
+    assert rows[pid].source == "上级点" and rows[pid].area_key == first_area
+    assert not rows[pid].from_hand_in and rows[team_pid].is_team
+    update_problem(
+        office,
+        pid,
+        ProblemInput(
+            owner=member_id, text="改后的表述", examples="2025年10月……", severity="notable"
+        ),
+    )
+    rows = {r.id: r for r in list_problems(office, cid)}
+    assert (
+        rows[pid].text == "改后的表述"
+        and rows[pid].severity == "较重"
+        and rows[pid].area_key is None
+    )
+    with pytest.raises(DomainError, match="请填写问题的表述"):
+        update_problem(office, pid, ProblemInput(owner=member_id, text="  "))
+    handed = next(r for r in rows.values() if r.from_hand_in)
+    with pytest.raises(DomainError, match="应由本人修改"):
+        update_problem(office, handed.id, ProblemInput(owner=member_id, text="x"))
+    delete_problem(office, pid)
+    assert pid not in {r.id for r in list_problems(office, cid)}

@@ -63,6 +63,10 @@ class ProblemRow:
     """Opinions turned into this problem."""
     causes: int
     measures: int
+    from_hand_in: bool = False
+    """Came in the member's hand-in: the member changes it, not the office."""
+    source_code: str = ""
+    severity_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,9 @@ def list_problems(
                     opinions=opinions.get(p.id, 0),
                     causes=sum(1 for c in p.root_causes if c.deleted_at is None),
                     measures=sum(1 for m in p.measures if m.deleted_at is None),
+                    from_hand_in=p.submission_revision is not None,
+                    source_code=p.source.value,
+                    severity_code=p.severity.value,
                 )
             )
         return rows
@@ -329,3 +336,96 @@ def common_candidates(
             )
         result.sort(key=lambda c: (-len(c.members), c.item_number))
         return result
+
+
+@dataclass(frozen=True)
+class ProblemInput:
+    """A problem the office records itself (上级点, 集体议, or a wording it keeps)."""
+
+    owner: str
+    """A member id, or :data:`TEAM`."""
+    text: str
+    examples: str = ""
+    area_key: str | None = None
+    severity: str = Severity.GENERAL.value
+    source: str = Source.SUPERIOR.value
+
+
+def _office_problem(session: Session, problem_id: str) -> Problem:
+    problem = session.get(Problem, uuid.UUID(problem_id))
+    if problem is None or problem.deleted_at is not None:
+        raise DomainError("找不到这个问题，可能已被删除。")
+    if problem.submission_revision is not None:
+        raise DomainError(
+            "这是本人在自查材料中查摆的问题，应由本人修改后重新提交（可在“收取自查”中退回返工）。"
+        )
+    return problem
+
+
+def _apply_input(
+    session: Session, campaign: Campaign, problem: Problem, data: ProblemInput
+) -> None:
+    text = data.text.strip()
+    if not text:
+        raise DomainError("请填写问题的表述。")
+    problem.text = text
+    problem.examples = data.examples.strip()
+    problem.severity = Severity(data.severity)
+    problem.source = Source(data.source)
+    if data.area_key:
+        area = session.scalar(
+            select(Area).where(Area.template_id == campaign.template_id, Area.key == data.area_key)
+        )
+        if area is None:
+            raise DomainError("自查表中没有这个问题方面。")
+        problem.area_id = area.id
+    else:
+        problem.area_id = None
+    problem.item_id = (
+        problem.item_id if problem.item and problem.item.area_id == problem.area_id else None
+    )
+
+
+def add_problem(db: Database, campaign_id: str, data: ProblemInput) -> str:
+    """Record a problem at the office for a member or the leadership team; returns its id."""
+    with db.transaction() as session:
+        campaign = _campaign(session, campaign_id)
+        problem = Problem(campaign_id=campaign.id, text="")
+        if data.owner == TEAM:
+            team = campaign.unit.team
+            if team is None:
+                raise DomainError("本单位还没有设置领导班子。")
+            problem.owner_team_id = team.id
+            owner_filter = Problem.owner_team_id == team.id
+        else:
+            member = session.get(Member, uuid.UUID(data.owner))
+            if (
+                member is None
+                or member.unit_id != campaign.unit_id
+                or member.deleted_at is not None
+            ):
+                raise DomainError("这个人不在本单位的名单中。")
+            problem.owner_member_id = member.id
+            owner_filter = Problem.owner_member_id == member.id
+        orders = session.scalars(
+            select(Problem.sort_order).where(Problem.campaign_id == campaign.id, owner_filter)
+        ).all()
+        problem.sort_order = max(orders, default=-1) + 1
+        _apply_input(session, campaign, problem, data)
+        session.add(problem)
+        session.flush()
+        return str(problem.id)
+
+
+def update_problem(db: Database, problem_id: str, data: ProblemInput) -> None:
+    """Change a problem the office recorded (not one from a member's hand-in)."""
+    with db.transaction() as session:
+        problem = _office_problem(session, problem_id)
+        _apply_input(session, problem.campaign, problem, data)
+
+
+def delete_problem(db: Database, problem_id: str) -> None:
+    """Remove a problem the office recorded (kept in the audit trail)."""
+    with db.transaction() as session:
+        problem = _office_problem(session, problem_id)
+        problem.soft_delete()

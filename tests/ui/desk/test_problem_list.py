@@ -67,6 +67,7 @@ def test_mark_common_and_promote(
 
     told: list[str] = []
     monkeypatch.setattr(ProblemListTab, "tell_info", classmethod(lambda c, p, t: told.append(t)))
+    monkeypatch.setattr(ProblemListTab, "ask_yes", classmethod(lambda c, p, t, y: True))
     row = next(i for i, r in enumerate(tab.model.rows) if r.id == chosen.id)
     tab.table.selectRow(row)
     with qtbot.wait_signal(tab.loaded):
@@ -75,3 +76,47 @@ def test_mark_common_and_promote(
     team = list_problems(demo_workspace.db, cid, ProblemFilter(owner=TEAM))
     assert any(r.promoted_from == chosen.id for r in team)
     assert "已将 1 个问题列入领导班子问题清单" in told[0]
+
+
+def test_office_problems_are_added_edited_and_deleted_here(
+    qtbot: QtBot, tab: ProblemListTab, demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mingjing.services.problem_lists import ProblemInput
+
+    assert tab.context is not None and tab.options is not None
+    cid = tab.context.campaign_id
+    monkeypatch.setattr(
+        ProblemListTab,
+        "ask_problem",
+        classmethod(lambda c, p, o, d, e: ProblemInput(owner=TEAM, text="上级点：调研不深入。")),
+    )
+    with qtbot.wait_signal(tab.loaded):
+        tab.add_button.click()
+    row = next(i for i, r in enumerate(tab.model.rows) if r.text == "上级点：调研不深入。")
+    assert tab.model.rows[row].source == "上级点" and tab.model.rows[row].is_team
+    tab.table.selectRow(row)
+    assert "上级点：调研不深入。" in tab.detail.toPlainText()
+    assert tab.edit_button.isEnabled() and tab.delete_button.isEnabled()
+    monkeypatch.setattr(
+        ProblemListTab,
+        "ask_problem",
+        classmethod(lambda c, p, o, d, e: ProblemInput(**{**d.__dict__, "text": "改后的问题"})),
+    )
+    with qtbot.wait_signal(tab.loaded):
+        tab.edit_button.click()
+    assert any(r.text == "改后的问题" for r in list_problems(demo_workspace.db, cid))
+
+    told: list[str] = []
+    monkeypatch.setattr(ProblemListTab, "tell_info", classmethod(lambda c, p, t: told.append(t)))
+    handed = next(i for i, r in enumerate(tab.model.rows) if r.from_hand_in)
+    tab.table.selectRow(handed)
+    assert not tab.delete_button.isEnabled()
+    tab.edit_button.click()
+    assert "应由本人修改后重新提交" in told[0]
+
+    row = next(i for i, r in enumerate(tab.model.rows) if r.text == "改后的问题")
+    tab.table.selectRow(row)
+    monkeypatch.setattr(ProblemListTab, "ask_yes", classmethod(lambda c, p, t, y: True))
+    with qtbot.wait_signal(tab.loaded):
+        tab.delete_button.click()
+    assert all(r.text != "改后的问题" for r in list_problems(demo_workspace.db, cid))

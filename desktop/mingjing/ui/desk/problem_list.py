@@ -9,33 +9,60 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from mingjing.services.problem_lists import (
+    TEAM,
     Choices,
     CommonCandidate,
     ProblemFilter,
+    ProblemInput,
     ProblemRow,
+    add_problem,
     choices,
     common_candidates,
+    delete_problem,
     list_problems,
     promote_to_team,
     set_common,
+    update_problem,
 )
 from mingjing.ui.desk.base import DeskTab
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _detail_html(row: ProblemRow) -> str:
+    from html import escape
+
+    head = f"{row.owner}　{row.item_number} {row.area}".strip()
+    parts = [f"<p><b>{escape(row.text)}</b></p>"]
+    if row.examples:
+        parts += [f"<p>{escape(line)}</p>" for line in row.examples.splitlines() if line.strip()]
+    meta = [head, f"来源：{row.source}", f"程度：{row.severity}", row.status]
+    if row.from_hand_in:
+        meta.append("本人提交")
+    note = _note(row)
+    if note:
+        meta.append(note)
+    parts.append(f"<p style='color:#555'>{escape('　'.join(m for m in meta if m))}</p>")
+    return "".join(parts)
 
 
 def _note(row: ProblemRow) -> str:
@@ -117,6 +144,74 @@ class ProblemTableModel(QAbstractTableModel):
         return None
 
 
+class ProblemDialog(QDialog):
+    """新增／修改 a problem the office records: whose, wording, example, 方面, 来源, 程度."""
+
+    def __init__(
+        self, options: Choices, data: ProblemInput, *, editing: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("修改问题") if editing else self.tr("新增问题"))
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.owner = QComboBox(self)
+        for code, label in options.owners:
+            self.owner.addItem(label, code)
+        self.owner.setCurrentIndex(max(self.owner.findData(data.owner), 0))
+        self.owner.setEnabled(not editing)
+        self.text = QPlainTextEdit(data.text, self)
+        self.text.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.examples = QPlainTextEdit(data.examples, self)
+        self.examples.setPlaceholderText(self.tr("具体事例：时间、地点、什么事（见人见事）"))
+        self.area = QComboBox(self)
+        self.area.addItem(self.tr("（不分方面）"), None)
+        for code, label in options.areas:
+            self.area.addItem(label, code)
+        self.area.setCurrentIndex(max(self.area.findData(data.area_key), 0))
+        self.source = QComboBox(self)
+        for code, label in options.sources:
+            self.source.addItem(label, code)
+        self.source.setCurrentIndex(max(self.source.findData(data.source), 0))
+        self.severity = QComboBox(self)
+        for code, label in options.severities:
+            self.severity.addItem(label, code)
+        self.severity.setCurrentIndex(max(self.severity.findData(data.severity), 0))
+        form.addRow(self.tr("对象："), self.owner)
+        form.addRow(self.tr("问题(&P)："), self.text)
+        form.addRow(self.tr("具体事例："), self.examples)
+        form.addRow(self.tr("问题方面："), self.area)
+        form.addRow(self.tr("来源："), self.source)
+        form.addRow(self.tr("程度："), self.severity)
+        layout.addLayout(form)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #b91c1c;")
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def value(self) -> ProblemInput:
+        return ProblemInput(
+            owner=str(self.owner.currentData()),
+            text=self.text.toPlainText().strip(),
+            examples=self.examples.toPlainText().strip(),
+            area_key=self.area.currentData(),
+            severity=str(self.severity.currentData()),
+            source=str(self.source.currentData()),
+        )
+
+    def _accept(self) -> None:
+        if not self.text.toPlainText().strip():
+            self.problem.setText(self.tr("请填写问题的表述。"))
+            self.text.setFocus()
+            return
+        self.accept()
+
+
 class ProblemListTab(DeskTab):
     """Filters above, the list in the middle, 共性问题 suggestions beside it."""
 
@@ -163,6 +258,17 @@ class ProblemListTab(DeskTab):
         self.promote_button.setToolTip(
             self.tr("把所选个人问题列入领导班子问题清单（保留与原问题的关联）")
         )
+        self.add_button = QPushButton(self.tr("新增问题…"), self)
+        self.add_button.setToolTip(
+            self.tr("登记上级点出的、集体议定的问题等（本人查摆的问题由本人提交）")
+        )
+        self.edit_button = QPushButton(self.tr("修改…"), self)
+        self.delete_button = QPushButton(self.tr("删除"), self)
+        self.add_button.clicked.connect(self.add_problem)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            actions.addWidget(button)
         self.mark_button.clicked.connect(lambda: self._mark(True))
         self.unmark_button.clicked.connect(lambda: self._mark(False))
         self.promote_button.clicked.connect(self.promote_selected)
@@ -172,7 +278,13 @@ class ProblemListTab(DeskTab):
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.model = ProblemTableModel(self)
-        self.table = QTableView(splitter)
+        left = QSplitter(Qt.Orientation.Vertical, splitter)
+        self.table = QTableView(left)
+        self.detail = QTextBrowser(left)
+        self.detail.setPlaceholderText(self.tr("点选一个问题，这里显示它的全文和具体事例。"))
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 1)
+        left.setSizes([420, 130])
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -183,7 +295,8 @@ class ProblemListTab(DeskTab):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self._size_columns()
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.doubleClicked.connect(lambda _: self.edit_selected())
 
         side = QWidget(splitter)
         side_layout = QVBoxLayout(side)
@@ -309,8 +422,17 @@ class ProblemListTab(DeskTab):
     def selected_rows(self) -> list[ProblemRow]:
         return [self.model.rows[i.row()] for i in self.table.selectionModel().selectedRows()]
 
+    def _selection_changed(self) -> None:
+        rows = self.selected_rows()
+        self.detail.setHtml(_detail_html(rows[0]) if len(rows) == 1 else "")
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         rows = self.selected_rows()
+        own = len(rows) == 1 and not rows[0].from_hand_in
+        self.edit_button.setEnabled(len(rows) == 1)
+        self.delete_button.setEnabled(own)
+        self.add_button.setEnabled(self.options is not None)
         self.mark_button.setEnabled(any(not r.is_common for r in rows))
         self.unmark_button.setEnabled(any(r.is_common for r in rows))
         self.promote_button.setEnabled(any(not r.is_team and not r.promoted_to for r in rows))
@@ -332,9 +454,77 @@ class ProblemListTab(DeskTab):
         db, ids = self.context.db, list(self._candidates[row].problem_ids)
         self.run(lambda: set_common(db, ids, True), self._written, write=True)
 
+    @classmethod
+    def ask_problem(
+        cls, parent: QWidget, options: Choices, data: ProblemInput, editing: bool
+    ) -> ProblemInput | None:
+        dialog = ProblemDialog(options, data, editing=editing, parent=parent)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def add_problem(self) -> None:
+        if self.context is None or self.options is None:
+            return
+        owner = self.owner.currentData() or TEAM
+        data = self.ask_problem(self, self.options, ProblemInput(owner=owner, text=""), False)
+        if data is None:
+            return
+        db, cid = self.context.db, self.context.campaign_id
+        self.run(lambda: add_problem(db, cid, data), self._written, write=True)
+
+    def edit_selected(self) -> None:
+        rows = self.selected_rows()
+        if self.context is None or self.options is None or len(rows) != 1:
+            return
+        row = rows[0]
+        if row.from_hand_in:
+            self.tell_info(
+                self,
+                self.tr(
+                    "这是{0}在自查材料中查摆的问题，应由本人修改后重新提交。"
+                    "如需修改，请在“收取自查”中阅读审核并退回返工，写明修改意见。"
+                ).format(row.owner),
+            )
+            return
+        current = ProblemInput(
+            owner=row.owner_id,
+            text=row.text,
+            examples=row.examples,
+            area_key=row.area_key,
+            severity=row.severity_code,
+            source=row.source_code,
+        )
+        data = self.ask_problem(self, self.options, current, True)
+        if data is None:
+            return
+        db = self.context.db
+        self.run(lambda: update_problem(db, row.id, data), self._written, write=True)
+
+    def delete_selected(self) -> None:
+        rows = self.selected_rows()
+        if self.context is None or len(rows) != 1 or rows[0].from_hand_in:
+            return
+        row = rows[0]
+        if not self.ask_yes(
+            self,
+            self.tr("删除问题“{0}”？删除后仍保留在操作记录中。").format(row.text),
+            self.tr("删除"),
+        ):
+            return
+        db = self.context.db
+        self.run(lambda: delete_problem(db, row.id), self._written, write=True)
+
     def promote_selected(self) -> None:
         rows = [r for r in self.selected_rows() if not r.is_team and not r.promoted_to]
         if self.context is None or not rows:
+            return
+        if not self.ask_yes(
+            self,
+            self.tr(
+                "将所选 {0} 个问题列入领导班子问题清单？"
+                "原问题仍保留在个人问题清单中，两者相互关联。"
+            ).format(len(rows)),
+            self.tr("列入班子问题清单"),
+        ):
             return
         db, ids = self.context.db, [r.id for r in rows]
 
