@@ -64,6 +64,8 @@ def test_record_edit_and_open_ledger_rows(office: Database) -> None:
 
     assert create_ledger_rows(office, new_id) == 2
     assert create_ledger_rows(office, new_id) == 0  # not twice
+    statuses = {r.id: r.status for r in list_problems(office, cid)}
+    assert {statuses[p] for p in problems} <= {"已纳入台账", "已销号"}
     with office.read() as s:
         rows = s.scalars(
             select(Rectification).where(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mingjing.domain.enums import RectificationState
+from mingjing.domain.enums import ProblemStatus, RectificationState
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Campaign,
@@ -290,4 +290,9 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
                 )
             )
             added += 1
+        if added:
+            # The problems the consultation dealt with are now being rectified.
+            for discussed in c.problems:
+                if discussed.status is ProblemStatus.RAISED:
+                    discussed.status = ProblemStatus.IN_LEDGER
         return added

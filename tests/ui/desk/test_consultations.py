@@ -217,6 +217,7 @@ def test_enter_a_consultation_save_it_and_open_ledger_rows_once(
         qtbot.mouseClick(tab.ledger_button, Qt.MouseButton.LeftButton)
     qtbot.wait_until(lambda: bool(told), timeout=5_000)
     assert asked and "纳入整改台账" in asked[0]
+    assert "其中 1 项还没有责任人或完成时限" in asked[0]  # the first has no deadline
     assert told == ["已纳入整改台账 2 项；已在台账中的措施不会重复添加。"]
     assert [model.index(r, MeasureModel.IN_LEDGER).data() for r in range(2)] == ["是", "是"]
     assert all(m.in_ledger for m in list_consultations(db, cid)[0].measures)

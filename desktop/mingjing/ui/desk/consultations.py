@@ -930,12 +930,22 @@ class ConsultationsTab(DeskTab):
         if not any(r.text.strip() for r in self.measures.rows):
             self.tell_info(self, self.tr("请先在“议定的整改措施”中填写措施，再生成整改台账。"))
             return
+        pending = [r for r in self.measures.rows if r.text.strip() and not r.in_ledger]
+        unclear = sum(1 for r in pending if r.owner_id is None or r.deadline is None)
+        warning = (
+            self.tr(
+                "\n\n其中 {0} 项还没有责任人或完成时限，台账中将显示为“未定”，请尽快补上。"
+            ).format(unclear)
+            if unclear
+            else ""
+        )
         if not self.ask_yes(
             self,
             self.tr(
                 "把本次会诊议定的整改措施纳入整改台账吗？\n\n"
                 "每项措施生成一条整改事项；已在台账中的措施不会重复添加。"
-            ),
+            )
+            + warning,
             self.tr("纳入整改台账"),
         ):
             return
