@@ -43,6 +43,18 @@ class _Formatter(argparse.HelpFormatter):
     ) -> None:
         super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
+    def format_help(self) -> str:
+        # Section headings (选项, 命令…) take a full-width colon, as 用法： does.
+        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", super().format_help())
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):
+            # The commands themselves, without the "命令" line argparse puts above them.
+            return "".join(
+                self._format_action(sub) for sub in self._iter_indented_subactions(action)
+            )
+        return super()._format_action(action)
+
 
 _CHOICE = re.compile(
     r"argument (?P<arg>[^:]+): invalid choice: '(?P<bad>[^']*)' \(choose from (?P<ok>.*)\)"
@@ -165,8 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     groups: dict[str, Any] = {}
-    campaign_text = "专项行动文件：办公室导出，干部在自己的电脑上加入"
-    out_option(action("campaign", campaign_text, "export", "导出当前专项行动文件，分发给干部"))
+    campaign_text = "专项行动：办公室建立并导出专项行动文件，干部在自己的电脑上加入"
     create = action("campaign", campaign_text, "create", "建立专项行动（本机作为办公室使用）")
     create.add_argument("--unit", metavar="单位名称", required=True, help="如：青山县林业局")
     create.add_argument("--short-name", metavar="简称", default="", help="如：县林业局")
@@ -187,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--new", action="store_true", help="本机已有专项行动时，确认另建新一轮专项行动"
     )
+    out_option(action("campaign", campaign_text, "export", "导出当前专项行动文件，分发给干部"))
     join = action("campaign", campaign_text, "join", "用办公室发来的专项行动文件加入")
     join.add_argument(
         "file", metavar="专项行动文件", type=Path, help="办公室发来的 .mjcampaign 文件"
