@@ -18,6 +18,7 @@ from mingjing.services.self_check import (
     load_own_self_check,
     raise_problem,
     set_answer,
+    set_overall_analysis,
 )
 from mingjing.storage import Database
 
@@ -154,7 +155,10 @@ def test_hand_in_to_a_new_folder_never_overwrites(
     made = hand_in(db, location, usb)
     assert made.parent == usb and made.name.endswith("第1次.mjsubmission")
     explicit = tmp_path / "交给办公室.mjsubmission"
+    view = load_own_self_check(db, location)
+    set_overall_analysis(db, view.id, "补充剖析。")  # a change: the next revision
     hand_in(db, location, explicit)
+    set_overall_analysis(db, view.id, "再次补充。")
     with pytest.raises(InputRefused, match="已经存在"):
         hand_in(db, location, explicit)
     assert load_own_self_check(db, location).submission_revision == 2  # the refused one rolled back

@@ -446,3 +446,21 @@ def test_import_on_both_dialects(any_db: Database, tmp_path: Path) -> None:
     with any_db.read() as s:
         checked, problem = verify_chain(s)
         assert checked > 100 and problem is None
+
+
+def test_handing_in_again_without_changes_keeps_the_revision(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    location, db = laptop
+    first = handed_in(laptop, tmp_path / "u盘")
+    assert staff.hand_in(db, location, tmp_path / "u盘") == first  # already there
+    again = staff.hand_in(db, location, tmp_path / "另一个U盘")
+    assert again.name == first.name and again != first  # the same revision, made anew
+    assert staff.load_own_self_check(db, location).submission_revision == 1
+    assert import_submission(office, first).outcome is Outcome.IMPORTED
+    assert import_submission(office, again).outcome is Outcome.UNCHANGED
+    view = staff.load_own_self_check(db, location)
+    staff.set_overall_analysis(db, view.id, "新增的剖析。")
+    changed = staff.hand_in(db, location, tmp_path / "u盘")
+    assert changed.name.endswith("第2次.mjsubmission")
+    assert import_submission(office, changed).outcome is Outcome.REPLACED

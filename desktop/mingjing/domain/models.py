@@ -218,7 +218,8 @@ class SelfCheck(Entity):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     submission_revision: Mapped[int] = mapped_column(default=0)
     submission_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    """On the office's side: SHA-256 of the imported hand-in's ``data.json``."""
+    """SHA-256 of the last hand-in's ``data.json``: written on the laptop, imported at
+    the office. The same content again keeps its revision on both sides."""
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     reviewer_id: Mapped[uuid.UUID | None] = _fk("member.id")
     review_comment: Mapped[str] = mapped_column(Text, default="")

@@ -100,6 +100,11 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
+def data_sha256(data: dict[str, Any]) -> str:
+    """The SHA-256 a package of ``data`` will carry for its ``data.json``."""
+    return hashlib.sha256(_dumps(data)).hexdigest()
+
+
 def write_package(
     *,
     kind: str,

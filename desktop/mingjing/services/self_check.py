@@ -52,7 +52,7 @@ from mingjing.domain.quality import (
     text_share,
 )
 from mingjing.domain.states import SelfCheckEvent, self_check_step
-from mingjing.exchange.package import SUFFIXES, write_package
+from mingjing.exchange.package import SUFFIXES, data_sha256, write_package
 from mingjing.services.campaigns import write_file_atomically
 from mingjing.services.profile import load_profile
 from mingjing.storage import Database
@@ -751,8 +751,10 @@ def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
 def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
     """提交: mark the self-check handed in and write the submission package.
 
-    Each hand-in gets the next revision, so the office keeps the newest.
-    ``out`` may be a folder; the file is then named after the member.
+    Each hand-in with changes gets the next revision, so the office keeps the
+    newest; handing in again without changes writes the same revision (the
+    office sees it as unchanged). ``out`` may be a folder; the file is then
+    named after the member.
     """
     profile = load_profile(location.data_dir)
     if not profile.joined:
@@ -763,11 +765,22 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
         )
     with db.transaction() as session:
         check = _self_check(session, uuid.UUID(profile.campaign_id), uuid.UUID(profile.member_id))
-        if check.state is SelfCheckState.RETURNED:
-            check.state = self_check_step(check.state, SelfCheckEvent.REOPEN)
-        check.state = self_check_step(check.state, SelfCheckEvent.SUBMIT)
-        check.submission_revision += 1
-        check.submitted_at = utcnow()
+        data = submission_data(session, check)
+        digest = data_sha256(data)
+        # Handed in and not changed since: the same revision again (a lost file is
+        # made anew; the office sees 未变), not a new one that would need a review.
+        unchanged = (
+            check.state in (SelfCheckState.SUBMITTED, SelfCheckState.ACCEPTED)
+            and check.submission_revision > 0
+            and check.submission_sha256 == digest
+        )
+        if not unchanged:
+            if check.state is SelfCheckState.RETURNED:
+                check.state = self_check_step(check.state, SelfCheckEvent.REOPEN)
+            check.state = self_check_step(check.state, SelfCheckEvent.SUBMIT)
+            check.submission_revision += 1
+            check.submitted_at = utcnow()
+            check.submission_sha256 = digest
         campaign = session.get(Campaign, check.campaign_id)
         member = session.get(Member, check.member_id)
         assert campaign is not None and member is not None
@@ -779,7 +792,7 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
             app_version=__version__,
             template_id=campaign.template.key,
             template_version=campaign.template.version,
-            data=submission_data(session, check),
+            data=data,
             created_at=dt.datetime.now(dt.UTC),
         )
         name = f"{member.name}-自查材料-第{check.submission_revision}次{SUFFIXES['submission']}"
@@ -787,6 +800,8 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
         folder = out.is_dir() or not out.suffix
         target = out / name if folder else out
         if target.exists():
+            if unchanged and folder:
+                return target  # that very hand-in is already there
             raise InputRefused(f"{target} 已经存在。请换一个位置或文件名，以免覆盖以前的提交。")
         # Written inside the transaction: if the file cannot be written, the
         # state and revision roll back and the member can try again.

@@ -744,6 +744,7 @@ class SelfCheckPage(QWidget):
         if folder is None or self.db is None:
             return
         db, location = self.db, self.location
+        before = self.view.submission_revision if self.view is not None else 0
 
         def work() -> tuple[Path, SelfCheckView]:
             made = hand_in(db, location, Path(folder))
@@ -754,11 +755,14 @@ class SelfCheckPage(QWidget):
             made, view = result
             self._show_view(view)
             self.handed_in.emit(str(made))
-            QMessageBox.information(
-                self,
-                self.tr("已提交"),
-                self.tr("提交文件已保存为：\n{0}\n请把它交给办公室。").format(made),
-            )
+            if view.submission_revision == before:
+                text = self.tr(
+                    "内容与第 {0} 次提交相同，没有新的修改，仍是第 {0} 次提交。"
+                    "提交文件在：\n{1}\n如办公室还没有收到，请把它交给办公室。"
+                ).format(before, made)
+            else:
+                text = self.tr("提交文件已保存为：\n{0}\n请把它交给办公室。").format(made)
+            QMessageBox.information(self, self.tr("已提交"), text)
 
         run_in_background(
             work, parent=self, on_success=done, on_failure=self._join_failed, in_order=True
