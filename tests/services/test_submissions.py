@@ -400,8 +400,8 @@ def test_the_fast_first_import_stores_what_adding_the_objects_would(
     def by_objects(session: Any, incoming: Any, check_id: Any, values: Any) -> None:
         row = SelfCheck(
             id=check_id,
-            campaign_id=incoming.campaign.id,
-            member_id=incoming.member.id,
+            campaign_id=incoming.campaign_id,
+            member_id=incoming.member_id,
             answers=[],
             study_records=[],
             **values,

@@ -134,33 +134,47 @@ def submission_files(paths: Iterable[Path]) -> list[Path]:
 
 @dataclass(frozen=True)
 class _Checklist:
-    """A campaign's checklist as ids, read once per batch rather than once per file."""
+    """A campaign's checklist and roster as ids, read once per batch, not once per file."""
 
+    campaign_id: uuid.UUID
     key: str
     version: int
     items: dict[str, tuple[uuid.UUID, uuid.UUID]]
     """item key → (item id, its area's id)"""
     areas: dict[str, uuid.UUID]
+    members: dict[uuid.UUID, str]
+    """The unit's roster (not removed): id → 姓名."""
 
 
 def _checklist(
-    session: Session, campaign: Campaign, cache: dict[uuid.UUID, _Checklist]
-) -> _Checklist:
-    known = cache.get(campaign.id)
-    if known is None:
+    session: Session, campaign_id: uuid.UUID, cache: dict[uuid.UUID, _Checklist | None]
+) -> _Checklist | None:
+    """None: no such campaign in this database."""
+    if campaign_id in cache:
+        return cache[campaign_id]
+    campaign = session.get(Campaign, campaign_id)
+    known = None
+    if campaign is not None and campaign.deleted_at is None:
         template = campaign.template
         rows = session.execute(
             select(Item.key, Item.id, Area.id, Area.key)
             .join(Area, Area.id == Item.area_id)
             .where(Area.template_id == template.id)
         ).all()
+        members = session.execute(
+            select(Member.id, Member.name).where(
+                Member.unit_id == campaign.unit_id, Member.deleted_at.is_(None)
+            )
+        ).all()
         known = _Checklist(
+            campaign_id=campaign.id,
             key=template.key,
             version=template.version,
             items={r[0]: (r[1], r[2]) for r in rows},
             areas={r[3]: r[2] for r in rows},
+            members={r[0]: r[1] for r in members},
         )
-        cache[campaign.id] = known
+    cache[campaign_id] = known
     return known
 
 
@@ -174,7 +188,7 @@ def import_submissions(
     """Import hand-in files (and folders of them), one transaction per file."""
     files = submission_files(paths)
     lines: list[ImportLine] = []
-    cache: dict[uuid.UUID, _Checklist] = {}
+    cache: dict[uuid.UUID, _Checklist | None] = {}
     for index, path in enumerate(files):
         if cancelled is not None and cancelled():
             return ImportReport(tuple(lines), cancelled=True)
@@ -187,7 +201,7 @@ def import_submissions(
 
 
 def import_submission(
-    db: Database, path: Path, *, _cache: dict[uuid.UUID, _Checklist] | None = None
+    db: Database, path: Path, *, _cache: dict[uuid.UUID, _Checklist | None] | None = None
 ) -> ImportLine:
     """Import one hand-in file; a refusal is a line, not an exception."""
     member_name = ""
@@ -199,7 +213,7 @@ def import_submission(
         check(str(path), package.data, SUBMISSION_DATA)
         with db.transaction() as session, session.no_autoflush:
             incoming = _Incoming.parse(session, str(path), package, cache)
-            member_name = incoming.member.name
+            member_name = incoming.member_name
             # One flush per file: one audit append, and a clash of ids with
             # someone else's rows shows here as a refusal, not a crash.
             try:
@@ -236,13 +250,18 @@ class _Incoming:
     source: str
     package: Package
     sha256: str
-    campaign: Campaign
-    member: Member
+    campaign_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str
     checklist: _Checklist
 
     @classmethod
     def parse(
-        cls, session: Session, source: str, package: Package, cache: dict[uuid.UUID, _Checklist]
+        cls,
+        session: Session,
+        source: str,
+        package: Package,
+        cache: dict[uuid.UUID, _Checklist | None],
     ) -> _Incoming:
         manifest, data = package.manifest, package.data
         try:
@@ -250,24 +269,23 @@ class _Incoming:
             member_id = uuid.UUID(manifest.member_id)
         except ValueError:
             raise _refuse(source, "清单中的专项行动或提交人编号无效") from None
-        campaign = session.get(Campaign, campaign_id)
-        if campaign is None or campaign.deleted_at is not None:
+        checklist = _checklist(session, campaign_id, cache)
+        if checklist is None:
             raise _refuse(
                 source, "这份文件属于另一个专项行动（别的单位的或往年的），不是本机正在进行的这一个"
             )
         if data["self_check"]["member_id"] != manifest.member_id:
             raise _refuse(source, "清单与数据中的提交人不一致，文件可能被改动过")
-        member = session.get(Member, member_id)
-        if member is None or member.unit_id != campaign.unit_id or member.deleted_at is not None:
+        member_name = checklist.members.get(member_id)
+        if member_name is None:
             raise _refuse(source, "提交人不在本单位的人员名单中")
-        checklist = _checklist(session, campaign, cache)
         if (manifest.template_id, manifest.template_version) != (checklist.key, checklist.version):
             raise _refuse(
                 source,
                 f"使用的自查表（{manifest.template_id} 第 {manifest.template_version} 版）"
                 f"与本专项行动的（{checklist.key} 第 {checklist.version} 版）不同",
             )
-        incoming = cls(source, package, "", campaign, member, checklist)
+        incoming = cls(source, package, "", campaign_id, member_id, member_name, checklist)
         incoming._check_values()
         incoming.sha256 = package.manifest.sha256.get("data.json", "")
         return incoming
@@ -303,8 +321,8 @@ def _apply(session: Session, incoming: _Incoming) -> tuple[Outcome, str]:
     revision = manifest.revision
     row = session.scalar(
         select(SelfCheck).where(
-            SelfCheck.campaign_id == incoming.campaign.id,
-            SelfCheck.member_id == incoming.member.id,
+            SelfCheck.campaign_id == incoming.campaign_id,
+            SelfCheck.member_id == incoming.member_id,
         )
     )
     held = row.submission_revision if row is not None and row.submission_sha256 else 0
@@ -353,7 +371,7 @@ def _insert_new(
     """
     data = incoming.package.data
     items, areas = incoming.checklist.items, incoming.checklist.areas
-    campaign_id, member_id = incoming.campaign.id, incoming.member.id
+    campaign_id, member_id = incoming.campaign_id, incoming.member_id
     revision = incoming.package.manifest.revision
     check_row = {"id": check_id, "campaign_id": campaign_id, "member_id": member_id, **values}
     answers = [
@@ -487,8 +505,8 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck, *, n
             for p in session.scalars(
                 select(Problem)
                 .where(
-                    Problem.campaign_id == incoming.campaign.id,
-                    Problem.owner_member_id == incoming.member.id,
+                    Problem.campaign_id == incoming.campaign_id,
+                    Problem.owner_member_id == incoming.member_id,
                 )
                 .options(selectinload(Problem.root_causes), selectinload(Problem.measures))
             ).all()
@@ -515,8 +533,8 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck, *, n
         if problem is None:
             problem = Problem(
                 id=pid,
-                campaign_id=incoming.campaign.id,
-                owner_member_id=incoming.member.id,
+                campaign_id=incoming.campaign_id,
+                owner_member_id=incoming.member_id,
                 root_causes=[],
                 measures=[],
                 **values,
@@ -529,8 +547,8 @@ def _replace_content(session: Session, incoming: _Incoming, row: SelfCheck, *, n
             "root_causes",
             p["root_causes"],
             lambda c, n: {
-                "campaign_id": incoming.campaign.id,
-                "member_id": incoming.member.id,
+                "campaign_id": incoming.campaign_id,
+                "member_id": incoming.member_id,
                 "category": c["category"],
                 "text": c["text"],
                 "sort_order": n,
