@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from mingjing import cli
 from mingjing.config import DataLocation, resolve_location
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import AuditEntry, Campaign, Item, Member
@@ -17,7 +18,9 @@ from mingjing.exchange.package import PackageError, write_package
 from mingjing.services.campaigns import export_campaign, join_campaign
 from mingjing.services.demo import create_demo
 from mingjing.services.profile import load_profile
+from mingjing.services.roster import add_member, list_members, remove_member
 from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
 
 TODAY = dt.date(2025, 11, 20)
 
@@ -156,3 +159,33 @@ def test_switching_the_user_of_a_laptop_needs_confirmation(
     join_campaign(laptop, location, package, "孙珺", switch=True)
     assert load_profile(location.data_dir).display_name == "孙珺"
     laptop.close()
+
+
+EMPTY_ROSTER = "名单中还没有人员，请先导入干部名单（或逐个添加）再导出专项行动文件。"
+
+
+def test_an_empty_roster_is_not_exported(db: Database, tmp_path: Path) -> None:
+    create_demo(db, today=TODAY)
+    for member in list_members(db):
+        remove_member(db, member.id)
+    out = tmp_path / "u盘"
+    out.mkdir()
+    with pytest.raises(InputRefused) as info:
+        export_campaign(db, out)
+    assert str(info.value) == EMPTY_ROSTER
+    assert list(out.iterdir()) == []
+    add_member(db, "王芳", "科员", "办公室")
+    assert export_campaign(db, out).exists()
+
+
+def test_an_empty_roster_is_not_exported_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office = str(tmp_path / "office")
+    create = ["--data-dir", office, "campaign", "create", "--unit", "青山县林业局"]
+    export = ["--data-dir", office, "campaign", "export", "--out", str(tmp_path)]
+    assert cli.main(create) == 0
+    capsys.readouterr()
+    assert cli.main(export) == 3
+    assert EMPTY_ROSTER in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.mjcampaign"))

@@ -428,3 +428,57 @@ def test_ambiguous_names_and_posts(demo: Database, tmp_path: Path) -> None:
     assert "担任“党组成员”的有 4 位" in issues[6]
     targets = {r.row: r.target_label for r in preview.rows}
     assert targets == {5: "陈喆（科员）", 7: "县农业农村局领导班子"}
+
+
+def test_a_date_without_a_year_is_in_the_campaigns_year(demo: Database, tmp_path: Path) -> None:
+    with demo.read() as s:
+        campaign = current_campaign(s)
+        assert campaign is not None and campaign.start_date is not None
+        year = campaign.start_date.year
+    rows = [
+        ["座谈会", "陈喆", "下乡只到镇上", "10月20日"],
+        ["问卷", "领导班子", "会多", "1月5号"],  # before the start: the same year all the same
+        ["意见箱", "", "食堂", "10/21"],
+    ]
+    header = ["渠道", "对象", "意见内容", "日期"]
+    path = opinion_file(tmp_path / "意见.xlsx", rows, header=header)
+    preview = preview_opinions(demo, path)
+    assert preview.issues == [] and preview.notes == []
+    assert [r.received_on for r in preview.rows] == [
+        dt.date(year, 10, 20),
+        dt.date(year, 1, 5),
+        dt.date(year, 10, 21),
+    ]
+    result = import_opinions(demo, path, strict=True)
+    dates = {view(demo, i).text: view(demo, i).received_on for i in result.opinion_ids}
+    assert dates["下乡只到镇上"] == dt.date(year, 10, 20)
+
+
+def test_an_unreadable_date_keeps_the_opinion_unless_strict(demo: Database, tmp_path: Path) -> None:
+    rows = [
+        ["座谈会", "陈喆", "下乡只到镇上", "上周三"],
+        ["问卷", "领导班子", "会多", "2月30日"],
+        ["网上", "领导班子", "文件多", "下周"],  # refused for its channel: the date is said too
+    ]
+    header = ["渠道", "对象", "意见内容", "日期"]
+    path = opinion_file(tmp_path / "意见.xlsx", rows, header=header)
+    preview = preview_opinions(demo, path)
+    assert [(r.row, r.text, r.received_on) for r in preview.rows] == [
+        (4, "下乡只到镇上", None),
+        (5, "会多", None),
+    ]
+    assert [str(n) for n in preview.notes] == [
+        "第 4 行 “下乡只到镇上”：日期“上周三”看不懂，按日期不详导入（导入后可修改补上）",
+        "第 5 行 “会多”：日期“2月30日”看不懂，按日期不详导入（导入后可修改补上）",
+    ]
+    (issue,) = preview.issues
+    assert issue.row == 6 and "渠道“网上”" in issue.reason and "日期“下周”看不懂" in issue.reason
+
+    with pytest.raises(ImportRefused) as info:
+        import_opinions(demo, path, strict=True)
+    assert [i.row for i in info.value.issues] == [4, 5, 6]
+    assert "第 4 行 “下乡只到镇上”：日期“上周三”看不懂（可写" in str(info.value)
+
+    result = import_opinions(demo, path)
+    assert (result.added, result.skipped) == (2, 1)
+    assert {view(demo, i).received_on for i in result.opinion_ids} == {None}

@@ -78,6 +78,7 @@ MIXED = [
     [9, None, None, None, None, None, "空行只有备注"],
     [None, "合计：3人", None, None, None, None, None],  # a footer in the 姓名 column
 ]
+MIXED_ISSUES = 5
 
 
 def test_preview_reports_rows_issues_and_notes_and_writes_nothing(
@@ -95,17 +96,17 @@ def test_preview_reports_rows_issues_and_notes_and_writes_nothing(
         (10, "钱七", True),
     ]
     issues = {i.row: (i.label, i.reason) for i in preview.issues}
-    assert set(issues) == {5, 6, 7, 8, 11, 13}  # the 制表人 line is under 序号: not read
+    assert set(issues) == {5, 6, 7, 8, 11}  # the 制表人 line is under 序号: not read
     assert "名单中已有刘志堃" in issues[5][1]
     assert issues[6] == ("王芳", "与第 4 行重复，只导入一次")
-    assert issues[7][1] == "姓名为空"
+    assert issues[7] == ("（财务股，科员）", "姓名为空")
     assert "“大概”" in issues[8][1]
     assert "孙珺" in issues[11][1] and "部门相同" in issues[11][1]
-    assert issues[13][0] == "合计：3人" and "落款" in issues[13][1]
     assert str(preview.issues[0]).startswith("第 5 行 刘志堃：")
-    (note,) = preview.notes
-    assert note.row == 9 and "农田建设管理股股长" in note.reason
-    assert preview.skipped == 6
+    namesake, footer = preview.notes
+    assert namesake.row == 9 and "农田建设管理股股长" in namesake.reason
+    assert str(footer) == "第 13 行：是合计行（合计：3人），已跳过"
+    assert preview.skipped == MIXED_ISSUES
 
 
 def test_import_writes_the_readable_rows_after_the_existing_roster(
@@ -113,7 +114,7 @@ def test_import_writes_the_readable_rows_after_the_existing_roster(
 ) -> None:
     before = members(demo)
     result = import_roster(demo, roster_file(tmp_path / "名单.xlsx", MIXED))
-    assert (result.added, result.skipped) == (3, 6)
+    assert (result.added, result.skipped) == (3, MIXED_ISSUES)
     after = members(demo)
     new = after[len(before) :]
     assert [m.name for m in new] == ["王芳", "陈喆", "钱七"]
@@ -135,9 +136,10 @@ def test_strict_refuses_the_whole_file_and_changes_nothing(demo: Database, tmp_p
         import_roster(demo, roster_file(tmp_path / "名单.xlsx", MIXED), strict=True)
     assert isinstance(info.value, InputRefused)
     message = str(info.value)
-    assert "6 处需要改正" in message and "整个文件都没有导入" in message
+    assert "5 处需要改正" in message and "整个文件都没有导入" in message
     assert "第 6 行 王芳：与第 4 行重复" in message
-    assert len(info.value.issues) == 6
+    assert "第 7 行（财务股，科员）：姓名为空" in message
+    assert len(info.value.issues) == MIXED_ISSUES
     assert len(members(demo)) == 12 and audit_count(demo) == before
 
 
@@ -248,3 +250,121 @@ def test_add_update_remove_restore_by_hand(demo: Database) -> None:
     remove_member(demo, other)
     restore_member(demo, new_id)
     assert new_id in {m.id for m in list_members(demo)}
+
+
+def test_the_sheets_own_footnotes_are_noted_not_refused(demo: Database, tmp_path: Path) -> None:
+    # 姓名 first: the footnotes are written in the 姓名 column.
+    path = tmp_path / "名单.csv"
+    path.write_text(
+        "姓名,职务,部门\n"
+        "周八,科员,办公室\n"
+        "制表人：王芳,,\n"
+        "填表人：李四,,\n"
+        "审核人：赵　六,,\n"
+        "联系电话：0571-88888888,,\n"
+        "备注：借调人员不列入,,\n"
+        "说明：班子成员按职务排序,,\n"
+        "合计1人,,\n",
+        encoding="utf-8",
+    )
+    preview = preview_roster(demo, path)
+    assert [r.name for r in preview.rows] == ["周八"]
+    assert preview.issues == [] and preview.skipped == 0
+    assert [str(n) for n in preview.notes] == [
+        "第 3 行：是表格的落款（制表人：王芳），已跳过",
+        "第 4 行：是表格的落款（填表人：李四），已跳过",
+        "第 5 行：是表格的落款（审核人：赵 六），已跳过",
+        "第 6 行：是表格的落款（联系电话：0571-88888888），已跳过",
+        "第 7 行：是表格下方的说明（备注：借调人员不列入），已跳过",
+        "第 8 行：是表格下方的说明（说明：班子成员按职务排序），已跳过",
+        "第 9 行：是合计行（合计1人），已跳过",
+    ]
+    assert import_roster(demo, path, strict=True).added == 1  # not counted against it
+
+
+def test_a_footnote_in_the_first_cell_of_the_row(demo: Database, tmp_path: Path) -> None:
+    rows: list[list[Any]] = [
+        [1, "周八", "", "科员", "办公室", "", ""],
+        ["制表人：王芳", None, None, "审核人：赵六", None, None, "2025年11月20日"],
+        ["合计", "1人", None, None, None, None, None],
+        [2, "吴九", "", "科员", "办公室", "", ""],  # a person below stays a person
+    ]
+    preview = preview_roster(demo, roster_file(tmp_path / "名单.xlsx", rows))
+    assert [r.name for r in preview.rows] == ["周八", "吴九"]
+    assert preview.issues == []
+    assert [(n.row, n.reason) for n in preview.notes] == [
+        (5, "是表格的落款（制表人：王芳），已跳过"),
+        (6, "是合计行（合计），已跳过"),
+    ]
+
+
+def test_a_row_without_a_name_is_told_by_its_post_and_department(
+    demo: Database, tmp_path: Path
+) -> None:
+    rows: list[list[Any]] = [
+        [1, None, "", "副股长", "", "", ""],
+        [2, None, "", "", "财务股", "否", ""],
+        [3, None, "", "", "", "是", ""],
+    ]
+    preview = preview_roster(demo, roster_file(tmp_path / "名单.xlsx", rows))
+    assert [str(i) for i in preview.issues] == [
+        "第 4 行（副股长）：姓名为空",
+        "第 5 行（财务股）：姓名为空",
+        "第 6 行：姓名为空",
+    ]
+
+
+def party_secretary(db: Database) -> list[str]:
+    return [m.name for m in list_members(db) if m.is_party_secretary]
+
+
+def test_one_party_secretary_by_hand(demo: Database) -> None:
+    assert party_secretary(demo) == ["刘志堃"]
+    sun = next(m.id for m in list_members(demo) if m.name == "孙珺")
+    update_member(demo, sun, is_party_secretary=True)
+    assert party_secretary(demo) == ["孙珺"]  # 刘志堃 no longer
+
+    new_id = add_member(demo, "周八", "党组书记", "局领导", is_party_secretary=True)
+    zhou = next(m for m in list_members(demo) if m.id == new_id)
+    assert (zhou.is_party_secretary, zhou.is_leader, zhou.role) == (True, True, "leader")
+    assert party_secretary(demo) == ["周八"]
+
+    with pytest.raises(DomainError, match="党组书记是领导班子成员"):
+        update_member(demo, new_id, is_leader=False, is_party_secretary=True)
+    update_member(demo, new_id, is_leader=False)  # out of the team: no longer 党组书记
+    assert party_secretary(demo) == []
+
+    update_member(demo, sun, is_party_secretary=True)
+    remove_member(demo, sun)
+    update_member(demo, new_id, is_leader=True, is_party_secretary=True)
+    restore_member(demo, sun)  # back in the roster, but not a second 党组书记
+    assert party_secretary(demo) == ["周八"]
+    update_member(demo, new_id, is_party_secretary=False)
+    assert party_secretary(demo) == []
+    assert next(m for m in list_members(demo) if m.id == new_id).is_leader
+
+
+def test_party_secretary_column_on_import(demo: Database, tmp_path: Path) -> None:
+    path = tmp_path / "名单.csv"
+    path.write_text(
+        "姓名,职务,部门,是否班子成员,是否党组书记\n"
+        "周八,党组书记、局长,局领导,,是\n"
+        "吴九,党组副书记,局领导,是,√\n"
+        "郑十,科员,办公室,,也许\n"
+        "王芳,科员,办公室,,\n",
+        encoding="utf-8",
+    )
+    preview = preview_roster(demo, path)
+    assert [(r.name, r.is_leader, r.is_party_secretary) for r in preview.rows] == [
+        ("周八", True, True),
+        ("吴九", True, False),
+        ("王芳", False, False),
+    ]
+    (issue,) = preview.issues
+    assert str(issue) == "第 4 行 郑十：是否党组书记写的是“也许”，看不懂（请写“是”或“否”）"
+    assert [n.reason for n in preview.notes] == [
+        "名单中原来的党组书记是刘志堃，导入后改为周八",
+        "第 2 行的周八已标为党组书记，党组书记只有一位，本行不记为党组书记",
+    ]
+    import_roster(demo, path)
+    assert party_secretary(demo) == ["周八"]

@@ -13,6 +13,7 @@ import pytest
 
 from mingjing.services.sheets import (
     Column,
+    RowIssue,
     cell_text,
     parse_date,
     read_sheet,
@@ -214,6 +215,32 @@ def test_dates_as_offices_write_them() -> None:
     for bad in ["11月3日", "2026-13-01", "2026-02-30", "下周", "123"]:
         with pytest.raises(ValueError):  # noqa: PT011 - any ValueError is the contract
             parse_date(bad)
+
+
+def test_a_month_and_day_take_the_year_given() -> None:
+    for text in ["10月20日", "10月20号", "10月20", "10/20", "10-20", " 10 月 20 日 "]:
+        assert parse_date(text, 2025) == dt.date(2025, 10, 20), text
+    assert parse_date("2026年1月5日", 2025) == dt.date(2026, 1, 5)  # a year written wins
+    for bad in ["2月30日", "13月1日", "下周", "10.20"]:
+        with pytest.raises(ValueError):  # noqa: PT011 - any ValueError is the contract
+            parse_date(bad, 2025)
+    with pytest.raises(ValueError):  # noqa: PT011
+        parse_date("10月20日")  # no year to take
+
+
+def test_a_row_keeps_its_first_cell_read_or_not(tmp_path: Path) -> None:
+    path = xlsx(
+        tmp_path / "a.xlsx",
+        ("S", [["序号", "姓名"], [1, "王芳"], ["制表人：李四", None], [None, "合计 1 人"]]),
+    )
+    rows = read_sheet(path, COLUMNS).rows
+    assert [(r.number, r.first) for r in rows] == [(2, "1"), (4, "合计 1 人")]  # row 3: blank
+
+
+def test_row_issues_read_as_sentences() -> None:
+    assert str(RowIssue(5, "第 5 行", "王芳", "姓名为空")) == "第 5 行 王芳：姓名为空"
+    assert str(RowIssue(5, "第 5 行", "", "姓名为空")) == "第 5 行：姓名为空"
+    assert str(RowIssue(5, "第 5 行", "（科员）", "姓名为空")) == "第 5 行（科员）：姓名为空"
 
 
 def test_yes_and_no_as_offices_write_them() -> None:

@@ -144,12 +144,18 @@ def export_campaign(db: Database, out: Path) -> Path:
     """``mingjing campaign export --out F``: the current campaign as a package.
 
     ``out`` may be a folder: the file is then named after the unit and campaign.
+    Refused while the roster is empty: a staff laptop joining with it would
+    have no one to choose.
     """
     with db.read() as session:
         campaign = current_campaign(session)
         if campaign is None:
             raise InputRefused("数据库中还没有专项行动，没有可导出的内容。")
         data = campaign_data(session, campaign)
+        if not data["members"]:
+            raise InputRefused(
+                "名单中还没有人员，请先导入干部名单（或逐个添加）再导出专项行动文件。"
+            )
         blob = write_package(
             kind="campaign",
             campaign_id=str(campaign.id),

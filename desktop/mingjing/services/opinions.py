@@ -625,7 +625,8 @@ class OpinionPreview:
     issues: list[RowIssue] = field(default_factory=list)
     """Rows that will not be imported, with the reason."""
     notes: list[RowIssue] = field(default_factory=list)
-    """Worth knowing: rows reading “无” (not counted), identical rows (both counted)."""
+    """Worth knowing: rows reading “无” (not counted), identical rows (both counted),
+    a date that cannot be read (imported as 不详; refused only by a strict import)."""
     not_counted: int = 0
     """Rows reading “无” or the like: left out, not an error."""
 
@@ -724,8 +725,24 @@ def _area_of(campaign: Campaign, text: str) -> Area | None:
     raise ValueError(text)
 
 
+def _campaign_year(campaign: Campaign) -> int:
+    """The year a date written without one (“10月20日”) is taken to be in.
+
+    Simply the year the campaign starts, even for a month and day before its
+    start (a campaign from November to February would read “1月5日” as last
+    January): offices write the year when it matters, and the preview shows
+    the full date before anything is imported.
+    """
+    start = campaign.start_date or campaign.end_date or dt.date.today()
+    return start.year
+
+
 def _analyse(
-    session: Session, sheet: Sheet, campaign: Campaign, default_channel: OpinionChannel | None
+    session: Session,
+    sheet: Sheet,
+    campaign: Campaign,
+    default_channel: OpinionChannel | None,
+    strict: bool = False,
 ) -> OpinionPreview:
     members = list(
         session.scalars(
@@ -747,6 +764,7 @@ def _analyse(
         + (campaign.template.areas[0].title if campaign.template.areas else "")
         + "”"
     )
+    year = _campaign_year(campaign)
     for raw in sheet.rows:
         text = raw["text"]
         label = _excerpt(text) if text else ""
@@ -779,11 +797,14 @@ def _analyse(
         except ValueError:
             reasons.append(f"问题方面“{raw['area']}”对不上自查表（可写 {areas_allowed}）")
         received: dt.date | None = None
+        bad_date = ""
         try:
-            received = parse_date(raw["date"])
+            received = parse_date(raw["date"], year)
         except ValueError:
-            reasons.append(f"日期“{raw['date']}”看不懂（可写 2026-11-03 或 2026年11月3日）")
-        if reasons or channel is None:
+            bad_date = f"日期“{raw['date']}”看不懂"
+        if reasons or channel is None or (bad_date and strict):
+            if bad_date:
+                reasons.append(f"{bad_date}（可写 {year}-10-20、{year}年10月20日或10月20日）")
             issues.append(sheet.issue(raw, label, "；".join(reasons)))
             continue
         key = (
@@ -810,6 +831,9 @@ def _analyse(
             )
         else:
             seen[key] = raw.number
+        if bad_date:
+            # The opinion counts all the same; only its date is not known.
+            notes.append(sheet.issue(raw, label, f"{bad_date}，按日期不详导入（导入后可修改补上）"))
         rows.append(
             OpinionRow(
                 row=raw.number,
@@ -880,13 +904,16 @@ def import_opinions(
 
     With ``strict`` any row that cannot be taken refuses the whole file
     (:class:`~mingjing.services.sheets.ImportRefused` lists them); nothing is written.
-    Rows reading “无” are left out either way.
+    A date that cannot be read is such a row only with ``strict``; otherwise the
+    opinion is imported with no date (不详) and a note. A date without a year
+    (“10月20日”) is in the year the campaign starts. Rows reading “无” are left
+    out either way.
     """
     path = Path(path)
     sheet, channel = _read(path, default_channel)
     with db.transaction() as session:
         campaign = _current(session)
-        preview = _analyse(session, sheet, campaign, channel)
+        preview = _analyse(session, sheet, campaign, channel, strict)
         if strict and preview.issues:
             raise refuse_with_issues(path, preview.issues)
         team_id = campaign.unit.team.id if campaign.unit.team else None

@@ -5,14 +5,22 @@ file first (:func:`preview_roster` shows what would happen), then writes
 every readable row in one transaction; rows it cannot take are listed with
 their row number and the reason, as a secretary would check them:
 
-- 姓名 empty, or not a name (a 落款 like “制表人：…”, a number);
-- 是否班子成员 unreadable (是/否, √/×, Y/N, 1/0, 班子成员 and blank are read);
+- 姓名 empty (the row's 部门 and 职务 then say which row it is), or not a
+  name (a number, a long sentence);
+- 是否班子成员 or 是否党组书记 unreadable (是/否, √/×, Y/N, 1/0, 班子成员
+  and blank are read);
 - the same person twice: the same name with the same 职务, or the same name
   in the same 部门 (a changed 职务 is then corrected by hand, not imported
   as a second person) — within the file or against the roster.
 
 Two people of the same name in different posts are both imported, with a
-note, because units do have them.
+note, because units do have them. The sheet's own footnotes — “制表人：…”,
+“审核人：…”, “联系电话：…”, “说明：…”, “合计…” in the 姓名 column or the
+first cell of a row — are skipped with a note; they are not rows to correct.
+
+A unit has one 党组书记 (the first responsible person, who chairs the
+集体会诊): marking someone so, by hand or in the optional 是否党组书记
+column, makes them a 班子成员 and unmarks whoever was before.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from mingjing.services.sheets import (
     Column,
     RowIssue,
     Sheet,
+    header_key,
     read_sheet,
     refuse_with_issues,
     yes_no,
@@ -52,9 +61,20 @@ ROSTER_COLUMNS = (
         "is_leader",
         ("是否班子成员", "班子成员", "是否领导班子成员", "领导班子成员", "是否班子"),
     ),
+    Column(
+        "is_party_secretary",
+        ("是否党组书记", "党组书记", "是否为党组书记", "第一责任人", "是否第一责任人"),
+    ),
 )
 
 _NOT_A_NAME = re.compile(r"[0-9０-９:：,，;；。!！?？/\\]")
+_FOOTER = re.compile(
+    r"^(?:(?P<total>合计|总计|共计|小计)"
+    r"|(?P<note>备注|说明|填表说明|注[:：]|附[:：]|附件|以上|本表|此表)"
+    r"|制表|填表|填报|报送|审核|审批|复核|核对|校对|负责人|联系人|联系电话|联系方式|电话"
+    r"|单位[（(]?盖章|盖章|日期)"
+)
+_SECRETARY_WORDS = {"党组书记", "是党组书记", "书记", "第一责任人"}
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 NAME_MAX = 20
 
@@ -66,6 +86,8 @@ class MemberView:
     position: str
     department: str
     is_leader: bool
+    is_party_secretary: bool
+    """党组书记, the first responsible person (at most one in a unit)."""
     role: str
     """Code of the member's role (staff, secretary, leader)."""
     role_label: str
@@ -86,6 +108,7 @@ class RosterRow:
     position: str
     department: str
     is_leader: bool
+    is_party_secretary: bool = False
 
     @property
     def label(self) -> str:
@@ -99,14 +122,16 @@ class RosterPreview:
     sheet_name: str
     """The worksheet read ("" for CSV)."""
     columns: dict[str, str]
-    """Recognised columns: name, position, department, is_leader → header as written."""
+    """Recognised columns: name, position, department, is_leader, is_party_secretary →
+    header as written."""
     ignored_columns: list[str]
     rows: list[RosterRow]
     """To be added, in file order."""
     issues: list[RowIssue] = field(default_factory=list)
     """Rows that will not be imported, with the reason."""
     notes: list[RowIssue] = field(default_factory=list)
-    """Rows imported all the same, worth a look (a namesake in another post)."""
+    """Worth a look: a namesake in another post (imported all the same), the
+    sheet's footnotes (skipped, not counted), a change of 党组书记."""
 
     @property
     def skipped(self) -> int:
@@ -134,6 +159,37 @@ def name_problem(name: str) -> str | None:
     if len(name) > NAME_MAX or _NOT_A_NAME.search(name):
         return "不像是姓名（是不是表格下方的说明、落款或序号？）"
     return None
+
+
+def footer_note(name: str, first_cell: str) -> str | None:
+    """What a row is if it is the sheet's footnote (“制表人：王芳”, “合计 12 人”), else None.
+
+    ``name`` is the 姓名 cell; ``first_cell`` the row's first non-blank cell,
+    looked at only when the 姓名 cell cannot be a name (a footnote written
+    across the row starts in its first cell, whatever the column).
+    """
+    candidates = [name]
+    if name_problem(normalize_name(name)) is not None:
+        candidates.append(first_cell)
+    for text in candidates:
+        match = _FOOTER.match(normalize_name(text))
+        if match is None:
+            continue
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 24 else shown[:23] + "…"
+        if match["total"]:
+            return f"是合计行（{shown}），已跳过"
+        if match["note"]:
+            return f"是表格下方的说明（{shown}），已跳过"
+        return f"是表格的落款（{shown}），已跳过"
+    return None
+
+
+def _secretary_flag(text: str) -> bool | None:
+    """The 是否党组书记 cell: 是/否 and the like, or the title itself."""
+    if header_key(text) in _SECRETARY_WORDS:
+        return True
+    return yes_no(text)
 
 
 def _same_person(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
@@ -190,24 +246,36 @@ def _analyse(sheet: Sheet, unit_name: str, existing: list[Member]) -> RosterPrev
     rows: list[RosterRow] = []
     issues: list[RowIssue] = []
     notes: list[RowIssue] = []
+    secretary_now = next((m for m in existing if m.is_party_secretary), None)
+    secretary_row: RosterRow | None = None
     for raw in sheet.rows:
         name = normalize_name(raw["name"])
         position, department = raw["position"], raw["department"]
-        label = name or raw["name"]
+        footer = footer_note(raw["name"], raw.first)
+        if footer is not None:
+            notes.append(sheet.issue(raw, "", footer))
+            continue
         problem = name_problem(name)
         if problem is not None:
+            # No name: the row's 部门 and 职务 tell the secretary whose row it is.
+            label = raw["name"] or (
+                f"（{_describe(position, department)}）" if position or department else ""
+            )
             issues.append(sheet.issue(raw, label, problem))
             continue
         is_leader = yes_no(raw["is_leader"])
-        if is_leader is None:
+        is_secretary = _secretary_flag(raw["is_party_secretary"])
+        unreadable = [
+            f"{sheet.columns[key]}写的是“{raw[key]}”"
+            for key, flag in (("is_leader", is_leader), ("is_party_secretary", is_secretary))
+            if flag is None
+        ]
+        if unreadable:
             issues.append(
-                sheet.issue(
-                    raw,
-                    name,
-                    f"是否班子成员写的是“{raw['is_leader']}”，看不懂（请写“是”或“否”）",
-                )
+                sheet.issue(raw, name, "，".join(unreadable) + "，看不懂（请写“是”或“否”）")
             )
             continue
+        assert is_leader is not None and is_secretary is not None
         me = (name, position, department)
         earlier = next(
             (r for r in rows if _same_person(me, (r.name, r.position, r.department))), None
@@ -232,9 +300,36 @@ def _analyse(sheet: Sheet, unit_name: str, existing: list[Member]) -> RosterPrev
             notes.append(
                 sheet.issue(raw, name, f"与{others}同名，已按不同的人导入；如是同一人请删去一位")
             )
-        rows.append(
-            RosterRow(raw.number, sheet.where(raw.number), name, position, department, is_leader)
+        if is_secretary and secretary_row is not None:
+            notes.append(
+                sheet.issue(
+                    raw,
+                    name,
+                    f"{secretary_row.where}的{secretary_row.name}已标为党组书记，"
+                    "党组书记只有一位，本行不记为党组书记",
+                )
+            )
+            is_secretary = False
+        elif is_secretary and secretary_now is not None:
+            notes.append(
+                sheet.issue(
+                    raw,
+                    name,
+                    f"名单中原来的党组书记是{secretary_now.name}，导入后改为{name}",
+                )
+            )
+        row = RosterRow(
+            raw.number,
+            sheet.where(raw.number),
+            name,
+            position,
+            department,
+            is_leader or is_secretary,
+            is_secretary,
         )
+        if is_secretary:
+            secretary_row = row
+        rows.append(row)
     return RosterPreview(
         path=sheet.path,
         unit_name=unit_name,
@@ -274,6 +369,9 @@ def import_roster(db: Database, path: Path, *, strict: bool = False) -> RosterRe
         if strict and preview.issues:
             raise refuse_with_issues(path, preview.issues)
         order = _next_sort_order(session, campaign.unit_id)
+        if any(r.is_party_secretary for r in preview.rows):
+            for member in _members(session, campaign.unit_id):
+                member.is_party_secretary = False
         added: list[Member] = []
         for offset, row in enumerate(preview.rows):
             member = Member(
@@ -282,6 +380,7 @@ def import_roster(db: Database, path: Path, *, strict: bool = False) -> RosterRe
                 position=row.position,
                 department=row.department,
                 is_leader=row.is_leader,
+                is_party_secretary=row.is_party_secretary,
                 role=Role.LEADER if row.is_leader else Role.STAFF,
                 sort_order=order + offset,
             )
@@ -309,6 +408,7 @@ def _view(m: Member) -> MemberView:
         position=m.position,
         department=m.department,
         is_leader=m.is_leader,
+        is_party_secretary=m.is_party_secretary,
         role=m.role.value,
         role_label=m.role.label,
         sort_order=m.sort_order,
@@ -339,10 +439,38 @@ def _check_person(session: Session, member: Member) -> None:
             )
 
 
+def _make_party_secretary(session: Session, member: Member) -> None:
+    """``member`` becomes the unit's one 党组书记 (and so a 班子成员); the one before is not."""
+    for other in _members(session, member.unit_id):
+        if other is not member and other.is_party_secretary:
+            other.is_party_secretary = False
+    member.is_party_secretary = True
+    _set_leader(member, True)
+
+
+def _set_leader(member: Member, is_leader: bool) -> None:
+    """班子成员 or not; the role follows (办公室 stays 办公室)."""
+    if member.is_leader == is_leader:
+        return
+    member.is_leader = is_leader
+    if member.role is not Role.SECRETARY:
+        member.role = Role.LEADER if is_leader else Role.STAFF
+
+
 def add_member(
-    db: Database, name: str, position: str = "", department: str = "", is_leader: bool = False
+    db: Database,
+    name: str,
+    position: str = "",
+    department: str = "",
+    is_leader: bool = False,
+    is_party_secretary: bool = False,
 ) -> str:
-    """Add one person by hand; returns the new member's id."""
+    """Add one person by hand; returns the new member's id.
+
+    ``is_party_secretary`` makes them the unit's 党组书记 (the first
+    responsible person) and a 班子成员; a unit has only one, so whoever was
+    党组书记 before no longer is.
+    """
     with db.transaction() as session:
         campaign = _campaign(session)
         member = Member(
@@ -351,11 +479,14 @@ def add_member(
             position=position.strip(),
             department=department.strip(),
             is_leader=is_leader,
+            is_party_secretary=False,
             role=Role.LEADER if is_leader else Role.STAFF,
             sort_order=_next_sort_order(session, campaign.unit_id),
         )
         with session.no_autoflush:
             _check_person(session, member)
+            if is_party_secretary:
+                _make_party_secretary(session, member)
         session.add(member)
         session.flush()
         return str(member.id)
@@ -379,8 +510,17 @@ def update_member(
     position: str = _UNSET,
     department: str = _UNSET,
     is_leader: bool = _UNSET,
+    is_party_secretary: bool = _UNSET,
 ) -> None:
-    """Change the fields passed. A change of 班子成员 changes the role (办公室 stays 办公室)."""
+    """Change the fields passed. A change of 班子成员 changes the role (办公室 stays 办公室).
+
+    A unit has one 党组书记 (the first responsible person): setting
+    ``is_party_secretary`` makes this member 班子成员 too and clears it on
+    whoever had it. Taking someone out of the 班子成员 also ends their being
+    党组书记; asking for both at once is refused.
+    """
+    if is_party_secretary is True and is_leader is False:
+        raise DomainError("党组书记是领导班子成员，请同时勾选“班子成员”。")
     with db.transaction() as session:
         member = _member(session, member_id)
         with session.no_autoflush:
@@ -390,10 +530,14 @@ def update_member(
                 member.position = position.strip()
             if department is not _UNSET:
                 member.department = department.strip()
-            if is_leader is not _UNSET and member.is_leader != is_leader:
-                member.is_leader = is_leader
-                if member.role is not Role.SECRETARY:
-                    member.role = Role.LEADER if is_leader else Role.STAFF
+            if is_leader is not _UNSET:
+                _set_leader(member, is_leader)
+                if not is_leader:
+                    member.is_party_secretary = False
+            if is_party_secretary is True and not member.is_party_secretary:
+                _make_party_secretary(session, member)
+            elif is_party_secretary is False:
+                member.is_party_secretary = False
             _check_person(session, member)
 
 
@@ -416,4 +560,8 @@ def restore_member(db: Database, member_id: str) -> None:
             return
         with session.no_autoflush:
             _check_person(session, member)
+            if member.is_party_secretary and any(
+                m.is_party_secretary for m in _members(session, member.unit_id)
+            ):
+                member.is_party_secretary = False  # another was made 党组书记 meanwhile
         member.restore()

@@ -70,6 +70,8 @@ class RowIssue:
     reason: str
 
     def __str__(self) -> str:
+        if self.label.startswith("（"):
+            return f"{self.where}{self.label}：{self.reason}"  # “第 7 行（财务股，科员）：…”
         if self.label:
             return f"{self.where} {self.label}：{self.reason}"
         return f"{self.where}：{self.reason}"
@@ -99,6 +101,8 @@ class SheetRow:
     """Row number as Excel shows it (1-based)."""
     cells: dict[str, str]
     """Trimmed text of each recognised column, by :attr:`Column.key` ("" when blank)."""
+    first: str = ""
+    """The first non-blank cell of the whole row, read or not (a footer's “制表人：…”)."""
 
     def __getitem__(self, key: str) -> str:
         return self.cells.get(key, "")
@@ -335,7 +339,7 @@ def _sheet(
             continue
         if all(header_key(values[k]) == header_cells[k] for k in values):
             continue  # the header repeated (a printed list spanning pages)
-        out.append(SheetRow(number, values))
+        out.append(SheetRow(number, values, next((c for c in cells if c), "")))
     return Sheet(
         path=path,
         sheet_name=sheet_name,
@@ -380,13 +384,17 @@ _DATE = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
+_MONTH_DAY = re.compile(
+    r"^(?P<m>\d{1,2})\s*(?:月\s*(?P<d1>\d{1,2})\s*[日号]?|[-/]\s*(?P<d2>\d{1,2}))$"
+)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def parse_date(text: str) -> dt.date | None:
+def parse_date(text: str, year: int | None = None) -> dt.date | None:
     """2026-11-03, 2026/11/3, 2026.11.3, 2026年11月3日, 20261103 or an Excel day number.
 
-    Raises ValueError for anything else; "" is None.
+    With ``year``, a date without one (11月3日, 11月3号, 11/3, 11-3) is taken
+    to be in that year. Raises ValueError for anything else; "" is None.
     """
     text = clean_text(text)
     if not text:
@@ -394,6 +402,9 @@ def parse_date(text: str) -> dt.date | None:
     match = _DATE.match(text)
     if match:
         return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    match = _MONTH_DAY.match(text)
+    if match and year is not None:
+        return dt.date(year, int(match["m"]), int(match["d1"] or match["d2"]))
     if re.fullmatch(r"\d{8}", text):
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     if re.fullmatch(r"\d{5}", text) and 36526 <= int(text) <= 73050:

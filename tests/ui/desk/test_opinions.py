@@ -167,7 +167,10 @@ def test_merge_two_then_convert_to_a_problem(
     with qtbot.wait_signal(tab.changed, timeout=10_000):
         tab.convert_selected()
     qtbot.wait_until(lambda: bool(told), timeout=10_000)
-    assert "已列入陈喆的问题清单，来源为“群众提”" in told[0][0]
+    assert told[0][0].startswith("已列入陈喆的问题清单（来源：群众提）：\n\n项目验收一拖再拖")
+    # Where it is now and what comes next; no promise of editing causes there.
+    assert "可在“问题清单”中查看、修改问题表述" in told[0][0]
+    assert "整改台账" in told[0][0] and "原因" not in told[0][0]
     problems = list_problems(db, cid, ProblemFilter(owner=chen, source="masses"))
     (problem,) = [p for p in problems if p.text == "项目验收一拖再拖"]
     assert problem.source == "群众提" and problem.opinions == 2
@@ -179,7 +182,7 @@ def test_merge_two_then_convert_to_a_problem(
     # Again: nothing new, and the user is told where it is.
     tab.select_ids([second])
     tab.convert_selected()
-    assert "已转为问题" in told[-1][0]
+    assert "已转为问题，在陈喆的问题清单中（来源：群众提）" in told[-1][0]
     assert len(list_problems(db, cid, ProblemFilter(owner=chen, source="masses"))) == len(problems)
 
     # 取消合并 puts the merged one back on its own.

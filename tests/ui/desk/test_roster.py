@@ -82,11 +82,12 @@ def roster_file(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
 def test_the_list_and_its_model(tab: RosterTab, qtmodeltester: object) -> None:
     qtmodeltester.check(tab.model)  # type: ignore[attr-defined]
     assert tab.model.rowCount() == 12
-    assert tab.counts.text() == "名单共 12 人，其中班子成员 5 人。"
+    assert tab.counts.text() == "名单共 12 人，其中班子成员 5 人；党组书记（第一责任人）：刘志堃。"
     assert tab.hint.isHidden()
     leader = tab.model.rows[0]
-    assert leader.is_leader
-    assert tab.model.index(0, 3).data() == "是"
+    assert leader.is_leader and leader.is_party_secretary
+    assert tab.model.index(0, 3).data() == "是（党组书记）"
+    assert tab.model.index(row_of(tab, "孙珺"), 3).data() == "是"
     staff = row_of(tab, "陈喆")
     assert tab.model.index(staff, 3).data() == ""
     assert tab.model.index(staff, 4).data() == "工作人员"
@@ -146,7 +147,7 @@ def test_import_shows_the_preview_then_adds_only_the_good_rows(
     assert [r[:2] for r in rows] == [["4", "王小明"], ["7", "李红梅"]]
     issues = SheetPreviewDialog.table_text(dialog.issues_table)
     assert [r[0] for r in issues] == ["第 5 行", "第 6 行"]
-    assert "陈喆" in issues[0][2] and issues[1][2] == "姓名为空"
+    assert "陈喆" in issues[0][2] and issues[1][1:] == ["（办公室，科员）", "姓名为空"]
     assert not dialog.issues_box.isHidden()
 
     qtbot.wait_until(lambda: tab.model.rowCount() == 14, timeout=10_000)
@@ -191,6 +192,7 @@ def test_add_edit_and_remove_a_member(
     with qtbot.wait_signal(tab.loaded, timeout=10_000):
         tab.add()
     assert asked[0][0] is None and "办公室" in asked[0][1]
+    assert asked[0][2] == "刘志堃（党组书记、局长）"  # the dialog says who gives way
     assert "王小明" in names(tab)
     assert tab.selected() is not None and tab.selected().name == "王小明"  # type: ignore[union-attr]
 
@@ -231,6 +233,43 @@ def test_the_member_form_needs_a_name(tab: RosterTab) -> None:
     dialog._accept()
     assert dialog.note.text() == "请填写姓名。"
     assert dialog.result() != MemberDialog.DialogCode.Accepted
+
+
+def test_the_party_secretary_is_set_in_the_member_form(
+    qtbot: QtBot, tab: RosterTab, demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sun: MemberView = tab.model.rows[row_of(tab, "孙珺")]
+    dialog = MemberDialog(sun, tab.departments(), tab, tab.secretary_other_than(sun))
+    assert dialog.is_party_secretary.text() == "党组书记（第一责任人）(&S)"
+    assert not dialog.is_party_secretary.isChecked()
+    hints = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "现为刘志堃（党组书记、局长），勾选后改为此人" in hints
+    dialog.is_leader.setChecked(False)
+    dialog.is_party_secretary.setChecked(True)  # 党组书记 is a 班子成员
+    assert dialog.is_leader.isChecked() and dialog.form().is_party_secretary
+    dialog.is_leader.setChecked(False)
+    assert not dialog.is_party_secretary.isChecked()
+    liu = tab.model.rows[row_of(tab, "刘志堃")]
+    assert MemberDialog(liu, [], tab).is_party_secretary.isChecked()
+    assert tab.secretary_other_than(liu) == ""
+
+    tab.table.selectRow(row_of(tab, "孙珺"))
+    asked = answer(
+        monkeypatch, "ask_member", MemberForm("孙珺", "党组书记、局长", "局领导", True, True)
+    )
+    with qtbot.wait_signal(tab.loaded, timeout=10_000):
+        tab.edit_selected()
+    assert asked[0][2] == "刘志堃（党组书记、局长）"
+    stored = {m.name: m for m in list_members(demo_workspace.db)}
+    assert stored["孙珺"].is_party_secretary and not stored["刘志堃"].is_party_secretary
+    assert tab.model.index(row_of(tab, "孙珺"), 3).data() == "是（党组书记）"
+    assert tab.model.index(row_of(tab, "刘志堃"), 3).data() == "是"
+    assert tab.counts.text().endswith("党组书记（第一责任人）：孙珺。")
+
+    answer(monkeypatch, "ask_member", MemberForm("孙珺", "党组书记、局长", "局领导", True, False))
+    with qtbot.wait_signal(tab.loaded, timeout=10_000):
+        tab.edit_selected()
+    assert "还没有指定党组书记（第一责任人）" in tab.counts.text()
 
 
 def latin_words(root: QWidget) -> set[str]:

@@ -746,7 +746,10 @@ class OpinionsTab(DeskTab):
         if head.problem_id or view.problem_id:
             self.tell_info(
                 self,
-                self.tr("这条意见已转为问题，在{0}的问题清单中（来源为“群众提”）。").format(owner),
+                self.tr(
+                    "这条意见已转为问题，在{0}的问题清单中（来源：群众提）。"
+                    "可在“问题清单”中查看、修改问题表述。"
+                ).format(owner),
             )
             return
         db = self.context.db
@@ -756,8 +759,9 @@ class OpinionsTab(DeskTab):
             self.tell_info(
                 self,
                 self.tr(
-                    "已列入{0}的问题清单，来源为“群众提”：\n\n{1}\n\n"
-                    "可在“问题清单”中补充具体表现、剖析原因。"
+                    "已列入{0}的问题清单（来源：群众提）：\n\n{1}\n\n"
+                    "可在“问题清单”中查看、修改问题表述；"
+                    "经集体会诊定出整改措施后，再列入整改台账。"
                 ).format(owner, problem_title(head.text)),
             )
 

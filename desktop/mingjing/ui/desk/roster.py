@@ -229,6 +229,13 @@ def file_and_sheet(parent: QWidget, path: Path, sheet_name: str) -> str:
     return parent.tr("“{0}”").format(path.name)
 
 
+def leader_text(parent: QWidget, is_leader: bool, is_party_secretary: bool) -> str:
+    """The 班子成员 column: 是, 是（党组书记）, or blank."""
+    if is_party_secretary:
+        return parent.tr("是（党组书记）")
+    return parent.tr("是") if is_leader else ""
+
+
 def roster_preview_dialog(preview: RosterPreview, parent: QWidget) -> SheetPreviewDialog:
     tr = parent.tr
     where = file_and_sheet(parent, preview.path, preview.sheet_name)
@@ -246,7 +253,13 @@ def roster_preview_dialog(preview: RosterPreview, parent: QWidget) -> SheetPrevi
         columns_note += tr("未读取的列：{0}。").format("、".join(preview.ignored_columns))
     headers = (tr("行"), tr("姓名"), tr("职务"), tr("部门"), tr("班子成员"))
     rows = [
-        (str(r.row), r.name, r.position, r.department, tr("是") if r.is_leader else "")
+        (
+            str(r.row),
+            r.name,
+            r.position,
+            r.department,
+            leader_text(parent, r.is_leader, r.is_party_secretary),
+        )
         for r in preview.rows
     ]
     return SheetPreviewDialog(
@@ -273,17 +286,20 @@ class MemberForm:
     position: str
     department: str
     is_leader: bool
+    is_party_secretary: bool = False
 
 
 class MemberDialog(QDialog):
-    """添加人员 / 修改: 姓名, 职务, 部门, 班子成员."""
+    """添加人员 / 修改: 姓名, 职务, 部门, 班子成员, 党组书记."""
 
     def __init__(
         self,
         member: MemberView | None,
         departments: Sequence[str],
         parent: QWidget | None = None,
+        secretary: str = "",
     ) -> None:
+        """``secretary``: who else is 党组书记 now ("" if no one), to say who gives way."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("修改人员信息") if member else self.tr("添加人员"))
         self.setMinimumWidth(480)
@@ -300,18 +316,35 @@ class MemberDialog(QDialog):
         line = self.department.lineEdit()
         if line is not None:
             line.setPlaceholderText(self.tr("如：办公室"))
-        self.is_leader = QCheckBox(self.tr("是领导班子成员"), self)
+        self.is_leader = QCheckBox(self.tr("是领导班子成员(&L)"), self)
         self.is_leader.setChecked(member.is_leader if member else False)
+        self.is_party_secretary = QCheckBox(self.tr("党组书记（第一责任人）(&S)"), self)
+        self.is_party_secretary.setChecked(member.is_party_secretary if member else False)
+        # 党组书记 is a 班子成员: the two boxes keep each other right.
+        self.is_party_secretary.toggled.connect(
+            lambda on: self.is_leader.setChecked(True) if on else None
+        )
+        self.is_leader.toggled.connect(
+            lambda on: None if on else self.is_party_secretary.setChecked(False)
+        )
         form.addRow(self.tr("姓名(&N)："), self.name)
         form.addRow(self.tr("职务(&P)："), self.position)
         form.addRow(self.tr("部门(&D)："), self.department)
         form.addRow(self.tr("班子成员："), self.is_leader)
+        form.addRow("", self.is_party_secretary)
         layout.addLayout(form)
+        if secretary:
+            who = self.tr("党组书记只有一位，现为{0}，勾选后改为此人。").format(secretary)
+        elif member is not None and member.is_party_secretary:
+            who = ""
+        else:
+            who = self.tr("本单位还没有指定党组书记。")
         layout.addWidget(
             grey_label(
                 self.tr(
-                    "勾选“是领导班子成员”的，角色记为“领导”。同名的两个人，请写明各自的职务或部门。"
-                ),
+                    "勾选“是领导班子成员”的，角色记为“领导”。{0}"
+                    "同名的两个人，请写明各自的职务或部门。"
+                ).format(who),
                 self,
             )
         )
@@ -335,6 +368,7 @@ class MemberDialog(QDialog):
             position=self.position.text().strip(),
             department=self.department.currentText().strip(),
             is_leader=self.is_leader.isChecked(),
+            is_party_secretary=self.is_party_secretary.isChecked(),
         )
 
     def _accept(self) -> None:
@@ -376,13 +410,11 @@ class RosterModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (
-                row.name,
-                row.position,
-                row.department,
-                self.tr("是") if row.is_leader else "",
-                row.role_label,
-            )
+            if row.is_party_secretary:
+                leader = self.tr("是（党组书记）")
+            else:
+                leader = self.tr("是") if row.is_leader else ""
+            values = (row.name, row.position, row.department, leader, row.role_label)
             return values[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
             return int(Qt.AlignmentFlag.AlignCenter)
@@ -413,7 +445,7 @@ class RosterTab(DeskTab):
         self.import_button.setToolTip(
             self.tr(
                 "从 Excel 或 CSV 名单导入：表格中要有“姓名”列，"
-                "可有“职务”“部门”“是否班子成员”列。导入前先列出结果供核对"
+                "可有“职务”“部门”“是否班子成员”“是否党组书记”列。导入前先列出结果供核对"
             )
         )
         self.import_button.clicked.connect(self.import_sheet)
@@ -466,11 +498,17 @@ class RosterTab(DeskTab):
         self.members = tuple(members)
         self.model.set_rows(self.members)
         leaders = sum(1 for m in self.members if m.is_leader)
-        self.counts.setText(
-            self.tr("名单共 {0} 人，其中班子成员 {1} 人。").format(len(self.members), leaders)
-            if self.members
-            else ""
-        )
+        counts = ""
+        if self.members:
+            counts = self.tr("名单共 {0} 人，其中班子成员 {1} 人").format(
+                len(self.members), leaders
+            )
+            secretary = self.party_secretary()
+            if secretary is not None:
+                counts += self.tr("；党组书记（第一责任人）：{0}。").format(secretary.name)
+            else:
+                counts += self.tr("；还没有指定党组书记（第一责任人），请选中其人后点“修改…”勾选。")
+        self.counts.setText(counts)
         self.hint.setVisible(not self.members)
         if wanted is not None:
             self.select(wanted)
@@ -506,17 +544,31 @@ class RosterTab(DeskTab):
     def departments(self) -> list[str]:
         return list(dict.fromkeys(m.department for m in self.members if m.department))
 
+    def party_secretary(self) -> MemberView | None:
+        return next((m for m in self.members if m.is_party_secretary), None)
+
+    def secretary_other_than(self, member: MemberView | None) -> str:
+        """The 党组书记's 姓名（职务）, unless it is ``member`` or there is none ("")."""
+        secretary = self.party_secretary()
+        if secretary is None or (member is not None and secretary.id == member.id):
+            return ""
+        return secretary.label
+
     @classmethod
     def ask_member(
-        cls, parent: QWidget, member: MemberView | None, departments: Sequence[str]
+        cls,
+        parent: QWidget,
+        member: MemberView | None,
+        departments: Sequence[str],
+        secretary: str = "",
     ) -> MemberForm | None:
-        dialog = MemberDialog(member, departments, parent)
+        dialog = MemberDialog(member, departments, parent, secretary)
         return dialog.form() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def add(self) -> None:
         if self.context is None:
             return
-        form = self.ask_member(self, None, self.departments())
+        form = self.ask_member(self, None, self.departments(), self.secretary_other_than(None))
         if form is None:
             return
         db = self.context.db
@@ -527,7 +579,14 @@ class RosterTab(DeskTab):
             self._written()
 
         self.run(
-            lambda: add_member(db, form.name, form.position, form.department, form.is_leader),
+            lambda: add_member(
+                db,
+                form.name,
+                form.position,
+                form.department,
+                form.is_leader,
+                form.is_party_secretary,
+            ),
             done,
             write=True,
         )
@@ -536,7 +595,7 @@ class RosterTab(DeskTab):
         member = self.selected()
         if self.context is None or member is None:
             return
-        form = self.ask_member(self, member, self.departments())
+        form = self.ask_member(self, member, self.departments(), self.secretary_other_than(member))
         if form is None:
             return
         db, member_id = self.context.db, member.id
@@ -549,6 +608,7 @@ class RosterTab(DeskTab):
                 position=form.position,
                 department=form.department,
                 is_leader=form.is_leader,
+                is_party_secretary=form.is_party_secretary,
             )
 
         self.run(work, lambda _: self._written(), write=True)
