@@ -290,11 +290,12 @@ def test_roster_import_prints_issues_and_strict_changes_nothing(
     before = _summary_json(data, capsys)["members"]
     assert cli.main(["--data-dir", str(data), "roster", "import", str(path), "--strict"]) == 3
     err = capsys.readouterr().err
-    assert "已拒绝" in err and "第 4 行：姓名为空" in err and "第 6 行 周八：与第 3 行重复" in err
+    assert "已拒绝" in err and "第 4 行（办公室，科员）：姓名为空" in err
+    assert "第 6 行 周八：与第 3 行重复" in err
     assert _summary_json(data, capsys)["members"] == before
     assert cli.main(["--data-dir", str(data), "roster", "import", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "第 4 行：姓名为空"
+    assert out[0] == "第 4 行（办公室，科员）：姓名为空"
     assert out[1].startswith("第 5 行 吴九：是否班子成员写的是“也许”")
     assert out[-1] == "已导入 1 人，跳过 3 行。"
     assert _summary_json(data, capsys)["members"] == before + 1

@@ -58,6 +58,12 @@ def test_create_then_export(db: Database, location: DataLocation, tmp_path: Path
     profile = load_profile(location.data_dir)
     assert profile.role == "secretary" and profile.campaign_id == cid and not profile.joined
     assert load_setup(db, cid).doc_number == "青林发〔2026〕9号"
+    from mingjing.services.roster import add_member
+    from mingjing.storage.errors import InputRefused
+
+    with pytest.raises(InputRefused, match="名单中还没有人员"):
+        export_campaign(db, tmp_path)
+    add_member(db, "王芳", "科员", "办公室")
     assert export_campaign(db, tmp_path).exists()
 
     update_campaign(db, cid, CampaignSetup(**{**setup.__dict__, "title": "新的名称"}))
