@@ -9,6 +9,7 @@ the migration, and only then the engine with WAL and the other pragmas.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,13 +75,20 @@ def describe_server(url: str) -> str:
     return f"服务器 {parsed.host or '本机'}{port}上的数据库 {parsed.database or ''}"
 
 
+def _json(value: Any) -> str:
+    """JSON columns as UTF-8 text: Chinese as itself, not as \\uXXXX (half the bytes)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, json_serializer=_json
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json)
 
 
 class Database:
