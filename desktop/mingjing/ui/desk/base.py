@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from mingjing.config import DataLocation
@@ -15,6 +15,30 @@ from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
+
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A flat table of ``rows`` under the column titles in ``HEADERS``; subclasses
+    give ``data`` (and keep ``rows`` in whatever sequence suits them)."""
+
+    HEADERS: tuple[str, ...] = ()
+    rows: Any = ()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(self.HEADERS[section])
+        return None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -61,7 +60,7 @@ from mingjing.services.consultations import (
 )
 from mingjing.services.problem_lists import ProblemRow, list_problems
 from mingjing.services.roster import MemberView, list_members
-from mingjing.ui.desk.base import DeskContext, DeskTab
+from mingjing.ui.desk.base import DeskContext, DeskTab, RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -96,7 +95,7 @@ class _Loaded:
     problems: list[ProblemRow]
 
 
-class MeasureModel(QAbstractTableModel):
+class MeasureModel(RowsTableModel):
     """议定的整改措施: measure, owner, deadline; whether it is in the ledger (read-only)."""
 
     HEADERS = ("措施", "责任人", "完成时限", "已纳入台账")
@@ -140,12 +139,6 @@ class MeasureModel(QAbstractTableModel):
         del self.rows[row]
         self.endRemoveRows()
         self.edited.emit()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,7 @@ from mingjing.exchange.package import SUFFIXES
 from mingjing.services.review import HandIns, HandInStatus, hand_ins, review
 from mingjing.services.self_check import SelfCheckView, read_self_check
 from mingjing.services.submissions import ImportReport, Outcome, import_submissions
-from mingjing.ui.desk.base import DeskTab
+from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.desk.statement import statement_html
 from mingjing.ui.tasks import run_with_progress
 
@@ -46,7 +46,7 @@ _STATE_COLOURS = {
 }
 
 
-class HandInModel(QAbstractTableModel):
+class HandInModel(RowsTableModel):
     HEADERS = ("姓名", "职务", "部门", "状态", "提交次数", "提交时间", "问题数", "审核意见")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -57,19 +57,6 @@ class HandInModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

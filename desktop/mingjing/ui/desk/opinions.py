@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QItemSelection,
     QItemSelectionModel,
@@ -66,7 +65,7 @@ from mingjing.services.opinions import (
 from mingjing.services.problem_lists import choices as problem_choices
 from mingjing.services.roster import list_members
 from mingjing.services.sheets import read_sheet
-from mingjing.ui.desk.base import DeskTab
+from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.desk.roster import (
     SheetPreviewDialog,
     ask_sheet_file,
@@ -346,7 +345,7 @@ def opinion_preview_dialog(preview: OpinionPreview, parent: QWidget) -> SheetPre
 # ------------------------------------------------------------ the list
 
 
-class OpinionModel(QAbstractTableModel):
+class OpinionModel(RowsTableModel):
     HEADERS = ("渠道", "对象", "问题方面", "意见内容", "日期", "合并条数", "已转为问题")
     TEXT_COLUMN = 3
 
@@ -368,19 +367,6 @@ class OpinionModel(QAbstractTableModel):
     def set_show_merged(self, show: bool) -> None:
         self.show_merged = show
         self.set_rows(self.all_rows)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def target(self, row: OpinionView) -> str:
         if row.target_kind == "member" and row.target_member_id in self.names:

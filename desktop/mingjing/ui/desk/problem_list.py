@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,7 +43,7 @@ from mingjing.services.problem_lists import (
     set_common,
     update_problem,
 )
-from mingjing.ui.desk.base import DeskTab
+from mingjing.ui.desk.base import DeskTab, RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -80,7 +80,7 @@ def _note(row: ProblemRow) -> str:
     return "；".join(notes)
 
 
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(RowsTableModel):
     HEADERS = (
         "序号",
         "对象",
@@ -102,19 +102,6 @@ class ProblemTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,7 +48,7 @@ from mingjing.services.roster import (
     update_member,
 )
 from mingjing.services.sheets import RowIssue
-from mingjing.ui.desk.base import DeskTab
+from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.tasks import run_in_background
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -379,7 +379,7 @@ class MemberDialog(QDialog):
         self.accept()
 
 
-class RosterModel(QAbstractTableModel):
+class RosterModel(RowsTableModel):
     HEADERS = ("姓名", "职务", "部门", "班子成员", "角色")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -390,19 +390,6 @@ class RosterModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = tuple(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
