@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from mingjing.services.demo import create_demo
 from mingjing.services.summary import format_summary, summarize
@@ -64,3 +65,22 @@ def test_summary_agrees_with_counting_the_rows_in_python(db: Database) -> None:
     }
     assert summary.overdue == sum(r.is_overdue(today) for r in rows) > 0
     assert summary.opinions_after_merge == sum(o.merged_into_id is None for o in opinions)
+
+
+def test_a_staff_laptop_sees_its_own_progress(laptop: Any) -> None:
+    from mingjing.services import self_check as staff
+    from mingjing.services.overview import Summary
+    from mingjing.services.profile import load_profile
+
+    location, db = laptop
+    view = staff.load_own_self_check(db, location)
+    staff.set_answer(db, view.id, "spirit-ambition", level="notable", example="2025年10月……")
+    problem = staff.raise_problem(db, view.id, "spirit-ambition")
+    staff.add_root_cause(db, problem, "担当作为", "怕担责任。")
+    staff.hand_in(db, location, location.data_dir.parent / "u盘")
+    summary = summarize(db, member_id=load_profile(location.data_dir).member_id)
+    own = summary.own
+    assert own is not None and own.name == "陈喆"
+    assert (own.answered, own.total, own.problems, own.causes, own.measures) == (1, 25, 1, 1, 0)
+    assert own.state == "已提交待审核" and own.revision == 1 and own.submitted_on is not None
+    assert Summary.from_json(summary.to_json()) == summary  # the snapshot keeps it

@@ -239,3 +239,32 @@ def test_closing_with_an_unsaved_consultation_asks_first(
     window.close()
     qtbot.wait_until(lambda: not window.isVisible(), timeout=5_000)
     assert len(asked) == 2
+
+
+def test_a_staff_laptop_overview_is_about_its_user(
+    qtbot: QtBot, tmp_path: object, campaign_file: object, app_fonts: FontRegistry
+) -> None:
+    from pathlib import Path
+
+    from mingjing.config import resolve_location
+    from mingjing.services.campaigns import join_campaign
+
+    location = resolve_location(Path(str(tmp_path)) / "laptop")
+    ws = Workspace.open(location)
+    try:
+        join_campaign(ws.db, location, Path(str(campaign_file)), "陈喆")
+        win = build_window(location, app_fonts, ws)
+        qtbot.add_widget(win)
+        with qtbot.wait_signal(win.first_page_shown, timeout=30_000):
+            win.show()
+            win.refresh()
+        titles = [box.title() for box in win.overview.findChildren(QGroupBox)]
+        assert titles and titles[0].startswith("本人自查　陈喆")
+        assert not any("整改台账" in t for t in titles)
+        assert any("全单位的汇总情况在办公室" in t for t in visible_texts(win.overview))
+        win.close()
+    finally:
+        from mingjing.ui.tasks import wait_for_tasks
+
+        wait_for_tasks()
+        ws.close()

@@ -36,6 +36,25 @@ class CampaignInfo:
     phase: str
 
 
+@dataclass(frozen=True)
+class OwnProgress:
+    """On a staff laptop the overview is about its user: the rest of the unit's
+    work is at the office, and this computer only knows the roster."""
+
+    name: str
+    position: str
+    state: str
+    """The self-check's state label, or 未开始."""
+    answered: int
+    total: int
+    problems: int
+    causes: int
+    measures: int
+    revision: int
+    submitted_on: dt.date | None
+    review_comment: str
+
+
 @dataclass
 class Summary:
     campaign: CampaignInfo | None
@@ -59,6 +78,7 @@ class Summary:
     overdue: int = 0
     meetings: dict[str, int] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    own: OwnProgress | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -67,6 +87,8 @@ class Summary:
             for key in ("start_date", "end_date"):
                 value = data["campaign"][key]
                 data["campaign"][key] = value.isoformat() if value else None
+        if self.own is not None and self.own.submitted_on is not None:
+            data["own"]["submitted_on"] = self.own.submitted_on.isoformat()
         return data
 
     @classmethod
@@ -79,6 +101,11 @@ class Summary:
                 if campaign.get(key):
                     campaign[key] = dt.date.fromisoformat(campaign[key])
             values["campaign"] = CampaignInfo(**campaign)
+        own = values.get("own")
+        if own is not None:
+            if own.get("submitted_on"):
+                own["submitted_on"] = dt.date.fromisoformat(own["submitted_on"])
+            values["own"] = OwnProgress(**own)
         return cls(**values)
 
 

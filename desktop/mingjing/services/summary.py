@@ -7,6 +7,7 @@ nothing here is per person.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -24,15 +25,18 @@ from mingjing.domain.models import (
     Area,
     Campaign,
     Consultation,
+    Item,
+    Measure,
     Meeting,
     Member,
     Opinion,
     Problem,
     Rectification,
+    RootCause,
     SelfCheck,
     Unit,
 )
-from mingjing.services.overview import CampaignInfo, Summary, format_summary
+from mingjing.services.overview import CampaignInfo, OwnProgress, Summary, format_summary
 from mingjing.storage import Database
 
 __all__ = [
@@ -73,7 +77,70 @@ def _grouped(session: Session, column: Any, *where: Any) -> dict[Any, int]:
     return dict(rows)
 
 
-def summarize(db: Database, today: dt.date | None = None) -> Summary:
+def _own_progress(session: Session, campaign: Campaign, member_id: str) -> OwnProgress | None:
+    member = session.get(Member, uuid.UUID(member_id))
+    if member is None:
+        return None
+    check = session.scalar(
+        select(SelfCheck).where(
+            SelfCheck.campaign_id == campaign.id, SelfCheck.member_id == member.id
+        )
+    )
+    total = session.scalar(
+        select(func.count())
+        .select_from(Item)
+        .join(Area)
+        .where(Area.template_id == campaign.template_id)
+    )
+    problems = session.scalars(
+        select(Problem.id).where(
+            Problem.campaign_id == campaign.id,
+            Problem.owner_member_id == member.id,
+            Problem.deleted_at.is_(None),
+        )
+    ).all()
+    causes = measures = 0
+    if problems:
+        causes = (
+            session.scalar(
+                select(func.count()).where(
+                    RootCause.problem_id.in_(problems), RootCause.deleted_at.is_(None)
+                )
+            )
+            or 0
+        )
+        measures = (
+            session.scalar(
+                select(func.count()).where(
+                    Measure.problem_id.in_(problems), Measure.deleted_at.is_(None)
+                )
+            )
+            or 0
+        )
+    answered = 0
+    if check is not None:
+        answered = sum(1 for a in check.answers if a.level is not None)
+    return OwnProgress(
+        name=member.name,
+        position=member.position,
+        state=check.state.label if check is not None else "未开始",
+        answered=answered,
+        total=int(total or 0),
+        problems=len(problems),
+        causes=int(causes),
+        measures=int(measures),
+        revision=check.submission_revision if check is not None else 0,
+        submitted_on=check.submitted_at.date()
+        if check is not None and check.submitted_at
+        else None,
+        review_comment=check.review_comment if check is not None else "",
+    )
+
+
+def summarize(
+    db: Database, today: dt.date | None = None, *, member_id: str | None = None
+) -> Summary:
+    """The campaign's counts; with ``member_id`` (a staff laptop), that member's own progress."""
     today = today or dt.date.today()
     with db.read() as session:
         campaign = current_campaign(session)
@@ -81,6 +148,9 @@ def summarize(db: Database, today: dt.date | None = None) -> Summary:
             return Summary(campaign=None, today=today)
         cid = campaign.id
         summary = Summary(campaign=campaign_info(session, campaign), today=today)
+        if member_id:
+            summary.own = _own_progress(session, campaign, member_id)
+            return summary
 
         alive_member = and_(Member.unit_id == campaign.unit_id, Member.deleted_at.is_(None))
         summary.members = session.scalar(select(func.count()).where(alive_member)) or 0

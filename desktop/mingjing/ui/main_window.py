@@ -258,9 +258,13 @@ class MainWindow(QMainWindow):
         generation = self._refresh_generation
 
         def work() -> Summary:
+            from mingjing.services.profile import load_profile
             from mingjing.services.summary import summarize
 
-            summary = summarize(db)
+            # A cadre's laptop knows only its user's material: show that, not unit counts.
+            profile = load_profile(location.data_dir)
+            staff = profile.joined and profile.role == "staff"
+            summary = summarize(db, member_id=profile.member_id if staff else None)
             save_snapshot(location, summary)
             return summary
 

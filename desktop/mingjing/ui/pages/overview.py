@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.domain.text import cn_date
-from mingjing.services.overview import Summary
+from mingjing.services.overview import OwnProgress, Summary
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,10 @@ class OverviewPage(QWidget):
         )
         parts = [p for p in (c.doc_number, period, self.tr("当前阶段：{0}").format(c.phase)) if p]
         self.subtitle.setText("　｜　".join(parts))
+        if summary.own is not None:
+            self._show_own(summary.own)
+            self.populated.emit()
+            return
 
         checks = dict(summary.self_checks)
         self._add_card(
@@ -203,6 +207,35 @@ class OverviewPage(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
+
+    def _show_own(self, own: OwnProgress) -> None:
+        """A staff laptop: this person's own self-check, not the unit's counts."""
+        who = f"{own.name}（{own.position}）" if own.position else own.name
+        handed = (
+            self.tr("第 {0} 次，{1}").format(own.revision, cn_date(own.submitted_on))
+            if own.revision and own.submitted_on
+            else self.tr("还没有提交")
+        )
+        lines = [
+            (self.tr("状态"), own.state),
+            (self.tr("对号入座"), self.tr("已填 {0} / {1} 项").format(own.answered, own.total)),
+            (self.tr("查摆问题"), self.tr("{0} 个").format(own.problems)),
+            (self.tr("原因剖析"), self.tr("{0} 条").format(own.causes)),
+            (self.tr("整改措施"), self.tr("{0} 条").format(own.measures)),
+            (self.tr("提交给办公室"), handed),
+        ]
+        if own.review_comment:
+            lines.append((self.tr("办公室意见"), own.review_comment))
+        self._add_card(0, 0, self.tr("本人自查　{0}").format(who), lines)
+        note = QLabel(
+            self.tr(
+                "本机是干部个人使用的电脑，只有本人的自查材料；"
+                "全单位的汇总情况在办公室。请到“个人自查”中填写和提交。"
+            ),
+            self._body,
+        )
+        note.setWordWrap(True)
+        self._grid.addWidget(note, 1, 0, 1, 2)
 
     def _add_card(
         self, row: int, col: int, title: str, lines: list[tuple[str, str]], span: int = 1
