@@ -262,6 +262,8 @@ def test_a_staff_laptop_overview_is_about_its_user(
         assert titles and titles[0].startswith("本人自查　陈喆")
         assert not any("整改台账" in t for t in titles)
         assert any("全单位的汇总情况在办公室" in t for t in visible_texts(win.overview))
+        qtbot.wait_until(lambda: "办公室的电脑上进行" in win.desk.empty_text.text(), timeout=5_000)
+        assert win.desk.context is None and not win.desk.create_button.isVisible()
         win.close()
     finally:
         from mingjing.ui.tasks import wait_for_tasks

@@ -117,9 +117,15 @@ class DeskPage(DeskTab):
             return
         db = self.db
 
-        def work() -> tuple[str | None, CampaignSetup | None]:
+        location = self.location
+
+        def work() -> tuple[str | None, CampaignSetup | None, bool]:
+            from mingjing.services.profile import load_profile
+
+            profile = load_profile(location.data_dir)
+            staff = profile.joined and profile.role == "staff"
             cid = current_campaign_id(db)
-            return cid, load_setup(db, cid) if cid else None
+            return cid, load_setup(db, cid) if cid else None, staff
 
         self.run(work, self._loaded)
 
@@ -128,6 +134,20 @@ class DeskPage(DeskTab):
         cid: str | None = result[0]
         setup: CampaignSetup | None = result[1]
         self.setup_data = setup
+        if result[2]:  # a cadre's own laptop: the gathering happens at the office
+            self._show_empty(
+                self.tr(
+                    "本机是干部个人使用的电脑，只有本人的自查材料。"
+                    "汇总、审核、征求意见和集体会诊由办公室在办公室的电脑上进行。"
+                    "请在“个人自查”中填写，完成后提交给办公室。"
+                )
+            )
+            self.create_button.hide()
+            self.context = None
+            for tab in self._tabs:
+                tab.set_context(None)
+            self.loaded.emit()
+            return
         if cid is None:
             self._show_empty(self.no_campaign_text)
             self.create_button.show()
