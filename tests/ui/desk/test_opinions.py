@@ -324,3 +324,12 @@ def test_no_english_in_the_tab(tab: OpinionsTab) -> None:
     assert not latin_words(tab)
     assert tab.data is not None
     assert not latin_words(OpinionDialog(tab.data.choices, tab.data.opinions[0], tab))
+
+
+def test_an_opinion_without_a_date_shows_it_as_unknown(
+    qtbot: QtBot, tab: OpinionsTab, demo_workspace: Workspace, cid: str
+) -> None:
+    add_opinion(demo_workspace.db, cid, "mailbox", "没写日期的一条意见。", team=True)
+    reload(qtbot, tab)
+    row = next(i for i, r in enumerate(tab.model.rows) if r.text == "没写日期的一条意见。")
+    assert tab.model.index(row, 4).data() == "不详"

@@ -320,7 +320,7 @@ def opinion_preview_dialog(preview: OpinionPreview, parent: QWidget) -> SheetPre
             r.channel_label,
             r.target_label,
             r.area_title if r.area_key else tr("不分方面"),
-            cn_date(r.received_on),
+            cn_date(r.received_on, tr("不详")),
             r.text,
         )
         for r in preview.rows
@@ -390,7 +390,7 @@ class OpinionModel(RowsTableModel):
                 self.target(row),
                 row.area_title if row.area_key else self.tr("不分方面"),
                 ("└ " if row.is_merged else "") + row.text,
-                cn_date(row.received_on),
+                cn_date(row.received_on, self.tr("不详")),
                 merged,
                 self.tr("是") if row.problem_id else "",
             )
