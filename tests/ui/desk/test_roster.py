@@ -212,6 +212,12 @@ def test_add_edit_and_remove_a_member(
         tab.remove_selected()
     qtbot.wait_until(lambda: "王小明" not in names(tab), timeout=10_000)
     assert "王小明" not in [m.name for m in list_members(demo_workspace.db)]
+    assert not tab.undo_button.isHidden() and "王小明" in tab.undo_button.text()
+    with qtbot.wait_signal(tab.changed, timeout=10_000):
+        tab.undo_button.click()
+    qtbot.wait_until(lambda: "王小明" in names(tab), timeout=10_000)
+    assert "王小明" in [m.name for m in list_members(demo_workspace.db)]
+    assert tab.undo_button.isHidden()
 
 
 def test_a_duplicate_added_by_hand_is_refused_with_the_reason(

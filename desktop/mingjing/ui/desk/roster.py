@@ -45,6 +45,7 @@ from mingjing.services.roster import (
     list_members,
     preview_roster,
     remove_member,
+    restore_member,
     update_member,
 )
 from mingjing.services.sheets import RowIssue
@@ -436,7 +437,18 @@ class RosterTab(DeskTab):
             )
         )
         self.import_button.clicked.connect(self.import_sheet)
-        for button in (self.add_button, self.edit_button, self.remove_button, self.import_button):
+        self.undo_button = QPushButton(self)
+        self.undo_button.hide()
+        self.undo_button.setToolTip(self.tr("把刚移出的人员放回名单"))
+        self.undo_button.clicked.connect(self.undo_remove)
+        self._removed: tuple[str, str] | None = None
+        for button in (
+            self.undo_button,
+            self.add_button,
+            self.edit_button,
+            self.remove_button,
+            self.import_button,
+        ):
             bar.addWidget(button)
         layout.addLayout(bar)
         self.hint = QLabel(
@@ -611,7 +623,23 @@ class RosterTab(DeskTab):
         if not self.ask_yes(self, question, self.tr("移出名单")):
             return
         db, member_id = self.context.db, member.id
-        self.run(lambda: remove_member(db, member_id), lambda _: self._written(), write=True)
+
+        def removed(_: object) -> None:
+            self._written()
+            self._removed = (member_id, member.label)
+            self.undo_button.setText(self.tr("撤销移出 {0}").format(member.name))
+            self.undo_button.show()
+
+        self.run(lambda: remove_member(db, member_id), removed, write=True)
+
+    def undo_remove(self) -> None:
+        """Put the member just removed back on the roster."""
+        if self.context is None or self._removed is None:
+            return
+        db, (member_id, _) = self.context.db, self._removed
+        self._removed = None
+        self.undo_button.hide()
+        self.run(lambda: restore_member(db, member_id), lambda _: self._written(), write=True)
 
     # ------------------------------------------------------------ importing
 
