@@ -239,6 +239,13 @@ def test_submission_export_after_joining(
     out = capsys.readouterr().out
     assert "未变　孙珺" in out and "坏的.mjsubmission　已拒绝" in out
     assert "未变 1 份，已拒绝 1 份" in out
+    copy = tmp_path / "另一个U盘" / handed.name
+    copy.parent.mkdir()
+    copy.write_bytes(handed.read_bytes())
+    args = ["--data-dir", str(office), "submission", "import", str(handed), str(copy)]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert f"另一个U盘/{handed.name}　未变" in out and f"{tmp_path.name}/{handed.name}　未变" in out
     empty = tmp_path / "空文件夹"
     empty.mkdir()
     assert cli.main(["--data-dir", str(office), "submission", "import", str(empty)]) == 3

@@ -327,8 +327,11 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
             from mingjing.services.submissions import Outcome, import_submissions
 
             imported = import_submissions(db, args.files)
+            names = [line.file.name for line in imported.lines]
             for line in imported.lines:
-                _print(line.text)
+                # The same file name from two folders: say which folder.
+                twice = names.count(line.file.name) > 1
+                _print(f"{line.file.parent.name}/{line.text}" if twice else line.text)
             if not imported.lines:
                 _err("已拒绝：给出的位置中没有自查提交文件（.mjsubmission）。")
                 return EXIT_REFUSED

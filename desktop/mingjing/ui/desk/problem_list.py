@@ -271,7 +271,7 @@ class ProblemListTab(DeskTab):
         self.detail.setPlaceholderText(self.tr("点选一个问题，这里显示它的全文和具体事例。"))
         left.setStretchFactor(0, 4)
         left.setStretchFactor(1, 1)
-        left.setSizes([420, 130])
+        left.setSizes([480, 90])
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
