@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -47,3 +48,29 @@ def hand_in_file(tmp_path: Path, demo_workspace: Workspace) -> Callable[[str], P
             ws.close()
 
     return make
+
+
+@pytest.fixture
+def open_tab(qtbot: QtBot, keep: list[object], app_fonts: object) -> Callable[..., Any]:
+    """``open_tab(workspace, TabClass, "标题")``: a desk page holding only that tab, loaded."""
+
+    def make(workspace: Workspace, kind: type, title: str) -> Any:
+        return _open_tab(qtbot, workspace, keep, kind, title)
+
+    return make
+
+
+def _open_tab(
+    qtbot: QtBot, workspace: Workspace, keep: list[object], kind: type, title: str
+) -> Any:
+    """``keep`` holds the page: qtbot's reference is weak."""
+    page = DeskPage(workspace.location)
+    keep.append(page)
+    tab = kind(page)
+    page.add_tab(tab, title)
+    qtbot.add_widget(page)
+    page.resize(1366, 768)
+    page.show()
+    with qtbot.wait_signal(tab.loaded, timeout=10_000):
+        page.set_database(workspace.db)
+    return tab

@@ -24,24 +24,13 @@ from mingjing.ui.desk.opinions import (
     OpinionsTab,
     opinion_preview_dialog,
 )
-from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.roster import SheetPreviewDialog
 from mingjing.ui.tasks import wait_for_tasks
 
 
 @pytest.fixture
-def tab(
-    qtbot: QtBot, demo_workspace: Workspace, app_fonts: object, keep: list[object]
-) -> OpinionsTab:
-    page = DeskPage(demo_workspace.location)
-    keep.append(page)  # qtbot holds widgets weakly
-    tab = OpinionsTab(page)
-    page.add_tab(tab, "征求意见")
-    qtbot.add_widget(page)
-    page.resize(1366, 768)
-    page.show()
-    with qtbot.wait_signal(tab.loaded, timeout=10_000):
-        page.set_database(demo_workspace.db)
+def tab(demo_workspace: Workspace, open_tab: Any) -> OpinionsTab:
+    tab: OpinionsTab = open_tab(demo_workspace, OpinionsTab, "征求意见")
     return tab
 
 

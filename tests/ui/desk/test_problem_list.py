@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytestqt.qtbot import QtBot
 
 from mingjing.services.problem_lists import TEAM, ProblemFilter, list_problems
 from mingjing.services.workspace import Workspace
-from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.problem_list import ProblemListTab
 
 
 @pytest.fixture
-def tab(
-    qtbot: QtBot, demo_workspace: Workspace, app_fonts: object, keep: list[object]
-) -> ProblemListTab:
-    page = DeskPage(demo_workspace.location)
-    keep.append(page)
-    widget = ProblemListTab(page)
-    page.add_tab(widget, "问题清单")
-    qtbot.add_widget(page)
-    page.resize(1366, 768)
-    page.show()
-    with qtbot.wait_signal(widget.loaded, timeout=10_000):
-        page.set_database(demo_workspace.db)
+def tab(demo_workspace: Workspace, open_tab: Any) -> ProblemListTab:
+    widget: ProblemListTab = open_tab(demo_workspace, ProblemListTab, "问题清单")
     return widget
 
 

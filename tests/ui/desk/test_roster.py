@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from mingjing.services.roster import MemberView, RosterPreview, list_members, remove_member
 from mingjing.services.workspace import Workspace
-from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.roster import (
     MemberDialog,
     MemberForm,
@@ -24,25 +23,10 @@ from mingjing.ui.desk.roster import (
 )
 
 
-def open_desk(qtbot: QtBot, workspace: Workspace, keep: list[object]) -> RosterTab:
-    """The desk with only this tab; ``keep`` holds the page (qtbot's reference is weak)."""
-    page = DeskPage(workspace.location)
-    keep.append(page)
-    tab = RosterTab(page)
-    page.add_tab(tab, "干部名单")
-    qtbot.add_widget(page)
-    page.resize(1366, 768)
-    page.show()
-    with qtbot.wait_signal(tab.loaded, timeout=10_000):
-        page.set_database(workspace.db)
-    return tab
-
-
 @pytest.fixture
-def tab(
-    qtbot: QtBot, demo_workspace: Workspace, app_fonts: object, keep: list[object]
-) -> RosterTab:
-    return open_desk(qtbot, demo_workspace, keep)
+def tab(demo_workspace: Workspace, open_tab: Any) -> RosterTab:
+    made: RosterTab = open_tab(demo_workspace, RosterTab, "干部名单")
+    return made
 
 
 def names(tab: RosterTab) -> list[str]:
@@ -96,12 +80,10 @@ def test_the_list_and_its_model(tab: RosterTab, qtmodeltester: object) -> None:
     assert tab.edit_button.isEnabled() and tab.remove_button.isEnabled()
 
 
-def test_an_empty_roster_says_what_to_do_first(
-    qtbot: QtBot, demo_workspace: Workspace, app_fonts: object, keep: list[object]
-) -> None:
+def test_an_empty_roster_says_what_to_do_first(demo_workspace: Workspace, open_tab: Any) -> None:
     for member in list_members(demo_workspace.db):
         remove_member(demo_workspace.db, member.id)
-    tab = open_desk(qtbot, demo_workspace, keep)
+    tab = open_tab(demo_workspace, RosterTab, "干部名单")
     assert tab.model.rowCount() == 0
     assert tab.hint.isVisible()
     assert "先导入干部名单，再导出专项行动文件分发给干部" in tab.hint.text()
