@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from mingjing.config import DataLocation
 from mingjing.services.errors import DomainError, EnvironmentFault
@@ -107,6 +107,14 @@ class DeskTab(QWidget):
         self.tell_warning(
             self, self.tr("发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(where)
         )
+
+    def button(self, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+        """A push button of this tab that calls ``slot`` when clicked."""
+        made = QPushButton(text, self)
+        if tip:
+            made.setToolTip(tip)
+        made.clicked.connect(lambda: slot())
+        return made
 
     # Dialogs are class methods so that tests can answer them.
 

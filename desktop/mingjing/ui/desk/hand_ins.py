@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -207,21 +206,22 @@ class HandInsTab(DeskTab):
         self.counts = QLabel(self)
         self.counts.setWordWrap(True)
         bar.addWidget(self.counts, 1)
-        self.import_files_button = QPushButton(self.tr("收取提交文件…"), self)
-        self.import_files_button.setToolTip(
-            self.tr("选择干部交来的 .mjsubmission 文件（可多选）；也可把文件或文件夹拖到这里")
+        self.import_files_button = self.button(
+            self.tr("收取提交文件…"),
+            self.choose_files,
+            tip=self.tr("选择干部交来的 .mjsubmission 文件（可多选）；也可把文件或文件夹拖到这里"),
         )
-        self.import_files_button.clicked.connect(self.choose_files)
-        self.import_folder_button = QPushButton(self.tr("收取整个文件夹…"), self)
-        self.import_folder_button.setToolTip(
-            self.tr("收取文件夹（含子文件夹）中的全部提交文件，如整个 U 盘")
+        self.import_folder_button = self.button(
+            self.tr("收取整个文件夹…"),
+            self.choose_folder,
+            tip=self.tr("收取文件夹（含子文件夹）中的全部提交文件，如整个 U 盘"),
         )
-        self.import_folder_button.clicked.connect(self.choose_folder)
-        self.review_button = QPushButton(self.tr("阅读审核…"), self)
-        self.review_button.clicked.connect(self.review_selected)
-        self.remind_button = QPushButton(self.tr("复制未交名单"), self)
-        self.remind_button.setToolTip(self.tr("把还没有提交的人员名单复制到剪贴板，便于通知提醒"))
-        self.remind_button.clicked.connect(self.copy_missing)
+        self.review_button = self.button(self.tr("阅读审核…"), self.review_selected)
+        self.remind_button = self.button(
+            self.tr("复制未交名单"),
+            self.copy_missing,
+            tip=self.tr("把还没有提交的人员名单复制到剪贴板，便于通知提醒"),
+        )
         for button in (
             self.import_files_button,
             self.import_folder_button,

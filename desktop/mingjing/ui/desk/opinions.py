@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -429,32 +428,28 @@ class OpinionsTab(DeskTab):
         layout.addWidget(self.counts)
 
         bar = QHBoxLayout()
-        self.add_button = QPushButton(self.tr("登记意见…"), self)
-        self.add_button.clicked.connect(self.add)
-        self.edit_button = QPushButton(self.tr("修改…"), self)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button = QPushButton(self.tr("删除"), self)
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.merge_button = QPushButton(self.tr("合并为一条"), self)
-        self.merge_button.setToolTip(
-            self.tr("按住 Ctrl 选中针对同一对象的几条意见，先选中的那条保留，其余并入它")
+        self.add_button = self.button(self.tr("登记意见…"), self.add)
+        self.edit_button = self.button(self.tr("修改…"), self.edit_selected)
+        self.delete_button = self.button(self.tr("删除"), self.delete_selected)
+        self.merge_button = self.button(
+            self.tr("合并为一条"),
+            self.merge_selected,
+            tip=self.tr("按住 Ctrl 选中针对同一对象的几条意见，先选中的那条保留，其余并入它"),
         )
-        self.merge_button.clicked.connect(self.merge_selected)
-        self.unmerge_button = QPushButton(self.tr("取消合并"), self)
-        self.unmerge_button.clicked.connect(self.unmerge_selected)
-        self.convert_button = QPushButton(self.tr("转为问题"), self)
-        self.convert_button.setToolTip(
-            self.tr("列入意见对象（干部本人或领导班子）的问题清单，来源为“群众提”")
+        self.unmerge_button = self.button(self.tr("取消合并"), self.unmerge_selected)
+        self.convert_button = self.button(
+            self.tr("转为问题"),
+            self.convert_selected,
+            tip=self.tr("列入意见对象（干部本人或领导班子）的问题清单，来源为“群众提”"),
         )
-        self.convert_button.clicked.connect(self.convert_selected)
-        self.import_button = QPushButton(self.tr("从表格导入…"), self)
-        self.import_button.setToolTip(
-            self.tr(
+        self.import_button = self.button(
+            self.tr("从表格导入…"),
+            self.import_sheet,
+            tip=self.tr(
                 "从 Excel 或 CSV 的征求意见汇总表导入：要有“意见内容”列，"
                 "可有“渠道”“对象”“问题方面”“日期”列；提出人等列一律不读取"
-            )
+            ),
         )
-        self.import_button.clicked.connect(self.import_sheet)
         for button in (
             self.add_button,
             self.edit_button,

@@ -241,9 +241,10 @@ class ProblemListTab(DeskTab):
         actions.addWidget(self.count, 1)
         self.mark_button = QPushButton(self.tr("标记为共性问题"), self)
         self.unmark_button = QPushButton(self.tr("取消共性标记"), self)
-        self.promote_button = QPushButton(self.tr("上升为班子问题"), self)
-        self.promote_button.setToolTip(
-            self.tr("把所选个人问题列入领导班子问题清单（保留与原问题的关联）")
+        self.promote_button = self.button(
+            self.tr("上升为班子问题"),
+            self.promote_selected,
+            tip=self.tr("把所选个人问题列入领导班子问题清单（保留与原问题的关联）"),
         )
         self.add_button = QPushButton(self.tr("新增问题…"), self)
         self.add_button.setToolTip(
@@ -258,7 +259,6 @@ class ProblemListTab(DeskTab):
             actions.addWidget(button)
         self.mark_button.clicked.connect(lambda: self._mark(True))
         self.unmark_button.clicked.connect(lambda: self._mark(False))
-        self.promote_button.clicked.connect(self.promote_selected)
         for button in (self.mark_button, self.unmark_button, self.promote_button):
             actions.addWidget(button)
         layout.addLayout(actions)

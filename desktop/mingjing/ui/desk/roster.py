@@ -420,23 +420,21 @@ class RosterTab(DeskTab):
         bar = QHBoxLayout()
         self.counts = QLabel(self)
         bar.addWidget(self.counts, 1)
-        self.add_button = QPushButton(self.tr("添加人员…"), self)
-        self.add_button.clicked.connect(self.add)
-        self.edit_button = QPushButton(self.tr("修改…"), self)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.remove_button = QPushButton(self.tr("删除"), self)
-        self.remove_button.setToolTip(
-            self.tr("移出干部名单。本人的自查材料、问题和针对他的意见都保留")
+        self.add_button = self.button(self.tr("添加人员…"), self.add)
+        self.edit_button = self.button(self.tr("修改…"), self.edit_selected)
+        self.remove_button = self.button(
+            self.tr("删除"),
+            self.remove_selected,
+            tip=self.tr("移出干部名单。本人的自查材料、问题和针对他的意见都保留"),
         )
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.import_button = QPushButton(self.tr("从表格导入…"), self)
-        self.import_button.setToolTip(
-            self.tr(
+        self.import_button = self.button(
+            self.tr("从表格导入…"),
+            self.import_sheet,
+            tip=self.tr(
                 "从 Excel 或 CSV 名单导入：表格中要有“姓名”列，"
                 "可有“职务”“部门”“是否班子成员”“是否党组书记”列。导入前先列出结果供核对"
-            )
+            ),
         )
-        self.import_button.clicked.connect(self.import_sheet)
         self.undo_button = QPushButton(self)
         self.undo_button.hide()
         self.undo_button.setToolTip(self.tr("把刚移出的人员放回名单"))
