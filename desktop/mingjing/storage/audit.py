@@ -171,7 +171,12 @@ def _python_defaults(table: Table) -> tuple[tuple[str, Any], ...]:
     return tuple(found)
 
 
-def insert_rows(session: Session, batches: list[tuple[type[Entity], list[dict[str, Any]]]]) -> int:
+def insert_rows(
+    session: Session,
+    batches: list[tuple[type[Entity], list[dict[str, Any]]]],
+    *,
+    entry: tuple[str, str, str, dict[str, Any]] | None = None,
+) -> int:
     """Insert new rows, table by table in the order given, with their audit entries.
 
     For imports that create many rows at once: the unit of work costs about
@@ -180,11 +185,17 @@ def insert_rows(session: Session, batches: list[tuple[type[Entity], list[dict[st
     entry holds exactly what a flush of the same objects would have recorded
     (a test compares the two); the entries are appended once, after all
     batches. Nothing else may be pending in ``session``.
+
+    ``entry`` (action, entity, entity id, changes) records the insert as one
+    act instead of one entry a row: an import whose changes hold the whole
+    file it read, so the trail keeps what came in without an entry for each
+    of its rows. Returns the number of rows inserted.
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("insert_rows needs a session with nothing pending: flush first")
     conn = session.connection()
-    pending = []
+    pending = [] if entry is None else [entry]
+    inserted = 0
     for model, given in batches:
         if not given:
             continue
@@ -198,6 +209,9 @@ def insert_rows(session: Session, batches: list[tuple[type[Entity], list[dict[st
                     full[key] = default.arg if default.is_scalar else default.arg(None)
             rows.append(full)
         conn.execute(insert(table), rows)
+        inserted += len(rows)
+        if entry is not None:
+            continue
         columns = _audited_columns(inspect(model))
         for full in rows:
             changes = {}
@@ -209,7 +223,7 @@ def insert_rows(session: Session, batches: list[tuple[type[Entity], list[dict[st
     if pending and ACTOR_KEY in session.info:  # as the mapper events: no actor, no audit
         actor = str(session.info[ACTOR_KEY]) or "未知用户"
         append_entries(conn, actor, pending)
-    return len(pending)
+    return inserted
 
 
 def _recorder(action: str) -> Callable[[Mapper[Any], Connection, Entity], None]:
