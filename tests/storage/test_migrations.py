@@ -176,3 +176,26 @@ def test_migration_waits_for_no_window(
     finally:
         holder.release()
         migrations._graph.cache_clear()
+
+
+def test_0003_fills_the_ledger_columns_of_existing_rows(tmp_path: Path) -> None:
+    """Rows opened before 0003 print their problem's text, area and source."""
+    from mingjing.domain.models import Rectification
+
+    location = resolve_location(tmp_path / "data")
+    assert location.sqlite_path is not None
+    location.sqlite_path.parent.mkdir(parents=True)
+    shutil.copy(FIXTURES / "mingjing-0002.sqlite3", location.sqlite_path)
+    with Database.open(location, actor="升级测试") as db, db.read() as s:
+        rows = s.scalars(select(Rectification)).all()
+        from_problems = [r for r in rows if r.problem is not None]
+        from_consultations = [r for r in rows if r.problem is None]
+        assert from_problems and from_consultations
+        for r in from_problems:
+            assert r.problem is not None
+            assert r.problem_text == r.problem.text
+            assert r.source_label == r.problem.source.label
+            assert r.area_label == (r.problem.area.title if r.problem.area else "")
+        for r in from_consultations:
+            assert r.source_label == "集体会诊" and r.problem_text
+        assert all(r.imported_from == "" and r.leader_name == "" for r in rows)

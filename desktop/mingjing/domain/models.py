@@ -445,21 +445,42 @@ class ConsultationMeasure(Entity):
 
 
 class Rectification(Entity):
-    """整改台账 row. 逾期 is derived from the deadline and never stored."""
+    """整改台账 row. 逾期 is derived from the deadline and never stored.
+
+    The row carries its own 具体问题, 问题方面 and 问题来源 as the ledger prints
+    them: copied from the problem (or 会诊) it came from, typed for a row
+    entered directly, read from the sheet for an imported one. The ledger is a
+    document the office signs; it does not change when a problem's wording is
+    edited later, and it can be sorted and searched without joins.
+    """
 
     __tablename__ = "rectification"
+    __table_args__ = (
+        Index("ix_rectification_campaign_serial", "campaign_id", "serial"),
+        Index("ix_rectification_deadline", "deadline"),
+    )
 
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
     serial: Mapped[int] = mapped_column(default=0)
     """序号 as printed in the ledger."""
     problem_id: Mapped[uuid.UUID | None] = _fk("problem.id")
     consultation_measure_id: Mapped[uuid.UUID | None] = _fk("consultation_measure.id")
+    problem_text: Mapped[str] = mapped_column(Text, default="")
+    """具体问题."""
+    area_label: Mapped[str] = mapped_column(Text, default="")
+    """问题方面, as its title (an imported sheet may name one the template lacks)."""
+    source_label: Mapped[str] = mapped_column(Text, default="")
+    """问题来源: 自己找, 群众提…, 集体会诊, or what an imported sheet says."""
     measure: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text, default="")
     responsible_leader_id: Mapped[uuid.UUID | None] = _fk("member.id")
     responsible_department: Mapped[str] = mapped_column(Text, default="")
     cooperating_departments: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[uuid.UUID | None] = _fk("member.id")
+    leader_name: Mapped[str] = mapped_column(Text, default="")
+    """责任领导 as a name, when no one on the roster is meant (an imported ledger)."""
+    owner_name: Mapped[str] = mapped_column(Text, default="")
+    """责任人 as a name, likewise."""
     deadline_kind: Mapped[DeadlineKind] = mapped_column(
         EnumText(DeadlineKind), default=DeadlineKind.BY_DATE
     )
@@ -476,6 +497,8 @@ class Rectification(Entity):
     """建章立制: title of the new rule, e.g. 《项目推进周调度制度》."""
     institutional_outcome_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     remarks: Mapped[str] = mapped_column(Text, default="")
+    imported_from: Mapped[str] = mapped_column(Text, default="")
+    """The spreadsheet an imported row was read from (file name and sheet row)."""
 
     campaign: Mapped[Campaign] = relationship()
     problem: Mapped[Problem | None] = relationship()
