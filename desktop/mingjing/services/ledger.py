@@ -1,0 +1,1392 @@
+"""整改台账: the rectification ledger the campaign is judged by.
+
+Rows come from problems (a member's, the team's, common ones), from 会诊
+measures, from last year's spreadsheet (:mod:`mingjing.services.ledger_sheets`)
+or are typed in. Each moves through 待整改 → 整改中 → 已完成待销号 → 已销号, or
+is 退回 with a reason; only a member marked as a leader can sign one off, and
+this module (not the window) refuses anyone else. Progress notes are
+append-only, evidence files are copied into the data folder and hashed.
+
+The ledger view never loads every row: :func:`count_rows` and
+:func:`page_rows` answer one filter and one sort a page at a time, in SQL, so
+a ledger of 100,000 rows opens, sorts and searches in tens of milliseconds
+and the memory does not grow with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from mingjing.domain.base import utcnow
+from mingjing.domain.deadlines import format_deadline
+from mingjing.domain.enums import (
+    DeadlineKind,
+    EscalationLevel,
+    ProblemStatus,
+    RectificationState,
+)
+from mingjing.domain.errors import DomainError
+from mingjing.domain.models import (
+    Assignment,
+    Campaign,
+    Escalation,
+    Evidence,
+    Member,
+    Problem,
+    ProgressNote,
+    Rectification,
+)
+from mingjing.domain.rules import Urgency, urgency
+from mingjing.domain.states import RectificationEvent, rectification_events, rectification_step
+from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
+
+R = Rectification
+_OPEN = (RectificationState.PENDING, RectificationState.IN_PROGRESS)
+STALE_DAYS = 30
+"""An open row with no progress note for this many days is flagged."""
+EVIDENCE_MAX_BYTES = 200 * 1024 * 1024
+"""A scan, photo or PDF larger than this is refused (a video belongs elsewhere)."""
+ESCALATION_WAIT_DAYS = 7
+"""Days after an escalation step before the next is suggested for rows still overdue."""
+
+SORT_KEYS = (
+    "serial",
+    "area",
+    "problem",
+    "source",
+    "measure",
+    "target",
+    "leader",
+    "department",
+    "owner",
+    "deadline",
+    "state",
+    "remarks",
+)
+EDITABLE = frozenset(
+    {
+        "problem_text",
+        "area_label",
+        "source_label",
+        "measure",
+        "target",
+        "responsible_department",
+        "cooperating_departments",
+        "remarks",
+        "deadline_kind",
+        "deadline",
+        "responsible_leader_id",
+        "leader_name",
+        "owner_id",
+        "owner_name",
+    }
+)
+"""Columns :func:`update_row` changes; a signed-off row only its 备注."""
+
+
+# ---------------------------------------------------------------- plain data
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    states: tuple[str, ...] = ()
+    """RectificationState values; empty: every state."""
+    area: str = ""
+    """问题方面 as printed."""
+    leader: str = ""
+    """A member id, or ``name:`` and a 责任领导 not on the roster."""
+    owner: str = ""
+    """Likewise for 责任人."""
+    department: str = ""
+    """责任部门, leading or cooperating."""
+    overdue_only: bool = False
+    due_within: int | None = None
+    """Open rows due in this many days (not yet overdue)."""
+    stale_only: bool = False
+    """Open rows with no progress note for :data:`STALE_DAYS` days."""
+    text: str = ""
+    """Words that must all occur (substring match, for Chinese)."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: str
+    serial: int
+    area: str
+    problem: str
+    source: str
+    measure: str
+    target: str
+    leader: str
+    leader_id: str | None
+    department: str
+    cooperating: str
+    owner: str
+    owner_id: str | None
+    deadline_kind: str
+    deadline: dt.date | None
+    deadline_text: str
+    state: str
+    state_label: str
+    remarks: str
+    sign_off: str
+    """销号情况 as printed: 已销号（2025-12-20，张三）, or the state."""
+    institutional: str
+    urgency: str
+    """A :class:`~mingjing.domain.rules.Urgency` value."""
+    stale: bool
+    last_note_on: dt.date | None = None
+    progress: str = ""
+    """The latest progress note, dated; the full list is in :func:`row_detail`."""
+    notes: int = 0
+    evidence: int = 0
+    problem_id: str | None = None
+    imported_from: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.urgency == Urgency.OVERDUE.value
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: str
+    noted_on: dt.date
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: str
+    file_name: str
+    size: int
+    sha256: str
+    description: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RowDetail:
+    row: LedgerRow
+    notes: tuple[NoteView, ...]
+    evidence: tuple[EvidenceView, ...]
+    events: tuple[str, ...]
+    """RectificationEvent values allowed from the row's state."""
+    returned_reason: str
+    sign_off_note: str
+    institutional_outcome: str
+    institutional_outcome_on: dt.date | None
+    assignments: tuple[str, ...]
+    """交办单 numbers that list this row."""
+
+
+@dataclass(frozen=True)
+class RowInput:
+    """A row typed into the ledger."""
+
+    problem_text: str
+    measure: str
+    area_label: str = ""
+    source_label: str = ""
+    target: str = ""
+    responsible_leader_id: str | None = None
+    leader_name: str = ""
+    responsible_department: str = ""
+    cooperating_departments: str = ""
+    owner_id: str | None = None
+    owner_name: str = ""
+    deadline_kind: DeadlineKind = DeadlineKind.BY_DATE
+    deadline: dt.date | None = None
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerChoices:
+    areas: tuple[str, ...]
+    states: tuple[tuple[str, str], ...]
+    leaders: tuple[tuple[str, str], ...]
+    """(filter value, name): members marked as leaders, then names only in the ledger."""
+    owners: tuple[tuple[str, str], ...]
+    departments: tuple[str, ...]
+    signers: tuple[tuple[str, str], ...]
+    """(member id, name) of those who may sign off: leaders on the roster."""
+    members: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    """The filter value that shows this group's rows."""
+    label: str
+    total: int
+    open: int
+    awaiting: int
+    signed_off: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Reminders:
+    overdue: tuple[LedgerRow, ...]
+    due_3: tuple[LedgerRow, ...]
+    due_7: tuple[LedgerRow, ...]
+    stale: tuple[LedgerRow, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.overdue or self.due_3 or self.due_7 or self.stale)
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"{label} {len(rows)} 项"
+            for label, rows in (
+                ("已逾期", self.overdue),
+                ("3 天内到期", self.due_3),
+                ("7 天内到期", self.due_7),
+                (f"{STALE_DAYS} 天无进展", self.stale),
+            )
+            if rows
+        ]
+        return "，".join(parts) if parts else "没有临近到期或逾期的整改事项"
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    id: str
+    number: str
+    issued_to: str
+    issued_by: str
+    issued_on: dt.date | None
+    due_date: dt.date | None
+    received_on: dt.date | None
+    note: str
+    rows: tuple[LedgerRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    id: str
+    member: str
+    level: str
+    level_label: str
+    on_date: dt.date
+    by: str
+    reason: str
+    row_serial: int | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A member whose rows stay overdue: the next step, and why."""
+
+    member_id: str
+    member: str
+    level: str
+    level_label: str
+    overdue_rows: tuple[int, ...]
+    """序号 of the overdue rows."""
+    last_step: str
+    """“2025-11-17 提醒”, or "" before any step."""
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise DomainError(f"{what}的编号无效。") from None
+
+
+def _campaign(session: Session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, _uuid(campaign_id, "专项行动"))
+    if campaign is None or campaign.deleted_at is not None:
+        raise DomainError("找不到这个专项行动。")
+    return campaign
+
+
+def _row(session: Session, row_id: str) -> Rectification:
+    row = session.get(Rectification, _uuid(row_id, "整改事项"))
+    if row is None or row.deleted_at is not None:
+        raise DomainError("找不到这项整改，可能已被删除。")
+    return row
+
+
+def _member(session: Session, member_id: str, what: str) -> Member:
+    member = session.get(Member, _uuid(member_id, what))
+    if member is None or member.deleted_at is not None:
+        raise DomainError(f"找不到{what}，可能已从名单中移出。")
+    return member
+
+
+def _terms(text: str) -> list[str]:
+    return [w for w in text.replace("\u3000", " ").split() if w]
+
+
+def _person_filter(value: str, id_column: Any, name_column: Any) -> Any:
+    if value.startswith("name:"):
+        return and_(id_column.is_(None), name_column == value.removeprefix("name:"))
+    return id_column == _uuid(value, "人员")
+
+
+def _stale_clause(today: dt.date) -> Any:
+    since = today - dt.timedelta(days=STALE_DAYS)
+    recent = exists().where(
+        ProgressNote.rectification_id == R.id,
+        ProgressNote.deleted_at.is_(None),
+        ProgressNote.noted_on > since,
+    )
+    day_after = dt.datetime.combine(since + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return and_(R.state.in_(_OPEN), R.created_at < day_after, ~recent)
+
+
+_LEADER = aliased(Member)
+_OWNER = aliased(Member)
+
+
+def _where(query: Any, campaign_id: uuid.UUID, f: LedgerFilter, today: dt.date) -> tuple[Any, bool]:
+    """The query narrowed by ``f``; True when it joined the leader and owner names."""
+    query = query.where(R.campaign_id == campaign_id, R.deleted_at.is_(None))
+    if f.states:
+        query = query.where(R.state.in_([RectificationState(s) for s in f.states]))
+    if f.area:
+        query = query.where(R.area_label == f.area)
+    if f.leader:
+        query = query.where(_person_filter(f.leader, R.responsible_leader_id, R.leader_name))
+    if f.owner:
+        query = query.where(_person_filter(f.owner, R.owner_id, R.owner_name))
+    if f.department:
+        query = query.where(
+            or_(
+                R.responsible_department == f.department,
+                R.cooperating_departments.contains(f.department, autoescape=True),
+            )
+        )
+    dated = and_(R.state.in_(_OPEN), R.deadline_kind == DeadlineKind.BY_DATE)
+    if f.overdue_only:
+        query = query.where(dated, R.deadline < today)
+    if f.due_within is not None:
+        query = query.where(
+            dated, R.deadline >= today, R.deadline <= today + dt.timedelta(days=f.due_within)
+        )
+    if f.stale_only:
+        query = query.where(_stale_clause(today))
+    terms = _terms(f.text)
+    joined = False
+    if terms:
+        joined = True
+        query = _join_names(query)
+        columns = (
+            R.problem_text,
+            R.measure,
+            R.target,
+            R.area_label,
+            R.source_label,
+            R.responsible_department,
+            R.cooperating_departments,
+            R.remarks,
+            R.leader_name,
+            R.owner_name,
+            R.institutional_outcome,
+            _LEADER.name,
+            _OWNER.name,
+        )
+        for term in terms:
+            query = query.where(or_(*(c.contains(term, autoescape=True) for c in columns)))
+    return query, joined
+
+
+def _join_names(query: Any) -> Any:
+    return query.outerjoin(_LEADER, _LEADER.id == R.responsible_leader_id).outerjoin(
+        _OWNER, _OWNER.id == R.owner_id
+    )
+
+
+def _order(sort: str, descending: bool) -> list[Any]:
+    if sort not in SORT_KEYS:
+        raise DomainError(f"不能按“{sort}”排序。")
+    state_order = case(
+        {s: n for n, s in enumerate(RectificationState)},
+        value=R.state,
+        else_=len(RectificationState),
+    )
+    deadline_order = case(
+        (R.deadline_kind == DeadlineKind.IMMEDIATE, "0000-00-00"),
+        (R.deadline_kind == DeadlineKind.ONGOING, "9999-12-31"),
+        (R.deadline.is_(None), "9999-12-30"),
+        else_=func.cast(R.deadline, R.problem_text.type),
+    )
+    column: Any = {
+        "serial": R.serial,
+        "area": R.area_label,
+        "problem": R.problem_text,
+        "source": R.source_label,
+        "measure": R.measure,
+        "target": R.target,
+        "leader": func.coalesce(_LEADER.name, R.leader_name),
+        "department": R.responsible_department,
+        "owner": func.coalesce(_OWNER.name, R.owner_name),
+        "deadline": deadline_order,
+        "state": state_order,
+        "remarks": R.remarks,
+    }[sort]
+    first = column.desc() if descending else column.asc()
+    tie = R.serial.desc() if descending else R.serial.asc()
+    return [first, tie] if sort != "serial" else [first]
+
+
+def _sign_off_text(row: Rectification, signer: str) -> str:
+    if row.state is RectificationState.SIGNED_OFF:
+        if row.signed_off_at is not None:
+            when = row.signed_off_at.astimezone().date().isoformat()
+            return f"已销号（{when}，{signer}）" if signer else f"已销号（{when}）"
+        return "已销号"
+    if row.state is RectificationState.AWAITING_SIGN_OFF:
+        return "已完成，待销号"
+    return "未销号"
+
+
+def _views(
+    session: Session, rows: Sequence[tuple[Rectification, str, str]], today: dt.date
+) -> list[LedgerRow]:
+    ids = [r.id for r, _, _ in rows]
+    latest: dict[uuid.UUID, ProgressNote] = {}
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    evidence: dict[uuid.UUID, int] = {}
+    signers: dict[uuid.UUID, str] = {}
+    if ids:
+        note: ProgressNote | None
+        for note in session.scalars(
+            select(ProgressNote)
+            .where(ProgressNote.rectification_id.in_(ids), ProgressNote.deleted_at.is_(None))
+            .order_by(ProgressNote.noted_on, ProgressNote.created_at)
+        ):
+            latest[note.rectification_id] = note
+            counts[note.rectification_id] += 1
+        evidence = dict(
+            session.execute(
+                select(Evidence.rectification_id, func.count())
+                .where(Evidence.rectification_id.in_(ids), Evidence.deleted_at.is_(None))
+                .group_by(Evidence.rectification_id)
+            ).all()
+        )
+        signer_ids = {r.signed_off_by_id for r, _, _ in rows if r.signed_off_by_id}
+        if signer_ids:
+            signers = dict(
+                session.execute(
+                    select(Member.id, Member.name).where(Member.id.in_(signer_ids))
+                ).all()
+            )
+    since = today - dt.timedelta(days=STALE_DAYS)
+    out = []
+    for r, leader, owner in rows:
+        note = latest.get(r.id)
+        last = note.noted_on if note is not None else None
+        created = r.created_at.astimezone(dt.UTC).date() if r.created_at else today
+        stale = r.state in _OPEN and created <= since and (last is None or last <= since)
+        out.append(
+            LedgerRow(
+                id=str(r.id),
+                serial=r.serial,
+                area=r.area_label,
+                problem=r.problem_text,
+                source=r.source_label,
+                measure=r.measure,
+                target=r.target,
+                leader=leader or r.leader_name,
+                leader_id=str(r.responsible_leader_id) if r.responsible_leader_id else None,
+                department=r.responsible_department,
+                cooperating=r.cooperating_departments,
+                owner=owner or r.owner_name,
+                owner_id=str(r.owner_id) if r.owner_id else None,
+                deadline_kind=r.deadline_kind.value,
+                deadline=r.deadline,
+                deadline_text=format_deadline(r.deadline_kind, r.deadline),
+                state=r.state.value,
+                state_label=r.state.label,
+                remarks=r.remarks,
+                sign_off=_sign_off_text(
+                    r, signers.get(r.signed_off_by_id, "") if r.signed_off_by_id else ""
+                ),
+                institutional=r.institutional_outcome,
+                urgency=urgency(r.state, r.deadline_kind, r.deadline, today).value,
+                stale=stale,
+                last_note_on=last,
+                progress=f"{note.noted_on.isoformat()}：{note.text}" if note is not None else "",
+                notes=counts.get(r.id, 0),
+                evidence=int(evidence.get(r.id, 0)),
+                problem_id=str(r.problem_id) if r.problem_id else None,
+                imported_from=r.imported_from,
+            )
+        )
+    return out
+
+
+# -------------------------------------------------------------------- reads
+
+
+def count_rows(
+    db: Database, campaign_id: str, f: LedgerFilter | None = None, *, today: dt.date
+) -> int:
+    with db.read() as session:
+        query, _ = _where(
+            select(func.count(R.id)), _uuid(campaign_id, "专项行动"), f or LedgerFilter(), today
+        )
+        return int(session.scalar(query) or 0)
+
+
+def page_rows(
+    db: Database,
+    campaign_id: str,
+    f: LedgerFilter | None = None,
+    *,
+    today: dt.date,
+    sort: str = "serial",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[LedgerRow]:
+    """One page of the ledger, filtered and sorted in the database."""
+    with db.read() as session:
+        query, joined = _where(
+            select(R, _LEADER.name, _OWNER.name),
+            _uuid(campaign_id, "专项行动"),
+            f or LedgerFilter(),
+            today,
+        )
+        if not joined:
+            query = _join_names(query)
+        query = query.order_by(*_order(sort, descending)).offset(offset).limit(limit)
+        rows = [(r, leader or "", owner or "") for r, leader, owner in session.execute(query)]
+        return _views(session, rows, today)
+
+
+def all_rows(
+    db: Database, campaign_id: str, f: LedgerFilter | None = None, *, today: dt.date
+) -> list[LedgerRow]:
+    """Every row in 序号 order (for a printout or a spreadsheet)."""
+    out: list[LedgerRow] = []
+    while True:
+        page = page_rows(db, campaign_id, f, today=today, offset=len(out), limit=2000)
+        out += page
+        if len(page) < 2000:
+            return out
+
+
+def row_view(db: Database, row_id: str, *, today: dt.date) -> LedgerRow:
+    with db.read() as session:
+        row = _row(session, row_id)
+        leader = row.responsible_leader.name if row.responsible_leader else ""
+        owner = row.owner.name if row.owner else ""
+        return _views(session, [(row, leader, owner)], today)[0]
+
+
+def row_detail(db: Database, row_id: str, *, today: dt.date) -> RowDetail:
+    with db.read() as session:
+        row = _row(session, row_id)
+        leader = row.responsible_leader.name if row.responsible_leader else ""
+        owner = row.owner.name if row.owner else ""
+        view = _views(session, [(row, leader, owner)], today)[0]
+        notes = [
+            NoteView(str(n.id), n.noted_on, n.text, n.author.name if n.author else "")
+            for n in row.progress_notes
+            if n.deleted_at is None
+        ]
+        files = [
+            EvidenceView(str(e.id), e.file_name, e.size, e.sha256, e.description, e.created_at)
+            for e in sorted(row.evidence, key=lambda e: e.created_at)
+            if e.deleted_at is None
+        ]
+        slips = session.scalars(
+            select(Assignment.number)
+            .where(Assignment.rectifications.any(R.id == row.id), Assignment.deleted_at.is_(None))
+            .order_by(Assignment.issued_on)
+        ).all()
+        return RowDetail(
+            row=view,
+            notes=tuple(notes),
+            evidence=tuple(files),
+            events=tuple(e.value for e in rectification_events(row.state)),
+            returned_reason=row.returned_reason,
+            sign_off_note=row.sign_off_note,
+            institutional_outcome=row.institutional_outcome,
+            institutional_outcome_on=row.institutional_outcome_on,
+            assignments=tuple(slips),
+        )
+
+
+def choices(db: Database, campaign_id: str) -> LedgerChoices:
+    with db.read() as session:
+        campaign = _campaign(session, campaign_id)
+        members = session.scalars(
+            select(Member)
+            .where(Member.unit_id == campaign.unit_id, Member.deleted_at.is_(None))
+            .order_by(Member.sort_order, Member.name)
+        ).all()
+        live = and_(R.campaign_id == campaign.id, R.deleted_at.is_(None))
+        areas = [a.title for a in campaign.template.areas]
+        areas += [
+            a
+            for a in session.scalars(select(R.area_label).where(live).distinct()).all()
+            if a and a not in areas
+        ]
+        departments = sorted(
+            {
+                d
+                for d in session.scalars(select(R.responsible_department).where(live).distinct())
+                if d
+            }
+            | {m.department for m in members if m.department}
+        )
+        leader_names = session.scalars(
+            select(R.leader_name).where(live, R.responsible_leader_id.is_(None)).distinct()
+        ).all()
+        owner_names = session.scalars(
+            select(R.owner_name).where(live, R.owner_id.is_(None)).distinct()
+        ).all()
+        leaders = [(str(m.id), m.name) for m in members if m.is_leader]
+        leaders += [(f"name:{n}", n) for n in sorted(leader_names) if n]
+        owners = [(str(m.id), m.name) for m in members]
+        owners += [(f"name:{n}", n) for n in sorted(owner_names) if n]
+        return LedgerChoices(
+            areas=tuple(areas),
+            states=tuple((s.value, s.label) for s in RectificationState),
+            leaders=tuple(leaders),
+            owners=tuple(owners),
+            departments=tuple(departments),
+            signers=tuple((str(m.id), m.name) for m in members if m.is_leader),
+            members=tuple((str(m.id), m.name) for m in members),
+        )
+
+
+def group_counts(
+    db: Database, campaign_id: str, by: str, f: LedgerFilter | None = None, *, today: dt.date
+) -> list[Group]:
+    """Rows per 责任领导 (``by="leader"``) or per 责任部门 (``"department"``)."""
+    if by not in ("leader", "department"):
+        raise DomainError(f"不能按“{by}”分组。")
+    cid = _uuid(campaign_id, "专项行动")
+    overdue = and_(
+        R.state.in_(_OPEN),
+        R.deadline_kind == DeadlineKind.BY_DATE,
+        R.deadline < today,
+    )
+    measures = (
+        func.count(R.id),
+        func.sum(case((R.state.in_(_OPEN), 1), else_=0)),
+        func.sum(case((R.state == RectificationState.AWAITING_SIGN_OFF, 1), else_=0)),
+        func.sum(case((R.state == RectificationState.SIGNED_OFF, 1), else_=0)),
+        func.sum(case((overdue, 1), else_=0)),
+    )
+    with db.read() as session:
+        groups: list[Group] = []
+        if by == "leader":
+            query, _ = _where(
+                select(R.responsible_leader_id, R.leader_name, *measures),
+                cid,
+                f or LedgerFilter(),
+                today,
+            )
+            found = session.execute(query.group_by(R.responsible_leader_id, R.leader_name)).all()
+            names = dict(
+                session.execute(
+                    select(Member.id, Member.name).where(
+                        Member.id.in_([g[0] for g in found if g[0] is not None])
+                    )
+                ).all()
+            )
+            for leader_id, name, *n in found:
+                if leader_id is not None:
+                    key, label = str(leader_id), names.get(leader_id, "")
+                elif name:
+                    key, label = f"name:{name}", name
+                else:
+                    key, label = "name:", "（未定责任领导）"
+                groups.append(Group(key, label, *(int(x or 0) for x in n)))
+        else:
+            query, _ = _where(
+                select(R.responsible_department, *measures), cid, f or LedgerFilter(), today
+            )
+            for dept, *n in session.execute(query.group_by(R.responsible_department)).all():
+                groups.append(Group(dept, dept or "（未定责任部门）", *(int(x or 0) for x in n)))
+        groups.sort(key=lambda g: (-g.open - g.awaiting, g.label))
+        return groups
+
+
+def reminders(db: Database, campaign_id: str, *, today: dt.date, limit: int = 500) -> Reminders:
+    """到期提醒: overdue, due in 3 days, in 4–7 days, and rows with no note in 30 days."""
+    overdue = page_rows(
+        db, campaign_id, LedgerFilter(overdue_only=True), today=today, sort="deadline", limit=limit
+    )
+    soon = page_rows(
+        db, campaign_id, LedgerFilter(due_within=7), today=today, sort="deadline", limit=limit
+    )
+    stale = page_rows(db, campaign_id, LedgerFilter(stale_only=True), today=today, limit=limit)
+    return Reminders(
+        overdue=tuple(overdue),
+        due_3=tuple(r for r in soon if r.urgency == Urgency.DUE_3.value),
+        due_7=tuple(r for r in soon if r.urgency == Urgency.DUE_7.value),
+        stale=tuple(r for r in stale if not r.overdue),
+    )
+
+
+# ------------------------------------------------------------------- writes
+
+
+def _next_serial(session: Session, campaign_id: uuid.UUID) -> int:
+    top = session.scalar(
+        select(func.max(R.serial)).where(R.campaign_id == campaign_id, R.deleted_at.is_(None))
+    )
+    return int(top or 0) + 1
+
+
+def _check_person(
+    session: Session, campaign: Campaign, member_id: str | None, what: str
+) -> uuid.UUID | None:
+    if not member_id:
+        return None
+    member = _member(session, member_id, what)
+    if member.unit_id != campaign.unit_id:
+        raise DomainError(f"{what}不是本单位的人员。")
+    return member.id
+
+
+def add_row(db: Database, campaign_id: str, given: RowInput) -> str:
+    """A row typed into the ledger; 序号 follows the last row."""
+    if not given.problem_text.strip():
+        raise DomainError("请填写具体问题。")
+    if not given.measure.strip():
+        raise DomainError("请填写整改措施。")
+    with db.transaction() as session:
+        campaign = _campaign(session, campaign_id)
+        row = Rectification(
+            campaign_id=campaign.id,
+            serial=_next_serial(session, campaign.id),
+            problem_text=given.problem_text.strip(),
+            area_label=given.area_label.strip(),
+            source_label=given.source_label.strip(),
+            measure=given.measure.strip(),
+            target=given.target.strip(),
+            responsible_leader_id=_check_person(
+                session, campaign, given.responsible_leader_id, "责任领导"
+            ),
+            leader_name="" if given.responsible_leader_id else given.leader_name.strip(),
+            responsible_department=given.responsible_department.strip(),
+            cooperating_departments=given.cooperating_departments.strip(),
+            owner_id=_check_person(session, campaign, given.owner_id, "责任人"),
+            owner_name="" if given.owner_id else given.owner_name.strip(),
+            deadline_kind=given.deadline_kind,
+            deadline=given.deadline if given.deadline_kind is DeadlineKind.BY_DATE else None,
+            state=RectificationState.PENDING,
+            remarks=given.remarks.strip(),
+        )
+        session.add(row)
+        session.flush()
+        return str(row.id)
+
+
+def _value_of(row: Rectification, key: str) -> Any:
+    value = getattr(row, key)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def update_row(db: Database, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Change some of a row's :data:`EDITABLE` columns; returns their old values (for undo).
+
+    Values are as stored: text, a date, a :class:`DeadlineKind`, a member id
+    as text (or None). A signed-off row is the record of a leader's decision:
+    only its 备注 can change until it is reopened.
+    """
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise DomainError(f"台账中的“{'、'.join(sorted(unknown))}”不能在这里修改。")
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        campaign = row.campaign
+        if row.state is RectificationState.SIGNED_OFF and set(changes) - {"remarks"}:
+            raise DomainError("这项整改已销号，内容不能再改；如需改动，请先“重新打开”。")
+        old = {key: _value_of(row, key) for key in changes}
+        for key, value in changes.items():
+            if key in ("responsible_leader_id", "owner_id"):
+                what = "责任领导" if key == "responsible_leader_id" else "责任人"
+                value = _check_person(session, campaign, value, what)
+            elif key == "deadline_kind":
+                value = DeadlineKind(value)
+            elif key == "deadline":
+                if value is not None and not isinstance(value, dt.date):
+                    raise DomainError("完成时限应为日期。")
+            elif key in ("problem_text", "measure"):
+                value = str(value).strip()
+                if not value:
+                    raise DomainError("具体问题和整改措施不能为空。")
+            else:
+                value = str(value).strip()
+            setattr(row, key, value)
+        if row.deadline_kind is not DeadlineKind.BY_DATE:
+            row.deadline = None
+        return old
+
+
+def delete_row(db: Database, row_id: str) -> None:
+    """Take a row out of the ledger (kept in the database, as every deletion is)."""
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        if row.state is RectificationState.SIGNED_OFF:
+            raise DomainError("已销号的整改事项不能删除。")
+        row.deleted_at = utcnow()
+        if row.problem is not None and row.problem.status is ProblemStatus.IN_LEDGER:
+            others = session.scalar(
+                select(func.count(R.id)).where(
+                    R.problem_id == row.problem_id, R.id != row.id, R.deleted_at.is_(None)
+                )
+            )
+            if not others:
+                row.problem.status = ProblemStatus.RAISED
+
+
+def _combined_deadline(problem: Problem) -> tuple[DeadlineKind, dt.date | None]:
+    measures = [m for m in problem.measures if m.deleted_at is None]
+    dates = [m.deadline for m in measures if m.deadline_kind is DeadlineKind.BY_DATE and m.deadline]
+    if dates:
+        return DeadlineKind.BY_DATE, max(dates)
+    kinds = {m.deadline_kind for m in measures}
+    if DeadlineKind.ONGOING in kinds:
+        return DeadlineKind.ONGOING, None
+    if kinds == {DeadlineKind.IMMEDIATE}:
+        return DeadlineKind.IMMEDIATE, None
+    return DeadlineKind.BY_DATE, None
+
+
+def rows_from_problems(db: Database, campaign_id: str, problem_ids: Iterable[str]) -> int:
+    """Open one ledger row per problem not yet in the ledger; returns how many.
+
+    The row copies the problem's text, area and channel, and its measures
+    (numbered when there are several); the deadline is the last dated one.
+    The 责任领导 is the owner when a leader, else the leader whose 分管 covers
+    the owner's department, else the party secretary; a team problem's is
+    the party secretary.
+    """
+    wanted = [_uuid(p, "问题") for p in problem_ids]
+    if not wanted:
+        raise DomainError("请先选择要列入台账的问题。")
+    with db.transaction() as session:
+        campaign = _campaign(session, campaign_id)
+        problems = session.scalars(
+            select(Problem).where(
+                Problem.id.in_(wanted),
+                Problem.campaign_id == campaign.id,
+                Problem.deleted_at.is_(None),
+            )
+        ).all()
+        done = set(
+            session.scalars(
+                select(R.problem_id).where(R.problem_id.in_(wanted), R.deleted_at.is_(None))
+            ).all()
+        )
+        members = session.scalars(
+            select(Member).where(Member.unit_id == campaign.unit_id, Member.deleted_at.is_(None))
+        ).all()
+        leaders = [m for m in members if m.is_leader]
+        secretary = next((m for m in leaders if m.is_party_secretary), None)
+        order = {pid: n for n, pid in enumerate(wanted)}
+        serial = _next_serial(session, campaign.id)
+        added = 0
+        for problem in sorted(problems, key=lambda p: order[p.id]):
+            if problem.id in done:
+                continue
+            owner = problem.owner_member
+            if owner is not None and owner.is_leader:
+                leader: Member | None = owner
+            elif owner is not None and owner.department:
+                leader = next(
+                    (m for m in leaders if owner.department in (m.supervises or "")), secretary
+                )
+            else:
+                leader = secretary
+            measures = [m for m in problem.measures if m.deleted_at is None]
+            if len(measures) > 1:
+                text = "\n".join(f"{n}. {m.text}" for n, m in enumerate(measures, 1))
+            else:
+                text = measures[0].text if measures else ""
+            kind, deadline = _combined_deadline(problem)
+            session.add(
+                Rectification(
+                    campaign_id=campaign.id,
+                    serial=serial,
+                    problem_id=problem.id,
+                    problem_text=problem.text,
+                    area_label=problem.area.title if problem.area else "",
+                    source_label=problem.source.label,
+                    measure=text,
+                    target=next((m.target for m in measures if m.target), ""),
+                    responsible_leader_id=leader.id if leader else None,
+                    responsible_department=owner.department if owner else "",
+                    owner_id=owner.id if owner else None,
+                    deadline_kind=kind,
+                    deadline=deadline,
+                    state=RectificationState.PENDING,
+                    remarks="共性问题" if problem.is_common else "",
+                )
+            )
+            if problem.status is ProblemStatus.RAISED:
+                problem.status = ProblemStatus.IN_LEDGER
+            serial += 1
+            added += 1
+        return added
+
+
+# -------------------------------------------------------------- the states
+
+
+def _step(row: Rectification, event: RectificationEvent) -> None:
+    row.state = rectification_step(row.state, event)
+
+
+def start(db: Database, row_id: str) -> None:
+    with db.transaction() as session:
+        _step(_row(session, row_id), RectificationEvent.START)
+
+
+def report_complete(db: Database, row_id: str) -> None:
+    """整改完成, awaiting a leader's 销号."""
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        _step(row, RectificationEvent.COMPLETE)
+        row.completed_at = utcnow()
+        row.returned_reason = ""
+
+
+def sign_off(db: Database, row_id: str, signer_id: str, note: str) -> None:
+    """销号 by a leader, with the verification note; the evidence is the row's files.
+
+    Refused (here, whoever calls) unless the signer is a member of the unit
+    marked as a leader.
+    """
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        signer = _member(session, signer_id, "销号的领导")
+        if signer.unit_id != row.campaign.unit_id or not signer.is_leader:
+            raise DomainError(
+                f"{signer.name}不是领导班子成员，不能销号。只有班子成员才能对整改事项销号。"
+            )
+        if not note.strip():
+            raise DomainError("请写明销号意见（核查了什么、是否同意销号）。")
+        _step(row, RectificationEvent.SIGN_OFF)
+        row.signed_off_by_id = signer.id
+        row.signed_off_at = utcnow()
+        row.sign_off_note = note.strip()
+        if row.problem is not None:
+            row.problem.status = ProblemStatus.CLOSED
+
+
+def return_for_rework(db: Database, row_id: str, reason: str) -> None:
+    """退回: the completion is not accepted; the row goes back to 整改中."""
+    if not reason.strip():
+        raise DomainError("退回时请写明理由，责任人才知道还差什么。")
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        _step(row, RectificationEvent.RETURN)
+        row.returned_reason = reason.strip()
+        row.completed_at = None
+
+
+def reopen(db: Database, row_id: str, reason: str) -> None:
+    """A signed-off row found wanting in a later 盘点 is opened again."""
+    if not reason.strip():
+        raise DomainError("重新打开时请写明理由。")
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        _step(row, RectificationEvent.REOPEN)
+        row.returned_reason = reason.strip()
+        row.signed_off_by_id = None
+        row.signed_off_at = None
+        row.sign_off_note = ""
+        row.completed_at = None
+        if row.problem is not None and row.problem.status is ProblemStatus.CLOSED:
+            row.problem.status = ProblemStatus.IN_LEDGER
+
+
+# ------------------------------------------------------ notes and evidence
+
+
+def add_progress_note(
+    db: Database, row_id: str, text: str, on: dt.date, author_id: str | None = None
+) -> str:
+    """Append a dated 整改进展 note; notes are never changed or removed.
+
+    A note on a row still 待整改 means the work has begun: it moves to 整改中.
+    """
+    if not text.strip():
+        raise DomainError("进展内容不能为空。")
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        if row.state is RectificationState.SIGNED_OFF:
+            raise DomainError("这项整改已销号，不再记录进展；如需补充，请先“重新打开”。")
+        author = _member(session, author_id, "记录人").id if author_id else None
+        note = ProgressNote(
+            rectification_id=row.id, noted_on=on, text=text.strip(), author_id=author
+        )
+        session.add(note)
+        if row.state is RectificationState.PENDING:
+            _step(row, RectificationEvent.START)
+        session.flush()
+        return str(note.id)
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def attach_evidence(
+    db: Database, evidence_dir: Path, row_id: str, path: Path, description: str = ""
+) -> str:
+    """Copy a file into the data folder's evidence store and record it on the row.
+
+    Stored under its SHA-256, so the same scan attached twice is kept once
+    and a changed file on disk is noticed when opened. Refuses a missing,
+    empty or oversized file with a message naming it; nothing is recorded
+    unless the copy is complete.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputRefused(f"找不到文件 {path}，或者它是一个文件夹。")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise InputRefused(f"文件 {path} 是空的，不能作为佐证材料。")
+        if size > EVIDENCE_MAX_BYTES:
+            raise InputRefused(
+                f"文件 {path} 有 {size / 1048576:.0f} MB，"
+                f"超过了 {EVIDENCE_MAX_BYTES // 1048576} MB 的上限。请压缩图片或拆分扫描件后再添加"
+            )
+        sha, size = _hash_file(path)
+        stored = f"{sha[:2]}/{sha}{path.suffix.lower()}"
+        target = evidence_dir / stored
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")
+            shutil.copyfile(path, partial)
+            with partial.open("rb") as f:
+                os.fsync(f.fileno())
+            os.replace(partial, target)
+    except OSError as exc:
+        raise InputRefused(
+            f"无法复制佐证材料 {path}（{exc.strerror or exc}），磁盘可能已满或没有写入权限。"
+        ) from exc
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        item = Evidence(
+            rectification_id=row.id,
+            file_name=path.name,
+            stored_name=stored,
+            sha256=sha,
+            size=size,
+            description=description.strip(),
+        )
+        session.add(item)
+        session.flush()
+        return str(item.id)
+
+
+def evidence_file(db: Database, evidence_dir: Path, evidence_id: str) -> Path:
+    """The stored copy of an evidence file, checked against its recorded hash."""
+    with db.read() as session:
+        item = session.get(Evidence, _uuid(evidence_id, "佐证材料"))
+        if item is None or item.deleted_at is not None:
+            raise DomainError("找不到这份佐证材料。")
+        path = evidence_dir / item.stored_name
+        name, sha = item.file_name, item.sha256
+    if not path.is_file():
+        raise InputRefused(f"佐证材料“{name}”的存档副本 {path} 不见了，请从备份中恢复数据文件夹。")
+    if _hash_file(path)[0] != sha:
+        raise InputRefused(f"佐证材料“{name}”的存档副本 {path} 与添加时不一致，可能被改动过。")
+    return path
+
+
+def set_institutional_outcome(db: Database, row_id: str, title: str, on: dt.date | None) -> None:
+    """建章立制: the new rule this rectification produced, and when it was issued."""
+    with db.transaction() as session:
+        row = _row(session, row_id)
+        row.institutional_outcome = title.strip()
+        row.institutional_outcome_on = on if title.strip() else None
+
+
+# ------------------------------------------------ 交办单 and escalation
+
+
+def _assignment_view(
+    session: Session, a: Assignment, today: dt.date, with_rows: bool
+) -> AssignmentView:
+    to = a.issued_to_member.name if a.issued_to_member else a.issued_to_department
+    rows: list[LedgerRow] = []
+    if with_rows:
+        live = sorted((r for r in a.rectifications if r.deleted_at is None), key=lambda r: r.serial)
+        rows = _views(
+            session,
+            [
+                (
+                    r,
+                    r.responsible_leader.name if r.responsible_leader else "",
+                    r.owner.name if r.owner else "",
+                )
+                for r in live
+            ],
+            today,
+        )
+    return AssignmentView(
+        id=str(a.id),
+        number=a.number,
+        issued_to=to,
+        issued_by=a.issued_by.name if a.issued_by else "",
+        issued_on=a.issued_on,
+        due_date=a.due_date,
+        received_on=a.received_on,
+        note=a.note,
+        rows=tuple(rows),
+    )
+
+
+def issue_assignment(
+    db: Database,
+    campaign_id: str,
+    row_ids: Sequence[str],
+    *,
+    to_member_id: str | None = None,
+    to_department: str = "",
+    due: dt.date,
+    issued_on: dt.date,
+    issued_by_id: str | None = None,
+    note: str = "",
+) -> AssignmentView:
+    """A 交办单 for the chosen rows, to a member or a department; numbered 整改交办〔年〕N号."""
+    if not row_ids:
+        raise DomainError("请先选择要交办的整改事项。")
+    if bool(to_member_id) == bool(to_department.strip()):
+        raise DomainError("请选择交办给一个人或一个部门。")
+    if due < issued_on:
+        raise DomainError("办结时限不能早于交办日期。")
+    with db.transaction() as session:
+        campaign = _campaign(session, campaign_id)
+        rows = [_row(session, r) for r in row_ids]
+        if any(r.campaign_id != campaign.id for r in rows):
+            raise DomainError("所选整改事项不属于这个专项行动。")
+        signed = [r.serial for r in rows if r.state is RectificationState.SIGNED_OFF]
+        if signed:
+            raise DomainError(f"第 {'、'.join(map(str, signed))} 项已销号，不需要再交办。")
+        year = issued_on.year
+        count = session.scalar(
+            select(func.count(Assignment.id)).where(
+                Assignment.campaign_id == campaign.id,
+                Assignment.number.like(f"%〔{year}〕%"),
+            )
+        )
+        slip = Assignment(
+            campaign_id=campaign.id,
+            number=f"整改交办〔{year}〕{int(count or 0) + 1}号",
+            issued_by_id=_check_person(session, campaign, issued_by_id, "交办人"),
+            issued_to_member_id=_check_person(session, campaign, to_member_id, "承办人"),
+            issued_to_department=to_department.strip(),
+            issued_on=issued_on,
+            due_date=due,
+            note=note.strip(),
+        )
+        slip.rectifications = rows
+        session.add(slip)
+        session.flush()
+        return _assignment_view(session, slip, issued_on, with_rows=True)
+
+
+def record_receipt(db: Database, assignment_id: str, on: dt.date) -> None:
+    """The 交办单 was received (signed for) on ``on``."""
+    with db.transaction() as session:
+        slip = session.get(Assignment, _uuid(assignment_id, "交办单"))
+        if slip is None or slip.deleted_at is not None:
+            raise DomainError("找不到这份交办单。")
+        if slip.issued_on is not None and on < slip.issued_on:
+            raise DomainError("签收日期不能早于交办日期。")
+        slip.received_on = on
+
+
+def list_assignments(db: Database, campaign_id: str, *, today: dt.date) -> list[AssignmentView]:
+    with db.read() as session:
+        campaign = _campaign(session, campaign_id)
+        slips = session.scalars(
+            select(Assignment)
+            .where(Assignment.campaign_id == campaign.id, Assignment.deleted_at.is_(None))
+            .order_by(Assignment.issued_on, Assignment.number)
+        ).all()
+        return [_assignment_view(session, a, today, with_rows=True) for a in slips]
+
+
+def assignment_text(view: AssignmentView, unit: str = "") -> str:
+    """A 交办单 as plain text, for a quick print (the laid-out one is a report)."""
+    lines = [f"{unit}整改事项交办单".strip(), view.number, ""]
+    lines.append(f"承办：{view.issued_to}")
+    lines.append(f"交办日期：{view.issued_on.isoformat() if view.issued_on else '—'}")
+    lines.append(f"办结时限：{view.due_date.isoformat() if view.due_date else '—'}")
+    lines.append("")
+    for n, row in enumerate(view.rows, 1):
+        lines.append(f"{n}. （台账第 {row.serial} 项）{row.problem}")
+        lines.append(f"   整改措施：{row.measure}")
+        lines.append(f"   完成时限：{row.deadline_text}")
+    if view.note:
+        lines += ["", f"要求：{view.note}"]
+    lines += [
+        "",
+        f"交办人：{view.issued_by or '　　　　'}",
+        "签收人：　　　　　　签收日期：　　年　　月　　日",
+    ]
+    return "\n".join(lines)
+
+
+def escalate(
+    db: Database,
+    campaign_id: str,
+    member_id: str,
+    level: EscalationLevel,
+    *,
+    on: dt.date,
+    by_id: str | None,
+    reason: str,
+    row_id: str | None = None,
+) -> str:
+    """Record a 提醒 / 函询 / 诫勉 / 严肃处理 of a member, with date, by whom and why."""
+    if not reason.strip():
+        raise DomainError("请写明事由。")
+    with db.transaction() as session:
+        campaign = _campaign(session, campaign_id)
+        member = _member(session, member_id, "被提醒的人")
+        if member.unit_id != campaign.unit_id:
+            raise DomainError(f"{member.name}不是本单位的人员。")
+        step = Escalation(
+            campaign_id=campaign.id,
+            member_id=member.id,
+            rectification_id=_row(session, row_id).id if row_id else None,
+            level=level,
+            on_date=on,
+            by_id=_check_person(session, campaign, by_id, "处理人"),
+            reason=reason.strip(),
+        )
+        session.add(step)
+        session.flush()
+        return str(step.id)
+
+
+def list_escalations(db: Database, campaign_id: str) -> list[EscalationView]:
+    with db.read() as session:
+        campaign = _campaign(session, campaign_id)
+        steps = session.scalars(
+            select(Escalation)
+            .where(Escalation.campaign_id == campaign.id, Escalation.deleted_at.is_(None))
+            .order_by(Escalation.on_date.desc(), Escalation.created_at.desc())
+        ).all()
+        serials = dict(
+            session.execute(
+                select(R.id, R.serial).where(
+                    R.id.in_([s.rectification_id for s in steps if s.rectification_id])
+                )
+            ).all()
+        )
+        return [
+            EscalationView(
+                id=str(s.id),
+                member=s.member.name,
+                level=s.level.value,
+                level_label=s.level.label,
+                on_date=s.on_date,
+                by=s.by.name if s.by else "",
+                reason=s.reason,
+                row_serial=serials.get(s.rectification_id) if s.rectification_id else None,
+            )
+            for s in steps
+        ]
+
+
+def suggest_escalations(
+    db: Database, campaign_id: str, *, today: dt.date, wait_days: int = ESCALATION_WAIT_DAYS
+) -> list[Suggestion]:
+    """Members with overdue rows: 提醒 first, then the next level once a step is
+    ``wait_days`` old and rows are still overdue. 严肃处理 is the last level."""
+    with db.read() as session:
+        campaign = _campaign(session, campaign_id)
+        overdue = session.execute(
+            select(R.owner_id, R.serial).where(
+                R.campaign_id == campaign.id,
+                R.deleted_at.is_(None),
+                R.owner_id.is_not(None),
+                R.state.in_(_OPEN),
+                R.deadline_kind == DeadlineKind.BY_DATE,
+                R.deadline < today,
+            )
+        ).all()
+        by_member: dict[uuid.UUID, list[int]] = defaultdict(list)
+        for owner_id, serial in overdue:
+            if owner_id is not None:
+                by_member[owner_id].append(serial)
+        if not by_member:
+            return []
+        last: dict[uuid.UUID, Escalation] = {}
+        step: Escalation | None
+        for step in session.scalars(
+            select(Escalation)
+            .where(
+                Escalation.campaign_id == campaign.id,
+                Escalation.deleted_at.is_(None),
+                Escalation.member_id.in_(list(by_member)),
+            )
+            .order_by(Escalation.on_date, Escalation.created_at)
+        ):
+            last[step.member_id] = step
+        members = {
+            m.id: m for m in session.scalars(select(Member).where(Member.id.in_(list(by_member))))
+        }
+        out = []
+        for member_id, serials in by_member.items():
+            step = last.get(member_id)
+            if step is None:
+                level: EscalationLevel | None = EscalationLevel.REMIND
+                since = ""
+            else:
+                since = f"{step.on_date.isoformat()} {step.level.label}"
+                if (today - step.on_date).days < wait_days:
+                    continue
+                level = step.level.next()
+            if level is None:
+                continue
+            member = members[member_id]
+            out.append(
+                Suggestion(
+                    member_id=str(member_id),
+                    member=member.name,
+                    level=level.value,
+                    level_label=level.label,
+                    overdue_rows=tuple(sorted(serials)),
+                    last_step=since,
+                )
+            )
+        out.sort(key=lambda s: (-list(EscalationLevel).index(EscalationLevel(s.level)), s.member))
+        return out
