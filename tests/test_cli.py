@@ -361,3 +361,30 @@ def test_campaign_create_then_export(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert cli.main(["--data-dir", office, "roster", "import", str(sheet)]) == 0
     assert cli.main(["--data-dir", office, "campaign", "export", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "青山县林业局-专项行动.mjcampaign").exists()
+
+
+def test_ledger_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(data), "ledger", "export", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    exported = next(tmp_path.glob("*整改台账*.xlsx"))
+    assert str(exported) in out
+    rows = [
+        ["序号", "存在问题", "整改措施", "时限"],
+        [1, "公文办理拖沓", "建立公文办理时限提醒", "12月底"],
+        [2, "调研不深入", "", "2026-03-31"],
+    ]
+    path = _sheet(tmp_path / "旧台账.xlsx", rows)
+    argv = ["--data-dir", str(data), "ledger", "import", str(path)]
+    assert cli.main([*argv, "--strict"]) == 3
+    assert "第 3 行 调研不深入：缺少整改措施" in capsys.readouterr().err
+    assert cli.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "第 3 行 调研不深入：缺少整改措施" in lines
+    assert any("12月底" in line and "（提示）" in line for line in lines)
+    assert lines[-1] == "已导入 1 项整改，跳过 1 行。"
+    # The exported ledger is already in: every row is skipped, nothing doubled.
+    assert cli.main(["--data-dir", str(data), "ledger", "import", str(exported)]) == 0
+    assert "已导入 0 项整改" in capsys.readouterr().out

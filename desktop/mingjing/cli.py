@@ -256,6 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="表头要有“意见内容”，可有“渠道”“对象”“问题方面”“日期”；提出人、联系方式等列一律不读",
     )
     opinion_import.add_argument("--strict", action="store_true", help=strict_help)
+    ledger_text = "整改台账：导出为 Excel，或导入已有的 Excel 台账"
+    out_option(action("ledger", ledger_text, "export", "把整改台账导出为排好版的 Excel（.xlsx）"))
+    ledger_import = action(
+        "ledger", ledger_text, "import", "把已有的 Excel 整改台账（如上年度的）导入本专项行动"
+    )
+    ledger_import.add_argument(
+        "file",
+        metavar="表格文件",
+        type=Path,
+        help="表头要有“具体问题”“整改措施”（或常用的别名），可有责任领导、责任部门、"
+        "完成时限、整改进展、销号情况等；其他列不读",
+    )
+    ledger_import.add_argument("--strict", action="store_true", help=strict_help)
     opinion_import.add_argument(
         "--channel",
         metavar="渠道",
@@ -315,6 +328,8 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
             return run_campaign(args, location, db)
         if args.verb in ("roster", "opinion"):
             return run_sheet_import(args, db)
+        if args.verb == "ledger":
+            return run_ledger(args, db)
         if args.verb == "reply":
             from mingjing.services import replies
 
@@ -416,6 +431,29 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
     _print("请再运行一次，并用 --member 指定名单中自己的姓名：")
     for entry in result.roster:
         _print(f"　{entry.label}")
+    return EXIT_OK
+
+
+def run_ledger(args: argparse.Namespace, db: Any) -> int:
+    """``mingjing ledger export --out F`` and ``mingjing ledger import F [--strict]``."""
+    from mingjing.services import ledger_sheets
+    from mingjing.services.campaign_setup import current_campaign_id
+
+    today = dt.date.today()
+    if args.action == "export":
+        campaign_id = current_campaign_id(db)
+        if campaign_id is None:
+            _err("已拒绝：本机还没有专项行动，没有台账可以导出。")
+            return EXIT_REFUSED
+        out = ledger_sheets.export_ledger(db, campaign_id, args.out, today=today)
+        _print(f"已导出整改台账 {out}")
+        return EXIT_OK
+    result = ledger_sheets.import_ledger(db, args.file, today=today, strict=args.strict)
+    for issue in result.issues:
+        _print(str(issue))
+    for note in result.notes:
+        _print(f"{note}（提示）")
+    _print(f"已导入 {result.added} 项整改，跳过 {result.skipped} 行。")
     return EXIT_OK
 
 

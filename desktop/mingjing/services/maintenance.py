@@ -66,6 +66,7 @@ def check_database(db: Database) -> CheckReport:
             .where(
                 Rectification.state == RectificationState.SIGNED_OFF,
                 Rectification.signed_off_by_id.is_(None),
+                Rectification.imported_from == "",  # an old ledger's 销号, as it recorded it
             )
         )
         if unsigned:

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,9 @@ def _refuse(path: Path, reason: str) -> InputRefused:
 # ------------------------------------------------------------------ reading
 
 
-def _raw_sheets(path: Path) -> Generator[tuple[str, Sequence[Sequence[Any]]], None, None]:
+def _raw_sheets(
+    path: Path, fill_merged: bool = False
+) -> Generator[tuple[str, Sequence[Sequence[Any]]], None, None]:
     """(sheet name, rows of cell values) for each sheet, first sheet first."""
     if not path.exists():
         raise InputRefused(f"找不到文件 {path}，请检查文件位置和名称。")
@@ -195,7 +197,7 @@ def _raw_sheets(path: Path) -> Generator[tuple[str, Sequence[Sequence[Any]]], No
     if suffix in CSV_SUFFIXES:
         yield "", _csv_rows(path, blob)
     else:
-        yield from _xlsx_sheets(path, blob)
+        yield from _xlsx_sheets(path, blob, fill_merged)
 
 
 def _csv_rows(path: Path, blob: bytes) -> list[list[str]]:
@@ -221,7 +223,9 @@ def _csv_rows(path: Path, blob: bytes) -> list[list[str]]:
         raise _refuse(path, f"CSV 格式有误（{exc}）") from exc
 
 
-def _xlsx_sheets(path: Path, blob: bytes) -> Iterator[tuple[str, Sequence[Sequence[Any]]]]:
+def _xlsx_sheets(
+    path: Path, blob: bytes, fill_merged: bool = False
+) -> Iterator[tuple[str, Sequence[Sequence[Any]]]]:
     if blob.startswith(_OLE_MAGIC):
         raise _refuse(
             path,
@@ -233,21 +237,46 @@ def _xlsx_sheets(path: Path, blob: bytes) -> Iterator[tuple[str, Sequence[Sequen
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
+        # Merged cells are only known to a fully loaded workbook.
+        book = openpyxl.load_workbook(io.BytesIO(blob), read_only=not fill_merged, data_only=True)
     except Exception as exc:
         # openpyxl raises KeyError, ValueError, zipfile errors, XML errors …
         # for damaged files; all mean the same to the user.
         raise _refuse(path, "Excel 工作簿已损坏，无法打开。请在 Excel 中打开后重新保存") from exc
     try:
         for sheet in book.worksheets:
-            sheet.reset_dimensions()  # some programs write wrong dimensions
+            if not fill_merged:
+                sheet.reset_dimensions()  # some programs write wrong dimensions
             try:
                 rows = list(sheet.iter_rows(values_only=True))
             except Exception as exc:
                 raise _refuse(path, f"工作表“{sheet.title}”已损坏，无法读取") from exc
+            if fill_merged:
+                rows = _filled(rows, sheet.merged_cells.ranges)
             yield sheet.title, rows
     finally:
         book.close()
+
+
+def _filled(rows: list[tuple[Any, ...]], merged: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """Every cell of a merged range carries the range's value, as the user sees it.
+
+    Ledgers merge 责任领导 or 完成时限 down over the rows they share; read
+    plainly, only the first of those rows would have one.
+    """
+    grid = [list(row) for row in rows]
+    for cells in merged:
+        top, left = cells.min_row - 1, cells.min_col - 1
+        if top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        for r in range(top, min(cells.max_row, len(grid))):
+            line = grid[r]
+            if len(line) < cells.max_col:
+                line.extend([None] * (cells.max_col - len(line)))
+            for c in range(left, cells.max_col):
+                line[c] = value
+    return [tuple(row) for row in grid]
 
 
 # ------------------------------------------------------------------ header
@@ -264,15 +293,17 @@ def _match_header(cells: Sequence[str], columns: Sequence[Column]) -> dict[str, 
     return found
 
 
-def read_sheet(path: Path, columns: Sequence[Column]) -> Sheet:
+def read_sheet(path: Path, columns: Sequence[Column], *, fill_merged: bool = False) -> Sheet:
     """The rows under the first recognisable header of the first sheet that has one.
 
     Blank rows (every recognised cell empty) and repeated header rows are
-    skipped. Raises :class:`InputRefused` if the file cannot be read, no
+    skipped. With ``fill_merged`` every cell of a merged range reads as the
+    range's value, and a header of two rows (责任部门 over 牵头 and 配合) is
+    read as one. Raises :class:`InputRefused` if the file cannot be read, no
     sheet has a header with the ``required`` columns, or nothing is under it.
     """
     path = Path(path)
-    sheets = _raw_sheets(path)
+    sheets = _raw_sheets(path, fill_merged)
     try:
         sheet = _find_header(path, sheets, columns)
     finally:
@@ -300,6 +331,11 @@ def _find_header(
                 if near_miss is None:
                     near_miss = (sheet_name if ordinal else "", number, missing)
                 continue
+            if number < len(rows):
+                below = _sub_header(cells, rows[number], found, columns)
+                if below is not None:
+                    header, found = below
+                    return _sheet(path, sheet_name, ordinal == 0, number + 1, header, found, rows)
             return _sheet(path, sheet_name, ordinal == 0, number, cells, found, rows)
     if not any_content:
         raise _refuse(path, "表格中没有内容")
@@ -313,6 +349,34 @@ def _find_header(
         path,
         f"前 {HEADER_SEARCH_ROWS} 行中找不到表头（应有{wanted}列），请检查是不是选错了文件",
     )
+
+
+def _sub_header(
+    cells: list[str], below: list[str], found: dict[str, int], columns: Sequence[Column]
+) -> tuple[list[str], dict[str, int]] | None:
+    """A second header row under ``cells`` (责任部门 over 牵头 | 配合), or None.
+
+    It is one when it names a column the first row did not, and every other
+    cell of it is blank or repeats the first row (a header cell merged down).
+    """
+    more = {k: i for k, i in _match_header(below, columns).items() if k not in found}
+    if not more:
+        return None
+    named = set(more.values())
+    for index, text in enumerate(below):
+        above = cells[index] if index < len(cells) else ""
+        if (
+            text
+            and index not in named
+            and header_key(text) != header_key(above)
+            and not _match_header([text], columns)
+        ):
+            return None  # a value, not a header: this is the first data row
+    header = list(cells) + [""] * max(0, len(below) - len(cells))
+    for index in named:
+        above = header[index]
+        header[index] = f"{above}（{below[index]}）" if above else below[index]
+    return header, {**found, **more}
 
 
 def _column_names(column: Column) -> str:
