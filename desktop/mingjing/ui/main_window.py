@@ -29,6 +29,7 @@ from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
 from mingjing.ui.desk.consultations import ConsultationsTab
 from mingjing.ui.desk.hand_ins import HandInsTab
+from mingjing.ui.desk.ledger_page import LedgerPage
 from mingjing.ui.desk.opinions import OpinionsTab
 from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.problem_list import ProblemListTab
@@ -98,6 +99,11 @@ class MainWindow(QMainWindow):
         self.consultations = ConsultationsTab(self.desk)
         self.desk.add_tab(self.consultations, self.tr("集体会诊"))
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
+        self.ledger = LedgerPage(self.pages)
+        self._add_page("ledger", self.tr("整改台账"), self.ledger)
+        self.desk.loaded.connect(self._desk_loaded)
+        self.ledger.changed.connect(self.refresh)
+        self.ledger.ledger.reminders_changed.connect(self._reminders)
         for spec in self._pending_specs():
             self._add_page(
                 spec.key,
@@ -129,6 +135,7 @@ class MainWindow(QMainWindow):
         self.self_check.joined.connect(self.refresh)
         self.desk.changed.connect(self.refresh)
         self._first_shown = False
+        self._reminded = False
         self._closing = False
         self._refresh_generation = 0
 
@@ -136,17 +143,6 @@ class MainWindow(QMainWindow):
 
     def _pending_specs(self) -> list[PageSpec]:
         return [
-            PageSpec(
-                "ledger",
-                self.tr("整改台账"),
-                self.tr("办公室、责任领导"),
-                (
-                    self.tr("建立整改台账，记录整改进展和佐证材料"),
-                    self.tr("盘点销号，签发交办单，提醒、函询、诫勉"),
-                    self.tr("到期提醒：7日内、3日内到期和已逾期事项"),
-                    self.tr("导入往年的 Excel 台账，导出可直接打印的 Excel"),
-                ),
-            ),
             PageSpec(
                 "materials",
                 self.tr("会议材料"),
@@ -223,6 +219,25 @@ class MainWindow(QMainWindow):
             on_success=self._on_workspace,
             on_failure=self.workspace_failed.emit,
         )
+
+    def _desk_loaded(self) -> None:
+        """The ledger works on the campaign the desk has open (none on a cadre's laptop)."""
+        context = self.desk.context
+        if context is None or self.ledger.ledger.context != context:
+            self.ledger.set_context(context)
+
+    def _reminders(self, found: object) -> None:
+        """到期提醒 in the navigation and, once a session, in the status bar."""
+        from mingjing.services.ledger import Reminders
+
+        assert isinstance(found, Reminders)
+        urgent = len(found.overdue) + len(found.due_3)
+        item = self.nav.item(self._page_keys.index("ledger"))
+        item.setText(self.tr("整改台账（{0}）").format(urgent) if urgent else self.tr("整改台账"))
+        item.setToolTip(found.summary)
+        if found.any and not self._reminded:
+            self._reminded = True
+            self.statusBar().showMessage(self.tr("到期提醒：{0}").format(found.summary), 30_000)
 
     def _on_workspace(self, workspace: object) -> None:
         self.set_workspace(workspace)  # type: ignore[arg-type]
