@@ -97,13 +97,12 @@ def test_pages_cover_the_ledger_once_in_the_order_asked(db: Database, cid: str) 
     assert kinds[0] == DeadlineKind.IMMEDIATE.value and kinds[-1] == DeadlineKind.ONGOING.value
     dates = [r.deadline for r in by_deadline if r.deadline is not None]
     assert dates == sorted(dates)
-    by_state = ledger.page_rows(db, cid, today=TODAY, sort="state", descending=True, limit=total)
-    order = list(RectificationState)
-    assert [order.index(RectificationState(r.state)) for r in by_state] == sorted(
-        (order.index(RectificationState(r.state)) for r in by_state), reverse=True
-    )
-    by_leader = ledger.page_rows(db, cid, today=TODAY, sort="leader", limit=total)
-    assert [r.leader for r in by_leader] == sorted(r.leader for r in by_leader)
+    by_problem = ledger.page_rows(db, cid, today=TODAY, sort="problem", descending=True)
+    assert [r.problem for r in by_problem] == sorted((r.problem for r in by_problem), reverse=True)
+    by_department = ledger.page_rows(db, cid, today=TODAY, sort="department", limit=total)
+    assert [r.department for r in by_department] == sorted(r.department for r in by_department)
+    with pytest.raises(DomainError):
+        ledger.page_rows(db, cid, today=TODAY, sort="measure")  # no index: not offered
 
 
 def test_filters_each_narrow_to_what_they_say(db: Database, cid: str) -> None:
@@ -373,3 +372,52 @@ def test_escalation_is_suggested_step_by_step(db: Database, cid: str) -> None:
     assert steps[0].level_label == "严肃处理" and steps[0].reason == "屡催不改"
     with pytest.raises(DomainError):
         ledger.escalate(db, cid, who, EscalationLevel.REMIND, on=later, by_id=None, reason="")
+
+
+def test_search_finds_what_the_text_contains_and_follows_edits(
+    db: Database, cid: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full-text index answers exactly what a substring match would."""
+    from mingjing.storage import search
+
+    with db.read() as s:
+        assert search.enabled(s.connection())  # SQLite with FTS5: the index is used
+    every = ledger.page_rows(db, cid, today=TODAY, limit=1000)
+
+    def found(text: str) -> set[str]:
+        return {
+            r.id
+            for r in ledger.page_rows(db, cid, LedgerFilter(text=text), today=TODAY, limit=1000)
+        }
+
+    def contains(row: ledger.LedgerRow, word: str) -> bool:
+        fields = (
+            *(row.problem, row.measure, row.target, row.area, row.source, row.department),
+            *(row.cooperating, row.remarks, row.leader, row.owner, row.institutional),
+        )
+        return any(word.lower() in f.lower() for f in fields)
+
+    for word in ("会", "制度", every[5].measure[3:8], every[2].owner, "工作 机制"):
+        expected = {r.id for r in every if all(contains(r, w) for w in word.split())}
+        assert found(word) == expected, word
+    row = every[0].id
+    ledger.update_row(db, row, {"remarks": "请于周五前报送台账"})
+    assert row in found("周五前") and row in found("周五 台账")
+    ledger.update_row(db, row, {"remarks": ""})
+    assert row not in found("周五前")
+    # Both ways of using the index give the same rows (many matches: read in order).
+    for word in ("会", "工作"):
+        probed = found(word)
+        monkeypatch.setattr(ledger, "MANY_MATCHES", 0)
+        assert found(word) == probed and probed
+        monkeypatch.setattr(ledger, "MANY_MATCHES", 2000)
+    # A renamed leader is found by the new name.
+    leader = next(r for r in every if r.leader_id)
+    from mingjing.services import roster
+
+    roster.update_member(db, leader.leader_id, name="易名测试")  # type: ignore[arg-type]
+    assert leader.id in found("易名测试")
+    added = ledger.add_row(db, cid, RowInput(problem_text="独一无二的表述", measure="措施"))
+    assert found("一无二") == {added}
+    ledger.delete_row(db, added)
+    assert found("一无二") == set()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Table, and_, case, exists, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from mingjing.domain.base import utcnow
@@ -50,10 +50,11 @@ from mingjing.domain.models import (
 )
 from mingjing.domain.rules import Urgency, urgency
 from mingjing.domain.states import RectificationEvent, rectification_events, rectification_step
-from mingjing.storage import Database
+from mingjing.storage import Database, search
 from mingjing.storage.errors import InputRefused
 
 R = Rectification
+TABLE: Table = Rectification.__table__  # type: ignore[assignment]
 _OPEN = (RectificationState.PENDING, RectificationState.IN_PROGRESS)
 STALE_DAYS = 30
 """An open row with no progress note for this many days is flagged."""
@@ -62,20 +63,9 @@ EVIDENCE_MAX_BYTES = 200 * 1024 * 1024
 ESCALATION_WAIT_DAYS = 7
 """Days after an escalation step before the next is suggested for rows still overdue."""
 
-SORT_KEYS = (
-    "serial",
-    "area",
-    "problem",
-    "source",
-    "measure",
-    "target",
-    "leader",
-    "department",
-    "owner",
-    "deadline",
-    "state",
-    "remarks",
-)
+SORT_KEYS = ("serial", "area", "problem", "department", "deadline")
+"""The orders the ledger offers, each served by an index (a page of 100,000 rows
+in under a millisecond); other columns are filtered or grouped instead."""
 EDITABLE = frozenset(
     {
         "problem_text",
@@ -358,10 +348,60 @@ def _stale_clause(today: dt.date) -> Any:
 
 _LEADER = aliased(Member)
 _OWNER = aliased(Member)
+_PAGE_COLUMNS = tuple(
+    TABLE.c[name]
+    for name in (
+        "id",
+        "serial",
+        "problem_id",
+        "area_label",
+        "problem_text",
+        "source_label",
+        "measure",
+        "target",
+        "responsible_leader_id",
+        "leader_name",
+        "responsible_department",
+        "cooperating_departments",
+        "owner_id",
+        "owner_name",
+        "deadline_kind",
+        "deadline",
+        "state",
+        "signed_off_by_id",
+        "signed_off_at",
+        "institutional_outcome",
+        "remarks",
+        "imported_from",
+        "created_at",
+    )
+)
+"""What a page of the ledger shows: only these are read and converted."""
+_SEARCHED = (
+    R.problem_text,
+    R.measure,
+    R.target,
+    R.area_label,
+    R.source_label,
+    R.responsible_department,
+    R.cooperating_departments,
+    R.remarks,
+    R.leader_name,
+    R.owner_name,
+    R.institutional_outcome,
+)
+"""Searched with LIKE where there is no full-text index (PostgreSQL)."""
 
 
-def _where(query: Any, campaign_id: uuid.UUID, f: LedgerFilter, today: dt.date) -> tuple[Any, bool]:
-    """The query narrowed by ``f``; True when it joined the leader and owner names."""
+def _where(
+    query: Any, campaign_id: uuid.UUID, f: LedgerFilter, today: dt.date, indexed: str | None
+) -> Any:
+    """The query narrowed by ``f``; ``indexed``: how to search through the
+    full-text index (:func:`_plan`), or None to search with ``LIKE``.
+
+    A search word matches a row whose text contains it, or whose 责任领导 or
+    责任人 has it in their name.
+    """
     query = query.where(R.campaign_id == campaign_id, R.deleted_at.is_(None))
     if f.states:
         query = query.where(R.state.in_([RectificationState(s) for s in f.states]))
@@ -388,28 +428,83 @@ def _where(query: Any, campaign_id: uuid.UUID, f: LedgerFilter, today: dt.date) 
     if f.stale_only:
         query = query.where(_stale_clause(today))
     terms = _terms(f.text)
-    joined = False
-    if terms:
-        joined = True
-        query = _join_names(query)
-        columns = (
-            R.problem_text,
-            R.measure,
-            R.target,
-            R.area_label,
-            R.source_label,
-            R.responsible_department,
-            R.cooperating_departments,
-            R.remarks,
-            R.leader_name,
-            R.owner_name,
-            R.institutional_outcome,
-            _LEADER.name,
-            _OWNER.name,
+    if indexed is not None:
+        words = [p for p in map(search.phrase, terms) if p]
+        if words:
+            # The rows whose indexed text holds every word (names included).
+            keys: Any = (
+                select(literal_column("rowid"))
+                .select_from(text(search.TABLE))
+                .where(
+                    text(f"{search.TABLE} MATCH :words").bindparams(
+                        words=search.query(campaign_id, words)
+                    )
+                )
+            )
+            # "+": test each row read in order against the keys, instead of
+            # looking every key up (best when many rows match; see _plan).
+            key = literal_column("+rectification.search_key") if indexed == SCAN else R.search_key
+            query = query.where(key.in_(keys))
+        terms = [t for t in terms if search.phrase(t) is None]  # punctuation only
+    for term in terms:
+        names = select(Member.id).where(Member.name.contains(term, autoescape=True))
+        found: list[Any] = [R.responsible_leader_id.in_(names), R.owner_id.in_(names)]
+        found += [c.contains(term, autoescape=True) for c in _SEARCHED]
+        query = query.where(or_(*found))
+    return query
+
+
+PROBE, SCAN = "probe", "scan"
+MANY_MATCHES = 2000
+"""More index matches than this: read rows in order and test them (SCAN)."""
+
+
+def _indexed_matches(session: Session, campaign_id: uuid.UUID, f: LedgerFilter) -> int | None:
+    """How many of the campaign's rows hold the search words, from the index alone."""
+    words = [p for p in map(search.phrase, _terms(f.text)) if p]
+    if not words:
+        return None
+    return int(
+        session.connection()
+        .execute(
+            text(f"SELECT count(*) FROM {search.TABLE} WHERE {search.TABLE} MATCH :w"),
+            {"w": search.query(campaign_id, words)},
         )
-        for term in terms:
-            query = query.where(or_(*(c.contains(term, autoescape=True) for c in columns)))
-    return query, joined
+        .scalar_one()
+    )
+
+
+def _only_words(f: LedgerFilter) -> bool:
+    """A filter that is a search and nothing else (and every word can be indexed)."""
+    plain = LedgerFilter(text=f.text)
+    return f == plain and all(search.phrase(t) for t in _terms(f.text))
+
+
+def _plan(
+    session: Session,
+    campaign_id: uuid.UUID,
+    f: LedgerFilter,
+    *,
+    page: bool = False,
+    matches: int | None = None,
+) -> str | None:
+    """How to use the full-text index for ``f``: None where there is none.
+
+    A count looks each matching key up (PROBE). A page in 序号 order does
+    too when few rows match; when many match it walks the rows in order and
+    stops at the page's end (SCAN), which is cheaper than sorting them all.
+    ``matches``: the index's count, when the caller has it already.
+    """
+    connection = session.connection()
+    if not search.enabled(connection):
+        return None
+    if not page:
+        return PROBE
+    if matches is None:
+        matches = _indexed_matches(session, campaign_id, f)
+    if matches is None:
+        return PROBE
+    return SCAN if matches > MANY_MATCHES else PROBE
 
 
 def _join_names(query: Any) -> Any:
@@ -421,118 +516,133 @@ def _join_names(query: Any) -> Any:
 def _order(sort: str, descending: bool) -> list[Any]:
     if sort not in SORT_KEYS:
         raise DomainError(f"不能按“{sort}”排序。")
-    state_order = case(
-        {s: n for n, s in enumerate(RectificationState)},
-        value=R.state,
-        else_=len(RectificationState),
-    )
-    deadline_order = case(
-        (R.deadline_kind == DeadlineKind.IMMEDIATE, "0000-00-00"),
-        (R.deadline_kind == DeadlineKind.ONGOING, "9999-12-31"),
-        (R.deadline.is_(None), "9999-12-30"),
-        else_=func.cast(R.deadline, R.problem_text.type),
-    )
     column: Any = {
         "serial": R.serial,
         "area": R.area_label,
         "problem": R.problem_text,
-        "source": R.source_label,
-        "measure": R.measure,
-        "target": R.target,
-        "leader": func.coalesce(_LEADER.name, R.leader_name),
         "department": R.responsible_department,
-        "owner": func.coalesce(_OWNER.name, R.owner_name),
-        "deadline": deadline_order,
-        "state": state_order,
-        "remarks": R.remarks,
+        "deadline": R.deadline_order,
     }[sort]
     first = column.desc() if descending else column.asc()
     tie = R.serial.desc() if descending else R.serial.asc()
     return [first, tie] if sort != "serial" else [first]
 
 
-def _sign_off_text(row: Rectification, signer: str) -> str:
-    if row.state is RectificationState.SIGNED_OFF:
-        if row.signed_off_at is not None:
-            when = row.signed_off_at.astimezone().date().isoformat()
+def _sign_off_text(state: RectificationState, at: dt.datetime | None, signer: str) -> str:
+    if state is RectificationState.SIGNED_OFF:
+        if at is not None:
+            when = at.astimezone().date().isoformat()
             return f"已销号（{when}，{signer}）" if signer else f"已销号（{when}）"
         return "已销号"
-    if row.state is RectificationState.AWAITING_SIGN_OFF:
+    if state is RectificationState.AWAITING_SIGN_OFF:
         return "已完成，待销号"
     return "未销号"
 
 
-def _views(
-    session: Session, rows: Sequence[tuple[Rectification, str, str]], today: dt.date
-) -> list[LedgerRow]:
-    ids = [r.id for r, _, _ in rows]
-    latest: dict[uuid.UUID, ProgressNote] = {}
+def _orm_row(row: Rectification, leader: str, owner: str) -> tuple[Any, ...]:
+    """An ORM row as a page's plain row: :data:`_PAGE_COLUMNS`, then the two names."""
+    return (*(getattr(row, c.key) for c in _PAGE_COLUMNS), leader, owner)
+
+
+def _views(session: Session, rows: Sequence[Sequence[Any]], today: dt.date) -> list[LedgerRow]:
+    """Rows as the ledger shows them, from plain rows (see :func:`_orm_row`).
+
+    Unpacked by position: attribute access on 100 rows of 25 columns was the
+    largest cost of showing a page.
+    """
+    ids = [r[0] for r in rows]
+    latest: dict[uuid.UUID, tuple[dt.date, str]] = {}
     counts: dict[uuid.UUID, int] = defaultdict(int)
     evidence: dict[uuid.UUID, int] = {}
     signers: dict[uuid.UUID, str] = {}
     if ids:
-        note: ProgressNote | None
-        for note in session.scalars(
-            select(ProgressNote)
+        connection = session.connection()
+        notes = connection.execute(
+            select(ProgressNote.rectification_id, ProgressNote.noted_on, ProgressNote.text)
             .where(ProgressNote.rectification_id.in_(ids), ProgressNote.deleted_at.is_(None))
             .order_by(ProgressNote.noted_on, ProgressNote.created_at)
-        ):
-            latest[note.rectification_id] = note
-            counts[note.rectification_id] += 1
+        )
+        for owner_row, noted_on, body in notes:
+            latest[owner_row] = (noted_on, body)
+            counts[owner_row] += 1
         evidence = dict(
-            session.execute(
+            connection.execute(
                 select(Evidence.rectification_id, func.count())
                 .where(Evidence.rectification_id.in_(ids), Evidence.deleted_at.is_(None))
                 .group_by(Evidence.rectification_id)
             ).all()
         )
-        signer_ids = {r.signed_off_by_id for r, _, _ in rows if r.signed_off_by_id}
+        signer_ids = {r[17] for r in rows if r[17]}
         if signer_ids:
             signers = dict(
-                session.execute(
+                connection.execute(
                     select(Member.id, Member.name).where(Member.id.in_(signer_ids))
                 ).all()
             )
     since = today - dt.timedelta(days=STALE_DAYS)
     out = []
-    for r, leader, owner in rows:
-        note = latest.get(r.id)
-        last = note.noted_on if note is not None else None
-        created = r.created_at.astimezone(dt.UTC).date() if r.created_at else today
-        stale = r.state in _OPEN and created <= since and (last is None or last <= since)
+    for (
+        rid,
+        serial,
+        problem_id,
+        area,
+        problem,
+        source,
+        measure,
+        target,
+        leader_id,
+        leader_name,
+        department,
+        cooperating,
+        owner_id,
+        owner_name,
+        kind,
+        deadline,
+        state,
+        signer_id,
+        signed_at,
+        institutional,
+        remarks,
+        imported_from,
+        created_at,
+        leader,
+        owner,
+    ) in rows:
+        note = latest.get(rid)
+        last = note[0] if note is not None else None
+        created = created_at.astimezone(dt.UTC).date() if created_at else today
+        stale = state in _OPEN and created <= since and (last is None or last <= since)
         out.append(
             LedgerRow(
-                id=str(r.id),
-                serial=r.serial,
-                area=r.area_label,
-                problem=r.problem_text,
-                source=r.source_label,
-                measure=r.measure,
-                target=r.target,
-                leader=leader or r.leader_name,
-                leader_id=str(r.responsible_leader_id) if r.responsible_leader_id else None,
-                department=r.responsible_department,
-                cooperating=r.cooperating_departments,
-                owner=owner or r.owner_name,
-                owner_id=str(r.owner_id) if r.owner_id else None,
-                deadline_kind=r.deadline_kind.value,
-                deadline=r.deadline,
-                deadline_text=format_deadline(r.deadline_kind, r.deadline),
-                state=r.state.value,
-                state_label=r.state.label,
-                remarks=r.remarks,
-                sign_off=_sign_off_text(
-                    r, signers.get(r.signed_off_by_id, "") if r.signed_off_by_id else ""
-                ),
-                institutional=r.institutional_outcome,
-                urgency=urgency(r.state, r.deadline_kind, r.deadline, today).value,
+                id=str(rid),
+                serial=serial,
+                area=area,
+                problem=problem,
+                source=source,
+                measure=measure,
+                target=target,
+                leader=leader or leader_name,
+                leader_id=str(leader_id) if leader_id else None,
+                department=department,
+                cooperating=cooperating,
+                owner=owner or owner_name,
+                owner_id=str(owner_id) if owner_id else None,
+                deadline_kind=kind.value,
+                deadline=deadline,
+                deadline_text=format_deadline(kind, deadline),
+                state=state.value,
+                state_label=state.label,
+                remarks=remarks,
+                sign_off=_sign_off_text(state, signed_at, signers.get(signer_id, "")),
+                institutional=institutional,
+                urgency=urgency(state, kind, deadline, today).value,
                 stale=stale,
                 last_note_on=last,
-                progress=f"{note.noted_on.isoformat()}：{note.text}" if note is not None else "",
-                notes=counts.get(r.id, 0),
-                evidence=int(evidence.get(r.id, 0)),
-                problem_id=str(r.problem_id) if r.problem_id else None,
-                imported_from=r.imported_from,
+                progress=f"{note[0].isoformat()}：{note[1]}" if note is not None else "",
+                notes=counts.get(rid, 0),
+                evidence=int(evidence.get(rid, 0)),
+                problem_id=str(problem_id) if problem_id else None,
+                imported_from=imported_from,
             )
         )
     return out
@@ -541,14 +651,43 @@ def _views(
 # -------------------------------------------------------------------- reads
 
 
+def _count(session: Session, cid: uuid.UUID, where: LedgerFilter, today: dt.date) -> int:
+    matches: int | None = None
+    if search.enabled(session.connection()) and _only_words(where):
+        matches = _indexed_matches(session, cid, where)  # the index holds live rows only
+    if matches is not None:
+        return matches
+    query = _where(
+        select(func.count()).select_from(R), cid, where, today, _plan(session, cid, where)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _page(
+    session: Session,
+    cid: uuid.UUID,
+    where: LedgerFilter,
+    today: dt.date,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    matches: int | None = None,
+) -> list[LedgerRow]:
+    # Plain rows of the table, not ORM objects: a page is read, not changed.
+    plan = _plan(session, cid, where, page=sort == "serial", matches=matches)
+    query = _where(
+        _join_names(select(*_PAGE_COLUMNS, _LEADER.name, _OWNER.name)), cid, where, today, plan
+    )
+    query = query.order_by(*_order(sort, descending)).offset(offset).limit(limit)
+    return _views(session, session.connection().execute(query).all(), today)
+
+
 def count_rows(
     db: Database, campaign_id: str, f: LedgerFilter | None = None, *, today: dt.date
 ) -> int:
     with db.read() as session:
-        query, _ = _where(
-            select(func.count(R.id)), _uuid(campaign_id, "专项行动"), f or LedgerFilter(), today
-        )
-        return int(session.scalar(query) or 0)
+        return _count(session, _uuid(campaign_id, "专项行动"), f or LedgerFilter(), today)
 
 
 def page_rows(
@@ -564,17 +703,28 @@ def page_rows(
 ) -> list[LedgerRow]:
     """One page of the ledger, filtered and sorted in the database."""
     with db.read() as session:
-        query, joined = _where(
-            select(R, _LEADER.name, _OWNER.name),
-            _uuid(campaign_id, "专项行动"),
-            f or LedgerFilter(),
-            today,
-        )
-        if not joined:
-            query = _join_names(query)
-        query = query.order_by(*_order(sort, descending)).offset(offset).limit(limit)
-        rows = [(r, leader or "", owner or "") for r, leader, owner in session.execute(query)]
-        return _views(session, rows, today)
+        cid = _uuid(campaign_id, "专项行动")
+        return _page(session, cid, f or LedgerFilter(), today, sort, descending, offset, limit)
+
+
+def first_page(
+    db: Database,
+    campaign_id: str,
+    f: LedgerFilter | None = None,
+    *,
+    today: dt.date,
+    sort: str = "serial",
+    descending: bool = False,
+    limit: int = 50,
+) -> tuple[int, list[LedgerRow]]:
+    """What the ledger view needs to show an answer: the count and the first page,
+    read in one transaction (so they agree)."""
+    where = f or LedgerFilter()
+    with db.read() as session:
+        cid = _uuid(campaign_id, "专项行动")
+        total = _count(session, cid, where, today)
+        matches = total if _only_words(where) else None
+        return total, _page(session, cid, where, today, sort, descending, 0, limit, matches)
 
 
 def all_rows(
@@ -594,7 +744,7 @@ def row_view(db: Database, row_id: str, *, today: dt.date) -> LedgerRow:
         row = _row(session, row_id)
         leader = row.responsible_leader.name if row.responsible_leader else ""
         owner = row.owner.name if row.owner else ""
-        return _views(session, [(row, leader, owner)], today)[0]
+        return _views(session, [_orm_row(row, leader, owner)], today)[0]
 
 
 def row_detail(db: Database, row_id: str, *, today: dt.date) -> RowDetail:
@@ -602,7 +752,7 @@ def row_detail(db: Database, row_id: str, *, today: dt.date) -> RowDetail:
         row = _row(session, row_id)
         leader = row.responsible_leader.name if row.responsible_leader else ""
         owner = row.owner.name if row.owner else ""
-        view = _views(session, [(row, leader, owner)], today)[0]
+        view = _views(session, [_orm_row(row, leader, owner)], today)[0]
         notes = [
             NoteView(str(n.id), n.noted_on, n.text, n.author.name if n.author else "")
             for n in row.progress_notes
@@ -697,11 +847,12 @@ def group_counts(
     with db.read() as session:
         groups: list[Group] = []
         if by == "leader":
-            query, _ = _where(
+            query = _where(
                 select(R.responsible_leader_id, R.leader_name, *measures),
                 cid,
                 f or LedgerFilter(),
                 today,
+                _plan(session, cid, f or LedgerFilter()),
             )
             found = session.execute(query.group_by(R.responsible_leader_id, R.leader_name)).all()
             names = dict(
@@ -720,8 +871,12 @@ def group_counts(
                     key, label = "name:", "（未定责任领导）"
                 groups.append(Group(key, label, *(int(x or 0) for x in n)))
         else:
-            query, _ = _where(
-                select(R.responsible_department, *measures), cid, f or LedgerFilter(), today
+            query = _where(
+                select(R.responsible_department, *measures),
+                cid,
+                f or LedgerFilter(),
+                today,
+                _plan(session, cid, f or LedgerFilter()),
             )
             for dept, *n in session.execute(query.group_by(R.responsible_department)).all():
                 groups.append(Group(dept, dept or "（未定责任部门）", *(int(x or 0) for x in n)))
@@ -1148,7 +1303,7 @@ def _assignment_view(
         rows = _views(
             session,
             [
-                (
+                _orm_row(
                     r,
                     r.responsible_leader.name if r.responsible_leader else "",
                     r.owner.name if r.owner else "",

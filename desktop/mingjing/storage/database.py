@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mingjing.config import DataLocation, redact_url, sqlite_path_of
-from mingjing.storage import audit, migrations
+from mingjing.storage import audit, migrations, search
 from mingjing.storage.errors import BadDatabaseAddress, ForeignDatabase
 from mingjing.storage.precheck import (
     DatabaseLock,
@@ -106,6 +106,7 @@ class Database:
         self.where = where
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
+        search.install(self._sessions)
         self._lock: DatabaseLock | None = None
 
     # ------------------------------------------------------------------ opening

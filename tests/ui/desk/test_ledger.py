@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -155,10 +156,18 @@ def test_editing_in_place_can_be_undone(
     assert warned and "尽快" in warned[0]
     # A signed-off row keeps its content; only 备注 can be edited.
     signed = first_in(tab, "signed_off")
-    assert not tab.model.flags(tab.model.index(signed, column("measure"))) & (
-        Qt.ItemFlag.ItemIsEditable
+    content, remarks = (
+        tab.model.index(signed, column("measure")),
+        tab.model.index(signed, column("remarks")),
     )
-    assert tab.model.flags(tab.model.index(signed, column("remarks"))) & Qt.ItemFlag.ItemIsEditable
+    assert not tab.model.can_edit(signed, column("measure"))
+    assert tab.model.can_edit(signed, column("remarks"))
+    delegate = tab.table.itemDelegate()
+    assert delegate.createEditor(tab.table.viewport(), QStyleOptionViewItem(), content) is None
+    editor = delegate.createEditor(tab.table.viewport(), QStyleOptionViewItem(), remarks)
+    assert editor is not None
+    editor.deleteLater()
+    assert not tab.model.setData(content, "改不了")
     assert not tab.model.setData(QModelIndex(), "x")
 
 

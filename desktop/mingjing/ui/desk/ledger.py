@@ -72,7 +72,7 @@ from mingjing.ui.desk.ledger_dialogs import (
     qdate,
     stored_values,
 )
-from mingjing.ui.desk.ledger_model import COLUMN_OF, COLUMNS, LedgerModel
+from mingjing.ui.desk.ledger_model import COLUMN_OF, COLUMNS, LedgerDelegate, LedgerModel
 from mingjing.ui.desk.roster import SHEET_FILTER, refused_text
 from mingjing.ui.tasks import run_in_background
 
@@ -260,6 +260,7 @@ class LedgerTab(DeskTab):
         self.model.sort_requested = self._sort
         self.table = QTableView(splitter)
         self.table.setModel(self.model)
+        self.table.setItemDelegate(LedgerDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(

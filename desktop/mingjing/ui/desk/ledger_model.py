@@ -19,14 +19,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from mingjing.domain.rules import Urgency
-from mingjing.services.ledger import LedgerFilter, LedgerRow, count_rows, page_rows
+from mingjing.services.ledger import LedgerFilter, LedgerRow, first_page, page_rows
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-PAGE = 200
-KEEP_PAGES = 8
+PAGE = 50
+KEEP_PAGES = 16
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 # (header, sort key, editable column, width)
@@ -48,9 +49,31 @@ COLUMNS: tuple[tuple[str, str | None, str | None, int], ...] = (
 )
 COLUMN_OF = {key: n for n, (_, key, _, _) in enumerate(COLUMNS) if key}
 RED = QColor("#b91c1c")
-YELLOW = QColor("#fef3c7")
-PINK = QColor("#fee2e2")
 GREY = QColor("#6b7280")
+RED_BRUSH = QBrush(RED)
+YELLOW_BRUSH = QBrush(QColor("#fef3c7"))
+PINK_BRUSH = QBrush(QColor("#fee2e2"))
+GREY_BRUSH = QBrush(GREY)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ROLES = frozenset({_DISPLAY, _EDIT, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT, int(ID_ROLE)})
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_CENTRED_COLUMNS = frozenset({0, 3, 6, 9, 10, 12})
+_OVERDUE = Urgency.OVERDUE.value
+_DUE_3 = Urgency.DUE_3.value
+_EDITABLE_COLUMNS = frozenset(n for n, c in enumerate(COLUMNS) if c[2] is not None)
+# PySide6 flag arithmetic goes through Python's enum machinery: worked out once.
+_SELECTED = QStyle.StateFlag.State_Selected
+_ELIDE = Qt.TextElideMode.ElideRight
+_CENTRE = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignHCenter
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 class LedgerModel(QAbstractTableModel):
@@ -64,6 +87,8 @@ class LedgerModel(QAbstractTableModel):
         self.today = dt.date.today()
         self.total = 0
         self._pages: OrderedDict[int, list[LedgerRow]] = OrderedDict()
+        self._texts: dict[str, tuple[str, ...]] = {}
+        """Display texts of rows shown, by row id (cleared with the pages)."""
         self.edit: Callable[[LedgerRow, str, Any], bool] | None = None
         """Set by the tab: write one cell (through the undo stack); True if written."""
         self.sort_requested: Callable[[str, bool], None] | None = None
@@ -76,14 +101,14 @@ class LedgerModel(QAbstractTableModel):
         self.today = today
         self.total = total
         self._pages.clear()
+        self._texts.clear()
         if first:
             self._pages[0] = first
         self.endResetModel()
 
     def query(self) -> tuple[int, list[LedgerRow]]:
         """The count and the first page for the current filter and sort (any thread)."""
-        total = count_rows(self.db, self.campaign_id, self.where, today=self.today)
-        first = page_rows(
+        return first_page(
             self.db,
             self.campaign_id,
             self.where,
@@ -92,7 +117,6 @@ class LedgerModel(QAbstractTableModel):
             descending=self.descending,
             limit=PAGE,
         )
-        return total, first
 
     def _page(self, number: int) -> list[LedgerRow]:
         page = self._pages.get(number)
@@ -110,6 +134,7 @@ class LedgerModel(QAbstractTableModel):
             self._pages[number] = page
             while len(self._pages) > KEEP_PAGES:
                 self._pages.popitem(last=False)
+                self._texts.clear()
         else:
             self._pages.move_to_end(number)
         return page
@@ -124,6 +149,7 @@ class LedgerModel(QAbstractTableModel):
     def refresh_rows(self) -> None:
         """Forget the cached pages (after a write) and repaint what is shown."""
         self._pages.clear()
+        self._texts.clear()
         if self.total:
             self.dataChanged.emit(self.index(0, 0), self.index(self.total - 1, len(COLUMNS) - 1))
 
@@ -153,51 +179,60 @@ class LedgerModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
+        # Asked for every visible cell at each paint: by column only. Whether a
+        # row may still be edited (not signed off) is :meth:`can_edit`'s.
         if not index.isValid():
-            return base
-        row = self.row_at(index.row())
-        field = COLUMNS[index.column()][2]
-        if (
+            return _NO_FLAGS
+        return _EDITABLE_FLAGS if index.column() in _EDITABLE_COLUMNS else _FLAGS
+
+    def can_edit(self, row_number: int, column: int) -> bool:
+        row = self.row_at(row_number)
+        field = COLUMNS[column][2]
+        return (
             field is not None
             and row is not None
             and (row.state != "signed_off" or field == "remarks")
-        ):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called for every role of every visible cell at each paint: roles this
+        # model does not answer return before any work.
+        role = int(role)
+        if role not in _ROLES or not index.isValid():
             return None
         row = self.row_at(index.row())
         if row is None:
             return None
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column).replace("\n", " ")
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _DISPLAY:
+            texts = self._texts.get(row.id)
+            if texts is None:
+                texts = tuple(self._display(row, c).replace("\n", " ") for c in range(len(COLUMNS)))
+                self._texts[row.id] = texts
+            return texts[column]
+        if role == _BACKGROUND:
+            if row.urgency == _OVERDUE:
+                return PINK_BRUSH
+            return YELLOW_BRUSH if row.urgency == _DUE_3 else None
+        if role == _FOREGROUND:
+            if (column == 10 and row.urgency == _OVERDUE) or (column == 11 and row.stale):
+                return RED_BRUSH
+            return GREY_BRUSH if row.state == "signed_off" else None
+        if role == _ALIGNMENT:
+            return _CENTRED if column in _CENTRED_COLUMNS else None
+        if role == _EDIT:
             return self.edit_text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, column)
-        if role == ID_ROLE:
-            return row.id
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.urgency == Urgency.OVERDUE.value:
-                return QBrush(PINK)
-            if row.urgency == Urgency.DUE_3.value:
-                return QBrush(YELLOW)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 10 and row.urgency == Urgency.OVERDUE.value:
-                return QBrush(RED)
-            if column == 11 and row.stale:
-                return QBrush(RED)
-            if row.state == "signed_off":
-                return QBrush(GREY)
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 6, 9, 10, 12):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        return None
+        return row.id  # ID_ROLE
+
+    def display_text(self, row: LedgerRow, column: int) -> str:
+        """The cell's text on one line, worked out once per row shown."""
+        texts = self._texts.get(row.id)
+        if texts is None:
+            texts = tuple(self._display(row, c).replace("\n", " ") for c in range(len(COLUMNS)))
+            self._texts[row.id] = texts
+        return texts[column]
 
     def _display(self, row: LedgerRow, column: int) -> str:
         if column == 10:
@@ -252,7 +287,7 @@ class LedgerModel(QAbstractTableModel):
             return False
         row = self.row_at(index.row())
         field = COLUMNS[index.column()][2]
-        if row is None or field is None:
+        if row is None or field is None or not self.can_edit(index.row(), index.column()):
             return False
         if str(value).strip() == self.edit_text(row, index.column()):
             return False
@@ -263,3 +298,54 @@ class LedgerModel(QAbstractTableModel):
         if key is None or self.sort_requested is None:
             return
         self.sort_requested(key, order == Qt.SortOrder.DescendingOrder)
+
+
+class LedgerDelegate(QStyledItemDelegate):
+    """Paints a ledger cell straight from the model's cached texts.
+
+    Qt's own delegate asks the model for seven roles of every cell at every
+    paint, each a call from C++ into Python; painting the visible rows then
+    cost twice what a bare table does. This paints each cell with one call:
+    background (selection, or the row's urgency), then the text, elided, in
+    the column's alignment and colour. Editing is the standard delegate's.
+    """
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        model = index.model()
+        if not isinstance(model, LedgerModel):
+            super().paint(painter, option, index)
+            return
+        row = model.row_at(index.row())
+        if row is None:
+            return
+        column = index.column()
+        rect = option.rect
+        palette = option.palette
+        selected = bool(option.state & _SELECTED)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+            painter.setPen(palette.highlightedText().color())
+        else:
+            urgency = row.urgency
+            if urgency == _OVERDUE:
+                painter.fillRect(rect, PINK_BRUSH)
+            elif urgency == _DUE_3:
+                painter.fillRect(rect, YELLOW_BRUSH)
+            if (column == 10 and urgency == _OVERDUE) or (column == 11 and row.stale):
+                painter.setPen(RED)
+            elif row.state == "signed_off":
+                painter.setPen(GREY)
+            else:
+                painter.setPen(palette.text().color())
+        box = rect.adjusted(4, 0, -4, 0)
+        text = option.fontMetrics.elidedText(model.display_text(row, column), _ELIDE, box.width())
+        painter.drawText(box, _CENTRE if column in _CENTRED_COLUMNS else _LEFT, text)
+
+    def createEditor(  # type: ignore[override]  # Qt takes nullptr: no editor
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget | None:
+        """No editor for a signed-off row's content (its 备注 stays open)."""
+        model = index.model()
+        if isinstance(model, LedgerModel) and not model.can_edit(index.row(), index.column()):
+            return None
+        return super().createEditor(parent, option, index)
