@@ -348,6 +348,19 @@ def test_assignment_slips_and_escalation(
     slips.table.selectRow(0)
     slips.pdf_button.click()
     assert pdf.read_bytes().startswith(b"%PDF")
+    printed = tmp_path / "打印.pdf"
+
+    def printer(cls: object, parent: object) -> Any:
+        from PySide6.QtPrintSupport import QPrinter
+
+        made = QPrinter()
+        made.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        made.setOutputFileName(str(printed))
+        return made
+
+    monkeypatch.setattr(AssignmentsTab, "ask_printer", classmethod(printer))
+    slips.print_button.click()
+    assert printed.read_bytes().startswith(b"%PDF")
 
     steps: EscalationsTab = open_tab(demo_workspace, EscalationsTab, "提醒、函询、诫勉")
     assert steps.suggestions.rowCount() >= 1 and steps.steps.rowCount() >= 1

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -105,10 +106,17 @@ class AssignmentsTab(DeskTab):
         actions.addWidget(self.count, 1)
         self.receipt_date = date_edit(dt.date.today(), self)
         self.receipt_button = self.button(self.tr("登记签收"), self.record_receipt)
+        self.print_button = self.button(self.tr("打印…"), self.print_slip)
         self.pdf_button = self.button(self.tr("存为 PDF…"), self.save_pdf)
         self.copy_button = self.button(self.tr("复制文字"), self.copy_text)
         actions.addWidget(QLabel(self.tr("签收日期："), self))
-        for widget in (self.receipt_date, self.receipt_button, self.pdf_button, self.copy_button):
+        for widget in (
+            self.receipt_date,
+            self.receipt_button,
+            self.print_button,
+            self.pdf_button,
+            self.copy_button,
+        ):
             actions.addWidget(widget)
         layout.addLayout(actions)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -166,7 +174,7 @@ class AssignmentsTab(DeskTab):
 
     def _selected(self) -> None:
         view = self.current()
-        for button in (self.receipt_button, self.pdf_button, self.copy_button):
+        for button in (self.receipt_button, self.print_button, self.pdf_button, self.copy_button):
             button.setEnabled(view is not None)
         self.receipt_button.setEnabled(view is not None and view.received_on is None)
         self.slip.setHtml(assignment_html(view, self.unit) if view else "")
@@ -195,6 +203,28 @@ class AssignmentsTab(DeskTab):
         )
         return name or None
 
+    def _document(self, view: AssignmentView) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setDefaultFont(self.font())
+        document.setHtml(assignment_html(view, self.unit))
+        return document
+
+    @classmethod
+    def ask_printer(cls, parent: QWidget) -> QPrinter | None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(parent.tr("打印交办单"))
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def print_slip(self) -> None:
+        view = self.current()
+        if view is None:
+            return
+        printer = self.ask_printer(self)
+        if printer is not None:
+            self._document(view).print_(printer)
+
     def save_pdf(self) -> None:
         view = self.current()
         if view is None:
@@ -207,10 +237,7 @@ class AssignmentsTab(DeskTab):
         writer = QPdfWriter(name)
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setPageOrientation(QPageLayout.Orientation.Portrait)
-        document = QTextDocument(self)
-        document.setDefaultFont(self.font())
-        document.setHtml(assignment_html(view, self.unit))
-        document.print_(writer)
+        self._document(view).print_(writer)
         self.tell_info(self, self.tr("已存为 {0}").format(name))
 
 
