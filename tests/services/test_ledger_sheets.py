@@ -287,3 +287,53 @@ def test_a_gbk_csv_ledger(db: Database, cid: str, tmp_path: Path) -> None:
         )
     )
     assert ledger_sheets.import_ledger(db, path, today=TODAY).added == 1
+
+
+def test_a_ledger_with_its_header_low_down_and_dates_as_dates(
+    db: Database, cid: str, tmp_path: Path
+) -> None:
+    """Another office's layout: title, notes, header on row 5, real date cells,
+    整改情况 instead of 销号情况, a 类别 column, a blank row inside the table."""
+    path = tmp_path / "整改清单.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws["A1"] = "关于作风问题整改落实情况的清单"
+    ws["A2"] = "（2025年第二季度）"
+    ws["A3"] = "填报单位：计划财务股"
+    ws.append([])
+    ws.append(
+        [
+            "编号",
+            "问题类别",
+            "问题表现",
+            "整改举措",
+            "牵头单位",
+            "配合单位",
+            "完成期限",
+            "落实情况",
+            "状态",
+        ]
+    )
+    ws.append([1, "工作标准不高", "报表数据多头报送", "统一报表口径", "计划财务股", "办公室",
+               dt.datetime(2025, 6, 30), "2025年6月20日 已统一口径", "已完成"])  # fmt: skip
+    ws.append([])
+    ws.append([2, "执行纪律不严", "差旅报销审核不严", "修订报销审核流程", "计划财务股", "",
+               dt.datetime(2025, 9, 30), "", "正在整改"])  # fmt: skip
+    ws.append(["注：状态一栏填写“已完成”“正在整改”“未开始”。"])
+    book.save(path)
+    preview = ledger_sheets.preview_ledger(db, path, today=TODAY)
+    assert preview.header_row == 5 and [r.number for r in preview.rows] == [6, 8]
+    assert not preview.issues
+    assert [r.state for r in preview.rows] == ["已完成待销号", "整改中"]
+    assert [r.deadline for r in preview.rows] == ["2025-06-30", "2025-09-30"]
+    mapping = dict(preview.mapping)
+    assert mapping["具体问题"] == "问题表现" and mapping["销号情况"] == "状态"
+    assert mapping["整改进展"] == "落实情况" and mapping["问题方面"] == "问题类别"
+    assert any("注：" in str(n) for n in preview.notes)
+    result = ledger_sheets.import_ledger(db, path, today=TODAY, strict=True)
+    assert result.added == 2
+    rows = ledger.page_rows(db, cid, today=TODAY, sort="serial", descending=True, limit=2)
+    first = rows[1]
+    assert first.area == "工作标准不高" and first.cooperating == "办公室"
+    assert first.progress == "2025-06-20：已统一口径"
