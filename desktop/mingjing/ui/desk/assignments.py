@@ -156,10 +156,11 @@ class AssignmentsTab(DeskTab):
         self.model.set_rows(views)
         waiting = sum(1 for v in views if v.received_on is None)
         self.count.setText(self.tr("共 {0} 份交办单，未签收 {1} 份").format(len(views), waiting))
-        if current is not None:
-            for n, v in enumerate(views):
-                if v.id == current.id:
-                    self.table.selectRow(n)
+        chosen = next((n for n, v in enumerate(views) if current and v.id == current.id), None)
+        if chosen is None and views:
+            chosen = len(views) - 1  # the latest slip, shown as it prints
+        if chosen is not None:
+            self.table.selectRow(chosen)
         self._selected()
         self.loaded.emit()
 
