@@ -421,3 +421,34 @@ def test_search_finds_what_the_text_contains_and_follows_edits(
     assert found("一无二") == {added}
     ledger.delete_row(db, added)
     assert found("一无二") == set()
+
+
+def test_the_ledger_on_both_dialects(any_db: Database, tmp_path: Path) -> None:
+    """Paging, filters, sorting, search (an index on SQLite, LIKE on PostgreSQL),
+    states and the Excel round trip on SQLite and on PostgreSQL alike."""
+    from mingjing.services import ledger_sheets
+
+    create_demo(any_db, today=TODAY)
+    cid = current_campaign_id(any_db)
+    assert cid is not None
+    every = ledger.page_rows(any_db, cid, today=TODAY, limit=1000)
+    assert len(every) == ledger.count_rows(any_db, cid, today=TODAY) >= 10
+    word = every[2].problem[1:4]
+    hits = ledger.page_rows(any_db, cid, LedgerFilter(text=word), today=TODAY, limit=1000)
+    assert hits and all(word in r.problem or word in r.measure or word in r.target for r in hits)
+    assert ledger.count_rows(any_db, cid, LedgerFilter(text=word), today=TODAY) == len(hits)
+    overdue = ledger.count_rows(any_db, cid, LedgerFilter(overdue_only=True), today=TODAY)
+    assert overdue == sum(1 for r in every if r.overdue)
+    for key in ledger.SORT_KEYS:
+        assert len(ledger.page_rows(any_db, cid, today=TODAY, sort=key, descending=True)) == min(
+            200, len(every)
+        )
+    dated = ledger.page_rows(any_db, cid, today=TODAY, sort="deadline", limit=1000)
+    assert dated[0].deadline_kind == "immediate" and dated[-1].deadline_kind == "ongoing"
+    assert {g.total for g in ledger.group_counts(any_db, cid, "leader", today=TODAY)}
+    row = next(r for r in every if r.state == "pending").id
+    ledger.start(any_db, row)
+    ledger.add_progress_note(any_db, row, "已部署。", TODAY)
+    out = ledger_sheets.export_ledger(any_db, cid, tmp_path / "台账.xlsx", today=TODAY)
+    again = ledger_sheets.import_ledger(any_db, out, today=TODAY)
+    assert again.added == 0 and again.skipped == len(every)  # all already there
