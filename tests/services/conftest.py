@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,3 +28,35 @@ def office(tmp_path: Path, campaign_file: Path) -> Iterator[Database]:
     database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
     yield database
     database.close()
+
+
+LEDGER_TODAY = dt.date(2025, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def ledger_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo unit's office, made once per test module and copied per test."""
+    from mingjing.services.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("ledger-demo")
+    with Database.open(resolve_location(folder), actor="办公室") as db:
+        create_demo(db, today=LEDGER_TODAY)
+    return folder
+
+
+@pytest.fixture
+def ledger_db(ledger_demo: Path, tmp_path: Path) -> Iterator[Database]:
+    """A fresh copy of the demo office."""
+    shutil.copytree(ledger_demo, tmp_path / "office")
+    database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ledger_cid(ledger_db: Database) -> str:
+    from mingjing.services.campaign_setup import current_campaign_id
+
+    found = current_campaign_id(ledger_db)
+    assert found is not None
+    return found

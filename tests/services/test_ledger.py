@@ -4,15 +4,12 @@ evidence, 交办单, escalation and reminders — on the demo unit's ledger."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from mingjing.config import resolve_location
 from mingjing.domain.enums import (
     DeadlineKind,
     EscalationLevel,
@@ -31,27 +28,14 @@ from mingjing.storage.errors import InputRefused
 TODAY = dt.date(2025, 11, 20)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("ledger-demo")
-    with Database.open(resolve_location(folder), actor="办公室") as db:
-        create_demo(db, today=TODAY)
-    return folder
+@pytest.fixture
+def db(ledger_db: Database) -> Database:
+    return ledger_db
 
 
 @pytest.fixture
-def db(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copytree(demo_file, tmp_path / "office")
-    database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def cid(db: Database) -> str:
-    campaign = current_campaign_id(db)
-    assert campaign is not None
-    return campaign
+def cid(ledger_cid: str) -> str:
+    return ledger_cid
 
 
 def member_id(db: Database, name: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +10,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from mingjing.config import resolve_location
 from mingjing.domain.base import utcnow
 from mingjing.domain.enums import RectificationState
 from mingjing.domain.models import AuditEntry, Rectification
 from mingjing.services import ledger, ledger_sheets
-from mingjing.services.campaign_setup import current_campaign_id
-from mingjing.services.demo import create_demo
 from mingjing.services.maintenance import check_database
 from mingjing.services.sheets import ImportRefused
 from mingjing.storage import Database
@@ -27,27 +22,14 @@ from mingjing.storage.errors import InputRefused
 TODAY = dt.date(2025, 11, 20)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("ledger-sheet-demo")
-    with Database.open(resolve_location(folder), actor="办公室") as db:
-        create_demo(db, today=TODAY)
-    return folder
+@pytest.fixture
+def db(ledger_db: Database) -> Database:
+    return ledger_db
 
 
 @pytest.fixture
-def db(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copytree(demo_file, tmp_path / "office")
-    database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def cid(db: Database) -> str:
-    found = current_campaign_id(db)
-    assert found is not None
-    return found
+def cid(ledger_cid: str) -> str:
+    return ledger_cid
 
 
 def clear_ledger(db: Database) -> None:

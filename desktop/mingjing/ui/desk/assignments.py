@@ -47,11 +47,6 @@ class AssignmentModel(RowsTableModel):
         super().__init__(parent)
         self.rows: list[AssignmentView] = []
 
-    def set_rows(self, rows: list[AssignmentView]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -249,11 +244,6 @@ class EscalationModel(RowsTableModel):
         super().__init__(parent)
         self.rows: list[EscalationView] = []
 
-    def set_rows(self, rows: list[EscalationView]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -274,11 +264,6 @@ class SuggestionModel(RowsTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[Suggestion] = []
-
-    def set_rows(self, rows: list[Suggestion]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:

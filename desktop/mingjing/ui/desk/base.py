@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,12 @@ class RowsTableModel(QAbstractTableModel):
 
     HEADERS: tuple[str, ...] = ()
     rows: Any = ()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Show ``rows`` instead of what was shown (a model reset)."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)

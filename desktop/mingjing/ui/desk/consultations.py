@@ -119,11 +119,6 @@ class MeasureModel(RowsTableModel):
                 self.index(0, self.OWNER), self.index(len(self.rows) - 1, self.OWNER)
             )
 
-    def set_rows(self, rows: list[MeasureRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
     def add_row(self) -> int:
         row = len(self.rows)
         self.beginInsertRows(QModelIndex(), row, row)

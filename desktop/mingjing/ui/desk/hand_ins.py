@@ -50,12 +50,7 @@ class HandInModel(RowsTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: tuple[HandInStatus, ...] = ()
-
-    def set_rows(self, rows: tuple[HandInStatus, ...]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+        self.rows: list[HandInStatus] = []
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -98,11 +98,6 @@ class ProblemTableModel(RowsTableModel):
         super().__init__(parent)
         self.rows: list[ProblemRow] = []
 
-    def set_rows(self, rows: list[ProblemRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -385,12 +385,7 @@ class RosterModel(RowsTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: tuple[MemberView, ...] = ()
-
-    def set_rows(self, rows: Sequence[MemberView]) -> None:
-        self.beginResetModel()
-        self.rows = tuple(rows)
-        self.endResetModel()
+        self.rows: list[MemberView] = []
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
