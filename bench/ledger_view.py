@@ -268,7 +268,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     view = QTableView()
     view.setModel(model)
     view.setItemDelegate(LedgerDelegate(view))  # as the 整改台账 tab paints it
-    for n, (_, _, _, width) in enumerate(COLUMNS):
+    for n, (_, _, _, width, _) in enumerate(COLUMNS):
         view.setColumnWidth(n, width)
     view.resize(1300, 640)
     view.show()
@@ -403,7 +403,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     plain.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
     bare_view = QTableView()
     bare_view.setModel(plain)
-    for n, (_, _, _, width) in enumerate(COLUMNS):
+    for n, (_, _, _, width, _) in enumerate(COLUMNS):
         bare_view.setColumnWidth(n, width)
     bare_view.resize(view.size())
     bare_view.show()

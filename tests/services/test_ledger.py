@@ -337,13 +337,21 @@ def test_assignments_are_numbered_received_and_printed(db: Database, cid: str) -
 def test_escalation_is_suggested_step_by_step(db: Database, cid: str) -> None:
     suggestions = {s.member_id: s for s in ledger.suggest_escalations(db, cid, today=TODAY)}
     assert suggestions
+    # The demo reminded one member three days ago: watched, the next step later.
+    watched = [s for s in suggestions.values() if s.waiting_until is not None]
+    assert len(watched) == 1 and watched[0].level == EscalationLevel.INQUIRY.value
+    assert watched[0].advice.startswith("观察至") and "函询" in watched[0].advice
     for s in suggestions.values():
-        # The demo reminded one member three days ago: too soon for the next step.
-        assert s.level == EscalationLevel.REMIND.value and s.overdue_rows
+        if s.waiting_until is None:
+            assert s.level == EscalationLevel.REMIND.value and s.overdue_rows
+    with db.read() as session:
+        secretary = session.scalar(select(Member.id).where(Member.is_party_secretary.is_(True)))
+    assert str(secretary) not in suggestions  # the unit's principal is not the office's to remind
     later = TODAY + dt.timedelta(days=10)
     advanced = {s.member_id: s for s in ledger.suggest_escalations(db, cid, today=later)}
     reminded = [s for s in advanced.values() if s.last_step]
     assert reminded and all(s.level == EscalationLevel.INQUIRY.value for s in reminded)
+    assert all(s.waiting_until is None for s in advanced.values())
     who = reminded[0].member_id
     ledger.escalate(
         db, cid, who, EscalationLevel.DISCIPLINE, on=later, by_id=None, reason="屡催不改"

@@ -91,13 +91,16 @@ def test_the_exported_sheet_is_laid_out_for_printing(
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.column_dimensions["C"].width > 20
     assert sheet.cell(4, 3).alignment.wrap_text
-    assert sheet.max_row == 3 + len(rows) + 2  # the rows, a blank row, the count
+    assert sheet.max_row == 3 + len(rows) + 3  # the rows, a blank row, the count, signatures
+    assert "单位主要负责人" in str(sheet.cell(sheet.max_row, 1).value)
     dated = [r for r in rows if r.deadline is not None]
     row_of = {sheet.cell(n, 1).value: n for n in range(4, 4 + len(rows))}
     cell = sheet.cell(row_of[dated[0].serial], 11)
     assert isinstance(cell.value, dt.datetime) and cell.value.date() == dated[0].deadline
     assert long_note in str(sheet.cell(row_of[rows[1].serial], 12).value)
-    assert f"共 {len(rows)} 项" in str(sheet.cell(sheet.max_row, 1).value)
+    assert f"共 {len(rows)} 项" in str(sheet.cell(sheet.max_row - 1, 1).value)
+    overdue = next(r for r in rows if r.overdue)
+    assert str(sheet.cell(row_of[overdue.serial], 13).value).endswith("（已逾期）")
 
 
 def test_an_unwritable_place_is_refused_by_name(db: Database, cid: str, tmp_path: Path) -> None:
@@ -193,13 +196,15 @@ def test_a_ledger_kept_by_hand_is_read_with_its_quirks(
     assert "尽快" in issues[12]
     assert "看情况" in issues[13]
     notes = "\n".join(str(n) for n in preview.notes)
-    assert "12月底" in notes and "2025-12-31" in notes  # inferred, and says so
+    # 12月底 in a sheet named for 2024 is the end of 2024, and the preview says so.
+    assert "12月底" in notes and "2024-12-31" in notes
     assert "王前任" in notes and "不在本单位名单中" in notes
     assert "制表人" in notes  # the footer is a note, not an error
     by_row = {r.number: r for r in preview.rows}
     assert by_row[6].state == "已销号" and by_row[6].notes == 2
     assert by_row[7].state == "已完成待销号" and by_row[7].leader == "孙珺"  # merged down
-    assert by_row[8].deadline == "2025-12-31" and by_row[8].deadline_as_written == "12月底"
+    assert by_row[8].deadline == "2024-12-31" and by_row[8].deadline_as_written == "12月底"
+    assert "原表未注明日期" in notes
     assert by_row[9].deadline == "长期坚持"
     assert by_row[10].state == "待整改"
 
@@ -319,3 +324,15 @@ def test_a_ledger_with_its_header_low_down_and_dates_as_dates(
     first = rows[1]
     assert first.area == "工作标准不高" and first.cooperating == "办公室"
     assert first.progress == "2025-06-20：已统一口径"
+
+
+def test_a_filtered_export_says_what_it_holds(db: Database, cid: str, tmp_path: Path) -> None:
+    where = ledger.LedgerFilter(overdue_only=True)
+    out = ledger_sheets.export_ledger(db, cid, tmp_path / "逾期.xlsx", today=TODAY, where=where)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    assert str(sheet["A1"].value).endswith("整改台账（已逾期）")
+    count = ledger.count_rows(db, cid, where, today=TODAY)
+    assert sheet.max_row == 3 + count + 3 and f"本表共 {count} 项" in str(
+        sheet.cell(sheet.max_row - 1, 1).value
+    )

@@ -206,5 +206,5 @@ def test_0003_fills_the_ledger_columns_of_existing_rows(tmp_path: Path) -> None:
             assert r.source_label == r.problem.source.label
             assert r.area_label == (r.problem.area.title if r.problem.area else "")
         for r in from_consultations:
-            assert r.source_label == "集体会诊" and r.problem_text
+            assert r.source_label == "集体议" and r.problem_text
         assert all(r.imported_from == "" and r.leader_name == "" for r in rows)

@@ -106,7 +106,7 @@ def test_navigation_reaches_every_work_area(window: MainWindow, qtbot: QtBot) ->
     qtbot.waitUntil(lambda: window.nav.item(3).text() != "整改台账", timeout=10_000)
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     # 整改台账 shows how many rows are overdue or due in 3 days.
-    assert re.fullmatch(r"整改台账（\d+）", titles[3]), titles[3]
+    assert re.fullmatch(r"整改台账（逾期 \d+）", titles[3]), titles[3]
     titles[3] = "整改台账"
     assert titles == ["工作概况", "个人自查", "汇总与会诊", "整改台账", "会议材料", "领导审阅"]
     for row, key in enumerate(window.page_keys()):

@@ -130,5 +130,5 @@ def read_deadline(text: str, reference: dt.date) -> Deadline:
             day = day.replace(year=day.year + 1)
         return Deadline(DeadlineKind.BY_DATE, day, f"按 {day.isoformat()} 计")
     raise DeadlineUnreadable(
-        f"读不懂完成时限“{text}”：应为日期（如 2025年12月31日）、“12月底”、“立行立改”或“长期坚持”"
+        f"无法识别完成时限“{text}”：应为日期（如 2025年12月31日）、“12月底”、“立行立改”或“长期坚持”"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mingjing.domain.enums import ProblemStatus, RectificationState
+from mingjing.domain.enums import ProblemStatus, RectificationState, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Campaign,
@@ -281,7 +281,7 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
                     consultation_measure_id=m.id,
                     problem_text=problem.text if problem else c.topic,
                     area_label=problem.area.title if problem and problem.area else "",
-                    source_label="集体会诊",
+                    source_label=Source.COLLECTIVE.label,
                     measure=m.text,
                     target="",
                     responsible_leader_id=leader.id if leader else None,

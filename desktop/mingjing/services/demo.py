@@ -587,7 +587,7 @@ class _Builder:
                     serial=base + offset,
                     consultation_measure_id=measure_row.id,
                     problem_text=consult.topic,
-                    source_label="集体会诊",
+                    source_label=Source.COLLECTIVE.label,
                     measure=measure_row.text,
                     target="共性问题在全局范围内得到纠正，形成长效机制。",
                     responsible_leader=signer,

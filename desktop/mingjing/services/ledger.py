@@ -247,7 +247,7 @@ class Reminders:
             for label, rows in (
                 ("已逾期", self.overdue),
                 ("3 天内到期", self.due_3),
-                ("7 天内到期", self.due_7),
+                ("4～7 天内到期", self.due_7),
                 (f"{STALE_DAYS} 天无进展", self.stale),
             )
             if rows
@@ -292,6 +292,14 @@ class Suggestion:
     """序号 of the overdue rows."""
     last_step: str
     """“2025-11-17 提醒”, or "" before any step."""
+    waiting_until: dt.date | None = None
+    """The last step is recent: the next is suggested from this day if still overdue."""
+
+    @property
+    def advice(self) -> str:
+        if self.waiting_until is not None:
+            return f"观察至 {self.waiting_until.isoformat()}，仍逾期再{self.level_label}"
+        return self.level_label
 
 
 # ------------------------------------------------------------------ helpers
@@ -535,7 +543,7 @@ def _sign_off_text(state: RectificationState, at: dt.datetime | None, signer: st
             return f"已销号（{when}，{signer}）" if signer else f"已销号（{when}）"
         return "已销号"
     if state is RectificationState.AWAITING_SIGN_OFF:
-        return "已完成，待销号"
+        return "已完成待销号"
     return "未销号"
 
 
@@ -1485,7 +1493,9 @@ def suggest_escalations(
     db: Database, campaign_id: str, *, today: dt.date, wait_days: int = ESCALATION_WAIT_DAYS
 ) -> list[Suggestion]:
     """Members with overdue rows: 提醒 first, then the next level once a step is
-    ``wait_days`` old and rows are still overdue. 严肃处理 is the last level."""
+    ``wait_days`` old and rows are still overdue (until then the member is
+    listed as being watched). 严肃处理 is the last level. The 党组书记 is left
+    out: the unit's principal is answerable to the level above, not the office."""
     with db.read() as session:
         campaign = _campaign(session, campaign_id)
         overdue = session.execute(
@@ -1521,18 +1531,21 @@ def suggest_escalations(
         }
         out = []
         for member_id, serials in by_member.items():
+            member = members[member_id]
+            if member.is_party_secretary:
+                continue
             step = last.get(member_id)
+            waiting = None
             if step is None:
                 level: EscalationLevel | None = EscalationLevel.REMIND
                 since = ""
             else:
                 since = f"{step.on_date.isoformat()} {step.level.label}"
-                if (today - step.on_date).days < wait_days:
-                    continue
                 level = step.level.next()
+                if (today - step.on_date).days < wait_days:
+                    waiting = step.on_date + dt.timedelta(days=wait_days)
             if level is None:
                 continue
-            member = members[member_id]
             out.append(
                 Suggestion(
                     member_id=str(member_id),
@@ -1541,7 +1554,14 @@ def suggest_escalations(
                     level_label=level.label,
                     overdue_rows=tuple(sorted(serials)),
                     last_step=since,
+                    waiting_until=waiting,
                 )
             )
-        out.sort(key=lambda s: (-list(EscalationLevel).index(EscalationLevel(s.level)), s.member))
+        out.sort(
+            key=lambda s: (
+                s.waiting_until is not None,
+                -list(EscalationLevel).index(EscalationLevel(s.level)),
+                s.member,
+            )
+        )
         return out

@@ -60,7 +60,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("department", "责任部门（牵头）", 11),
     ("cooperating", "配合部门", 11),
     ("owner", "责任人", 8),
-    ("deadline", "完成时限", 12.5),
+    ("deadline", "完成时限", 16),
     ("progress", "整改进展", 38),
     ("sign_off", "销号情况", 13),
     ("remarks", "备注", 12),
@@ -158,6 +158,39 @@ def _notes_by_row(
     return found
 
 
+def _describe(session: Session, where: LedgerFilter | None) -> str:
+    """A filtered export says what it holds, for the title: 责任领导：张三，已逾期."""
+    if where is None or where == LedgerFilter():
+        return ""
+
+    def person(value: str) -> str:
+        if value.startswith("name:"):
+            return value.removeprefix("name:")
+        member = session.get(Member, uuid.UUID(value))
+        return member.name if member is not None else ""
+
+    parts = []
+    if where.states:
+        parts.append("、".join(RectificationState(s).label for s in where.states))
+    if where.area:
+        parts.append(f"问题方面：{where.area}")
+    if where.leader:
+        parts.append(f"责任领导：{person(where.leader)}")
+    if where.department:
+        parts.append(f"责任部门：{where.department}")
+    if where.owner:
+        parts.append(f"责任人：{person(where.owner)}")
+    if where.overdue_only:
+        parts.append("已逾期")
+    if where.due_within is not None:
+        parts.append(f"{where.due_within} 天内到期")
+    if where.stale_only:
+        parts.append(f"{ledger.STALE_DAYS} 天无进展")
+    if where.text:
+        parts.append(f"含“{where.text}”")
+    return "，".join(parts)
+
+
 def export_ledger(
     db: Database,
     campaign_id: str,
@@ -183,6 +216,9 @@ def export_ledger(
             raise DomainError("找不到这个专项行动。")
         unit = campaign.unit.name
         title = f"{unit}{campaign.title}整改台账"
+        narrowed = _describe(session, where)
+        if narrowed:
+            title += f"（{narrowed}）"
         notes = _notes_by_row(session, [uuid.UUID(r.id) for r in rows])
     out = Path(out)
     if out.is_dir():
@@ -240,7 +276,9 @@ def export_ledger(
             if row.deadline_kind == DeadlineKind.BY_DATE.value and row.deadline
             else row.deadline_text,
             "progress": _progress_text(notes.get(uuid.UUID(row.id), [])),
-            "sign_off": row.sign_off if row.state == "signed_off" else row.state_label,
+            "sign_off": row.sign_off
+            if row.state == "signed_off"
+            else row.state_label + ("（已逾期）" if row.overdue else ""),
             "remarks": row.remarks,
         }
         for col, (key, _, _) in enumerate(EXPORT_COLUMNS, 1):
@@ -254,7 +292,7 @@ def export_ledger(
     counts = {s: sum(1 for r in rows if r.state == s.value) for s in RectificationState}
     overdue = sum(1 for r in rows if r.overdue)
     summary = (
-        f"说明：本台账共 {len(rows)} 项，其中"
+        f"说明：本表共 {len(rows)} 项，其中"
         + "，".join(f"{s.label} {counts[s]} 项" for s in RectificationState)
         + f"；逾期未完成 {overdue} 项。"
     )
@@ -263,10 +301,16 @@ def export_ledger(
     )
     sheet.cell(end + 2, 1, summary).font = Font(name="宋体", size=10.5)
     sheet.cell(end + 2, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(
+        start_row=end + 3, start_column=1, end_row=end + 3, end_column=len(EXPORT_COLUMNS)
+    )
+    signatures = "制表人：　　　　　　　　审核人：　　　　　　　　单位主要负责人："
+    sheet.cell(end + 3, 1, signatures).font = Font(name="宋体", size=11)
+    sheet.row_dimensions[end + 3].height = 30
 
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
-    sheet.print_area = f"A1:{last}{end + 2}"
+    sheet.print_area = f"A1:{last}{end + 3}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -371,6 +415,19 @@ def _read(path: Path) -> Sheet:
     return read_sheet(Path(path), IMPORT_COLUMNS, fill_merged=True)
 
 
+def _reference_day(sheet: Sheet, fallback: dt.date) -> dt.date:
+    """The day a ledger was drawn up, for a deadline without a year (12月底).
+
+    A sheet named or titled for a year (“2024年台账”, “…2024年度…整改台账”)
+    means that year; otherwise the campaign's start.
+    """
+    for text in (sheet.sheet_name, *sheet.preamble):
+        match = re.search(r"(20\d\d)\s*年", text)
+        if match:
+            return dt.date(int(match[1]), 1, 1)
+    return fallback
+
+
 def _split_progress(text: str, day: dt.date) -> tuple[list[tuple[dt.date, str]], bool]:
     """Notes from a 整改进展 cell; True when they carried their own dates."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -390,7 +447,7 @@ def _split_progress(text: str, day: dt.date) -> tuple[list[tuple[dt.date, str]],
         elif notes:
             notes[-1] = (notes[-1][0], notes[-1][1] + "\n" + line)
         else:
-            return [(day, text.strip())], False
+            return [(day, f"{text.strip()}（原表未注明日期）")], False
     return notes, True
 
 
@@ -446,11 +503,11 @@ def _analyse(
             .where(Rectification.campaign_id == campaign.id, Rectification.deleted_at.is_(None))
         )
     }
-    reference = campaign.start_date or today
+    reference = _reference_day(sheet, campaign.start_date or today)
     seen: dict[tuple[str, str, str, str], int] = {}
     parsed: list[_Parsed] = []
 
-    def person(row: SheetRow, key: str, what: str) -> tuple[uuid.UUID | None, str]:
+    def person(row: SheetRow, key: str, what: str, label: str) -> tuple[uuid.UUID | None, str]:
         name = re.sub(r"[\s\u3000]", "", row[key])
         if not name:
             return None, ""
@@ -459,11 +516,11 @@ def _analyse(
             return found[0].id, ""
         if len(found) > 1:
             preview.notes.append(
-                sheet.issue(row, name, f"名单中有 {len(found)} 个“{name}”，{what}按姓名记录")
+                sheet.issue(row, label, f"名单中有 {len(found)} 个“{name}”，{what}按姓名记录")
             )
         else:
             preview.notes.append(
-                sheet.issue(row, name, f"{what}“{name}”不在本单位名单中，按姓名记录")
+                sheet.issue(row, label, f"{what}“{name}”不在本单位名单中，按姓名记录")
             )
         return None, row[key]
 
@@ -486,7 +543,12 @@ def _analyse(
         twin = existing.get(key)
         if twin is not None:
             preview.issues.append(
-                sheet.issue(row, label, f"台账第 {twin} 项与这一行相同，已在台账中")
+                sheet.issue(
+                    row,
+                    label,
+                    f"台账第 {twin} 项已有这一行，本行没有导入；"
+                    "如表中写了新的进展或销号情况，请在台账中记录",
+                )
             )
             continue
         earlier = seen.get(key)
@@ -506,7 +568,10 @@ def _analyse(
         if not dated:
             preview.notes.append(
                 sheet.issue(
-                    row, label, f"整改进展没有注明日期，记为 {today.isoformat()} 的一条进展"
+                    row,
+                    label,
+                    f"整改进展没有注明日期，记为 {today.isoformat()} 的一条进展"
+                    "（注明“原表未注明日期”）",
                 )
             )
         state = _state(row["sign_off"], bool(notes))
@@ -515,13 +580,13 @@ def _analyse(
                 sheet.issue(
                     row,
                     label,
-                    f"读不懂销号情况“{row['sign_off']}”"
+                    f"无法识别销号情况“{row['sign_off']}”"
                     "（应为 已销号、已完成待销号、整改中、待整改 之一）",
                 )
             )
             continue
-        leader_id, leader_name = person(row, "leader", "责任领导")
-        owner_id, owner_name = person(row, "owner", "责任人")
+        leader_id, leader_name = person(row, "leader", "责任领导", label)
+        owner_id, owner_name = person(row, "owner", "责任人", label)
         signer_id: uuid.UUID | None = None
         signed_on: dt.date | None = None
         if state is RectificationState.SIGNED_OFF:

@@ -120,6 +120,8 @@ class Sheet:
     ignored: list[str] = field(default_factory=list)
     """Headers of the columns that were not read (extra columns)."""
     rows: list[SheetRow] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)
+    """The text of the rows above the header (a title, 填报单位…), one per row."""
 
     def where(self, row: int) -> str:
         if self.on_first_sheet:
@@ -412,6 +414,9 @@ def _sheet(
         columns={key: header[index] for key, index in found.items()},
         ignored=ignored,
         rows=out,
+        preamble=[
+            " ".join(dict.fromkeys(c for c in cells if c)) for cells in rows[: header_row - 1]
+        ],
     )
 
 

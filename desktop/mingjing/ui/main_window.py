@@ -231,9 +231,13 @@ class MainWindow(QMainWindow):
         from mingjing.services.ledger import Reminders
 
         assert isinstance(found, Reminders)
-        urgent = len(found.overdue) + len(found.due_3)
         item = self.nav.item(self._page_keys.index("ledger"))
-        item.setText(self.tr("整改台账（{0}）").format(urgent) if urgent else self.tr("整改台账"))
+        if found.overdue:
+            item.setText(self.tr("整改台账（逾期 {0}）").format(len(found.overdue)))
+        elif found.due_3:
+            item.setText(self.tr("整改台账（将到期 {0}）").format(len(found.due_3)))
+        else:
+            item.setText(self.tr("整改台账"))
         item.setToolTip(found.summary)
         if found.any and not self._reminded:
             self._reminded = True

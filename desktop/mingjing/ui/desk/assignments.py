@@ -70,21 +70,28 @@ def assignment_html(view: AssignmentView, unit: str) -> str:
         "<tr>"
         f"<td align='center'>{n}</td><td align='center'>{r.serial}</td>"
         f"<td>{escape(r.problem)}</td><td>{escape(r.measure)}</td>"
+        f"<td align='center'>{escape(r.owner or r.department)}</td>"
         f"<td align='center'>{escape(r.deadline_text)}</td>"
         "</tr>"
         for n, r in enumerate(view.rows, 1)
     )
     note = f"<p>工作要求：{escape(view.note)}</p>" if view.note else ""
+    if view.received_on is not None:
+        d = view.received_on
+        receipt = f"签收人：________________　签收日期：{d.year}年{d.month}月{d.day}日"
+    else:
+        receipt = "签收人：________________　签收日期：______年____月____日"
     return (
         f"<h2 align='center'>{escape(unit)}整改事项交办单</h2>"
         f"<p align='right'>{escape(view.number)}</p>"
-        f"<p>承办：{escape(view.issued_to)}　　交办日期：{_day(view.issued_on)}"
-        f"　　办结时限：{_day(view.due_date)}</p>"
+        f"<p>承办：{escape(view.issued_to)}</p>"
+        f"<p>交办日期：{_day(view.issued_on)}　　办结时限：{_day(view.due_date)}</p>"
         "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
-        "<tr><th>序</th><th>台账序号</th><th>具体问题</th><th>整改措施</th><th>完成时限</th></tr>"
+        "<tr><th>序</th><th>台账序号</th><th>具体问题</th><th>整改措施</th>"
+        "<th>责任人</th><th>完成时限</th></tr>"
         f"{rows}</table>{note}"
-        f"<p>交办人：{escape(view.issued_by or '　　　　')}</p>"
-        "<p>签收人：　　　　　　　签收日期：　　　年　　月　　日</p>"
+        f"<p>交办人：{escape(view.issued_by or '________________')}</p>"
+        f"<p>{receipt}</p>"
     )
 
 
@@ -238,7 +245,7 @@ class AssignmentsTab(DeskTab):
 
 
 class EscalationModel(RowsTableModel):
-    HEADERS = ("日期", "对象", "方式", "处理人", "事由", "台账序号")
+    HEADERS = ("日期", "对象", "措施", "处理人", "事由", "台账序号")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,7 +266,7 @@ class EscalationModel(RowsTableModel):
 
 
 class SuggestionModel(RowsTableModel):
-    HEADERS = ("对象", "建议", "逾期事项（序号）", "上一步")
+    HEADERS = ("对象", "建议措施", "逾期事项（台账序号）", "已采取措施")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -271,7 +278,7 @@ class SuggestionModel(RowsTableModel):
         s = self.rows[index.row()]
         return (
             s.member,
-            s.level_label,
+            s.advice,
             "、".join(str(n) for n in s.overdue_rows),
             s.last_step or self.tr("（尚未处理）"),
         )[index.column()]
@@ -339,8 +346,9 @@ class EscalationsTab(DeskTab):
         if suggestions:
             self.suggest_title.setText(
                 self.tr(
-                    "以下 {0} 人有逾期未整改的事项。建议的措施按 提醒 → 函询 → 诫勉 → 严肃处理 "
-                    "逐级提出：尚未处理的先提醒，上一步已过 {1} 天仍逾期的提出下一步。"
+                    "以下 {0} 人有逾期未整改的事项（党组书记除外）。建议措施按 提醒 → 函询 → "
+                    "诫勉 → 严肃处理 逐级提出：尚未处理的先提醒，上一步已过 {1} 天仍逾期的"
+                    "提出下一步，未满 {1} 天的列为观察。"
                 ).format(len(suggestions), service.ESCALATION_WAIT_DAYS)
             )
         else:

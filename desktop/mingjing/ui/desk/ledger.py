@@ -124,7 +124,7 @@ def reminder_html(found: Reminders) -> str:
     for key, label, rows, colour in (
         ("overdue", "已逾期", found.overdue, "#b91c1c"),
         ("due3", "3 天内到期", found.due_3, "#a16207"),
-        ("due7", "7 天内到期", found.due_7, "#1d4ed8"),
+        ("due7", "4～7 天内到期", found.due_7, "#1d4ed8"),
         ("stale", "30 天无进展", found.stale, "#9a3412"),
     ):
         if rows:
@@ -172,9 +172,9 @@ class LedgerTab(DeskTab):
         self.search.setClearButtonEnabled(True)
         for label, widget in (
             (self.tr("状态："), self.state),
-            (self.tr("时限："), self.due),
-            (self.tr("方面："), self.area),
-            (self.tr("领导："), self.leader),
+            (self.tr("完成时限："), self.due),
+            (self.tr("问题方面："), self.area),
+            (self.tr("责任领导："), self.leader),
             (self.tr("部门："), self.department),
             (self.tr("责任人："), self.owner),
         ):
@@ -192,7 +192,16 @@ class LedgerTab(DeskTab):
 
         actions = QHBoxLayout()
         self.count = QLabel(self)
-        actions.addWidget(self.count, 1)
+        actions.addWidget(self.count)
+        self.colour_key = QLabel(
+            self.tr(
+                "<span style='background:#fee2e2'>　红底　</span> 已逾期　"
+                "<span style='background:#fef3c7'>　黄底　</span> 3 天内到期　"
+                "<span style='color:#6b7280'>灰字</span> 已销号"
+            ),
+            self,
+        )
+        actions.addWidget(self.colour_key, 1)
         self.add_button = self.button(self.tr("新增…"), self.add_row, self.tr("直接录入一项整改"))
         self.from_problems_button = self.button(
             self.tr("从问题清单列入…"), self.from_problems, self.tr("把查摆出的问题列入整改台账")
@@ -206,7 +215,7 @@ class LedgerTab(DeskTab):
             self.tr("导出排好版、可直接打印的 Excel 台账（按当前筛选）"),
         )
         self.assign_button = self.button(
-            self.tr("交办…"), self.assign_selected, self.tr("为所选事项签发交办单")
+            self.tr("交办…"), self.assign_selected, self.tr("为所选事项填写交办单")
         )
         self.delete_button = self.button(self.tr("删除"), self.delete_selected)
         self.undo_button = self.button(self.tr("撤销"), self.undo_stack.undo)
@@ -277,7 +286,7 @@ class LedgerTab(DeskTab):
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._header_clicked)
-        for column, (_, _, _, width) in enumerate(COLUMNS):
+        for column, (_, _, _, width, _) in enumerate(COLUMNS):
             header.resizeSection(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
@@ -299,7 +308,7 @@ class LedgerTab(DeskTab):
         side = QWidget(scroll)
         box = QVBoxLayout(side)
         box.setContentsMargins(6, 0, 0, 0)
-        self.row_title = QLabel(self.tr("点选台账中的一项，这里显示它的整改记录。"), side)
+        self.row_title = QLabel(self.tr("请在左侧选中一项，查看和记录整改情况。"), side)
         self.row_title.setWordWrap(True)
         self.row_title.setTextFormat(Qt.TextFormat.RichText)
         box.addWidget(self.row_title)
@@ -323,7 +332,7 @@ class LedgerTab(DeskTab):
         self.notes.setMinimumHeight(90)
         box.addWidget(self.notes, 2)
         self.note_text = QPlainTextEdit(side)
-        self.note_text.setPlaceholderText(self.tr("新的进展：做了什么、到了哪一步"))
+        self.note_text.setPlaceholderText(self.tr("填写本次整改进展：已开展的工作及成效"))
         self.note_text.setTabChangesFocus(True)
         self.note_text.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 14)
         box.addWidget(self.note_text)
@@ -552,7 +561,7 @@ class LedgerTab(DeskTab):
             widget.setEnabled(d is not None)
         self.open_button.setEnabled(False)
         if d is None:
-            self.row_title.setText(self.tr("点选台账中的一项，这里显示它的整改记录。"))
+            self.row_title.setText(self.tr("请在左侧选中一项，查看和记录整改情况。"))
             return
         row = d.row
         lines = [

@@ -110,7 +110,7 @@ class RowDialog(QDialog):
         self.area.addItems(list(options.areas))
         self.source = QComboBox(self)
         self.source.setEditable(True)
-        self.source.addItems(["", "自己找", "群众提", "上级点", "互相帮", "集体议", "集体会诊"])
+        self.source.addItems(["", "自己找", "群众提", "上级点", "互相帮", "集体议"])
         self.leader = _person_combo(options.leaders, None, "", self)
         self.owner = _person_combo(options.members, None, "", self)
         self.department = QComboBox(self)
@@ -214,12 +214,20 @@ class SignOffDialog(QDialog):
         about.setWordWrap(True)
         layout.addWidget(about)
         form = QFormLayout()
+        self.owner_id = row.owner_id
         self.signer = QComboBox(self)
         for value, label in signers:
             self.signer.addItem(label, value)
-        if row.leader_id:
-            self.signer.setCurrentIndex(max(self.signer.findData(row.leader_id), 0))
-        self.note = _text_box(self.tr("经核查，整改措施已落实到位，同意销号。"), 4, self)
+        # Not the one who did the work: the first leader (主要负责人 first) who is not.
+        others = [n for n, (value, _) in enumerate(signers) if value != row.owner_id]
+        if others:
+            self.signer.setCurrentIndex(others[0])
+        self.note = _text_box(
+            self.tr("经核查，整改措施已落实到位，同意销号。") if evidence else "", 4, self
+        )
+        self.note.setPlaceholderText(
+            self.tr("写明核查了什么（材料、现场、群众反映），是否同意销号")
+        )
         form.addRow(self.tr("销号领导："), self.signer)
         form.addRow(self.tr("销号意见："), self.note)
         layout.addLayout(form)
@@ -232,6 +240,14 @@ class SignOffDialog(QDialog):
         if not evidence:
             self.hint.setStyleSheet("color: #9a3412;")
         layout.addWidget(self.hint)
+        self.same_person = QLabel(
+            self.tr("销号领导与责任人为同一人，宜由其他班子成员核查销号。"), self
+        )
+        self.same_person.setStyleSheet("color: #9a3412;")
+        self.same_person.setWordWrap(True)
+        layout.addWidget(self.same_person)
+        self.signer.currentIndexChanged.connect(self._signer_changed)
+        self._signer_changed()
         if not signers:
             self.hint.setText(
                 self.tr("名单中没有班子成员，无法销号。请先在干部名单中标明班子成员。")
@@ -240,6 +256,11 @@ class SignOffDialog(QDialog):
         buttons = _buttons(self, self.tr("销号"))
         buttons.accepted.connect(self._accept)
         layout.addWidget(buttons)
+
+    def _signer_changed(self) -> None:
+        self.same_person.setVisible(
+            self.owner_id is not None and self.signer.currentData() == self.owner_id
+        )
 
     def _accept(self) -> None:
         if self.signer.count() and self.note.toPlainText().strip():
@@ -291,7 +312,7 @@ class ImportPreviewDialog(QDialog):
             f"{ours} ← “{theirs}”" if ours != theirs else ours for ours, theirs in preview.mapping
         )
         ignored = (
-            self.tr("　不读的列：{0}").format("、".join(preview.ignored_columns))
+            self.tr("　未导入的列：{0}").format("、".join(preview.ignored_columns))
             if preview.ignored_columns
             else ""
         )
@@ -330,7 +351,7 @@ class ImportPreviewDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((44, 260, 260, 70, 190, 90)):
+        for column, width in enumerate((40, 220, 220, 64, 250, 96)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         layout.addWidget(self.table, 3)
@@ -341,7 +362,7 @@ class ImportPreviewDialog(QDialog):
             parts += [f"<li style='color:#b91c1c'>{escape(str(i))}</li>" for i in preview.issues]
             parts.append("</ul>")
         if preview.notes:
-            parts.append("<p><b>请核对（按这样理解）：</b></p><ul>")
+            parts.append("<p><b>请核对以下处理方式：</b></p><ul>")
             parts += [f"<li>{escape(str(i))}</li>" for i in preview.notes]
             parts.append("</ul>")
         report.setHtml("".join(parts) or self.tr("所有行都能导入，没有需要核对的地方。"))
@@ -418,7 +439,7 @@ class AssignDialog(QDialog):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("签发交办单"))
+        self.setWindowTitle(self.tr("填写交办单"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         listed = QLabel(
@@ -451,7 +472,9 @@ class AssignDialog(QDialog):
         for value, label in options.members:
             self.issuer.addItem(label, value)
         self.issued_on = date_edit(today, self)
-        self.due = date_edit(today + dt.timedelta(days=14), self)
+        # Due by the earliest of the rows' own deadlines still ahead (a week at least).
+        ahead = sorted(r.deadline for r in rows if r.deadline and r.deadline > today)
+        self.due = date_edit(ahead[0] if ahead else today + dt.timedelta(days=7), self)
         self.note = _text_box(
             self.tr("请对照交办事项逐项整改，按时报送整改进展和佐证材料。"), 3, self
         )
@@ -465,7 +488,7 @@ class AssignDialog(QDialog):
         self.problem = QLabel(self)
         self.problem.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.problem)
-        buttons = _buttons(self, self.tr("签发"))
+        buttons = _buttons(self, self.tr("生成交办单"))
         buttons.accepted.connect(self._accept)
         layout.addWidget(buttons)
 

@@ -30,24 +30,29 @@ PAGE = 50
 KEEP_PAGES = 16
 ID_ROLE = Qt.ItemDataRole.UserRole
 
-# (header, sort key, editable column, width)
-COLUMNS: tuple[tuple[str, str | None, str | None, int], ...] = (
-    ("序号", "serial", None, 44),
-    ("问题方面", "area", None, 96),
-    ("具体问题", "problem", "problem_text", 220),
-    ("问题来源", "source", None, 64),
-    ("整改措施", "measure", "measure", 240),
-    ("整改目标", "target", "target", 140),
-    ("责任领导", "leader", None, 64),
-    ("责任部门", "department", "responsible_department", 96),
-    ("配合部门", None, "cooperating_departments", 96),
-    ("责任人", "owner", None, 60),
-    ("完成时限", "deadline", "deadline", 86),
-    ("整改进展", None, None, 200),
-    ("状态", "state", None, 84),
-    ("备注", "remarks", "remarks", 120),
+# (header, sort key, editable column, width, name). 状态 and 完成时限 come first:
+# they are what a secretary scans for; 来源, 目标 and 配合部门 last.
+COLUMNS: tuple[tuple[str, str | None, str | None, int, str], ...] = (
+    ("序号", "serial", None, 44, "serial"),
+    ("状态", None, None, 84, "state"),
+    ("完成时限", "deadline", "deadline", 96, "deadline"),
+    ("问题方面", "area", None, 96, "area"),
+    ("具体问题", "problem", "problem_text", 220, "problem"),
+    ("整改措施", None, "measure", 240, "measure"),
+    ("责任领导", None, None, 64, "leader"),
+    ("责任部门", "department", "responsible_department", 96, "department"),
+    ("责任人", None, None, 60, "owner"),
+    ("整改进展", None, None, 200, "progress"),
+    ("问题来源", None, None, 64, "source"),
+    ("整改目标", None, "target", 140, "target"),
+    ("配合部门", None, "cooperating_departments", 96, "cooperating"),
+    ("备注", None, "remarks", 120, "remarks"),
 )
-COLUMN_OF = {key: n for n, (_, key, _, _) in enumerate(COLUMNS) if key}
+COLUMN_OF = {key: n for n, (_, key, _, _, _) in enumerate(COLUMNS) if key}
+"""Column of each sort key."""
+COL = {c[4]: n for n, c in enumerate(COLUMNS)}
+"""Column of each name."""
+_STATE, _DEADLINE, _PROGRESS = COL["state"], COL["deadline"], COL["progress"]
 RED = QColor("#b91c1c")
 GREY = QColor("#6b7280")
 RED_BRUSH = QBrush(RED)
@@ -62,7 +67,9 @@ _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _ROLES = frozenset({_DISPLAY, _EDIT, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT, int(ID_ROLE)})
 _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
-_CENTRED_COLUMNS = frozenset({0, 3, 6, 9, 10, 12})
+_CENTRED_COLUMNS = frozenset(
+    COL[n] for n in ("serial", "state", "deadline", "leader", "owner", "source")
+)
 _OVERDUE = Urgency.OVERDUE.value
 _DUE_3 = Urgency.DUE_3.value
 _EDITABLE_COLUMNS = frozenset(n for n, c in enumerate(COLUMNS) if c[2] is not None)
@@ -215,7 +222,9 @@ class LedgerModel(QAbstractTableModel):
                 return PINK_BRUSH
             return YELLOW_BRUSH if row.urgency == _DUE_3 else None
         if role == _FOREGROUND:
-            if (column == 10 and row.urgency == _OVERDUE) or (column == 11 and row.stale):
+            if (column == _DEADLINE and row.urgency == _OVERDUE) or (
+                column == _PROGRESS and row.stale
+            ):
                 return RED_BRUSH
             return GREY_BRUSH if row.state == "signed_off" else None
         if role == _ALIGNMENT:
@@ -235,50 +244,43 @@ class LedgerModel(QAbstractTableModel):
         return texts[column]
 
     def _display(self, row: LedgerRow, column: int) -> str:
-        if column == 10:
+        name = COLUMNS[column][4]
+        if name == "deadline":
             text = row.deadline_text
             if row.urgency == Urgency.OVERDUE.value:
                 text += self.tr("（逾期）")
             return text
-        if column == 11:
+        if name == "progress":
             if not row.progress:
                 return self.tr("（暂无进展）") if row.state in ("pending", "in_progress") else ""
             more = self.tr("（共 {0} 条）").format(row.notes) if row.notes > 1 else ""
             return row.progress + more
-        if column == 12:
+        if name == "state":
             return row.state_label
-        values = (
-            str(row.serial),
-            row.area,
-            row.problem,
-            row.source,
-            row.measure,
-            row.target,
-            row.leader,
-            row.department,
-            row.cooperating,
-            row.owner,
-        )
-        return values[column] if column < len(values) else row.remarks
+        if name == "serial":
+            return str(row.serial)
+        value: str = getattr(row, name)
+        return value
 
     def edit_text(self, row: LedgerRow, column: int) -> str:
         """The cell as its editor starts: the stored text, without display notes."""
-        if column == 10:
+        if column == _DEADLINE:
             return row.deadline_text if row.deadline_kind != "by_date" or row.deadline else ""
         return self._display(row, column)
 
     def _tooltip(self, row: LedgerRow, column: int) -> str | None:
-        if column in (2, 4, 5, 11, 13):
+        name = COLUMNS[column][4]
+        if name in ("problem", "measure", "target", "progress", "remarks"):
             text = self._display(row, column)
             return text or None
-        if column == 10 and row.urgency != Urgency.NONE.value:
+        if name == "deadline" and row.urgency != Urgency.NONE.value:
             days = (row.deadline - self.today).days if row.deadline else 0
             if days < 0:
                 return self.tr("已逾期 {0} 天").format(-days)
             return self.tr("{0} 天后到期").format(days) if days else self.tr("今天到期")
-        if column == 11 and row.stale:
+        if name == "progress" and row.stale:
             return self.tr("30 天以上没有记录整改进展")
-        if column == 12 and row.sign_off:
+        if name == "state" and row.sign_off:
             return row.sign_off
         return None
 
@@ -331,7 +333,7 @@ class LedgerDelegate(QStyledItemDelegate):
                 painter.fillRect(rect, PINK_BRUSH)
             elif urgency == _DUE_3:
                 painter.fillRect(rect, YELLOW_BRUSH)
-            if (column == 10 and urgency == _OVERDUE) or (column == 11 and row.stale):
+            if (column == _DEADLINE and urgency == _OVERDUE) or (column == _PROGRESS and row.stale):
                 painter.setPen(RED)
             elif row.state == "signed_off":
                 painter.setPen(GREY)

@@ -156,7 +156,7 @@ def upgrade() -> None:
         "problem_text = COALESCE((SELECT c.topic FROM consultation_measure m "
         "  JOIN consultation c ON c.id = m.consultation_id "
         "  WHERE m.id = rectification.consultation_measure_id), ''), "
-        "source_label = '集体会诊' "
+        "source_label = '集体议' "
         "WHERE problem_id IS NULL AND consultation_measure_id IS NOT NULL"
     )
     _index_for_search()
