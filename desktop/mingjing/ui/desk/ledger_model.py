@@ -34,8 +34,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 # they are what a secretary scans for; 来源, 目标 and 配合部门 last.
 COLUMNS: tuple[tuple[str, str | None, str | None, int, str], ...] = (
     ("序号", "serial", None, 44, "serial"),
-    ("状态", None, None, 84, "state"),
-    ("完成时限", "deadline", "deadline", 96, "deadline"),
+    ("状态", None, None, 100, "state"),
+    ("完成时限", "deadline", "deadline", 136, "deadline"),
     ("问题方面", "area", None, 96, "area"),
     ("具体问题", "problem", "problem_text", 220, "problem"),
     ("整改措施", None, "measure", 240, "measure"),
