@@ -453,7 +453,8 @@ def run_ledger(args: argparse.Namespace, db: Any) -> int:
         _print(str(issue))
     for note in result.notes:
         _print(f"{note}（提示）")
-    _print(f"已导入 {result.added} 项整改，跳过 {result.skipped} 行。")
+    updated = f"，为已有的 {result.updated} 项补记了进展" if result.updated else ""
+    _print(f"已导入 {result.added} 项整改{updated}，跳过 {result.skipped} 行。")
     return EXIT_OK
 
 

@@ -336,3 +336,31 @@ def test_a_filtered_export_says_what_it_holds(db: Database, cid: str, tmp_path: 
     assert sheet.max_row == 3 + count + 3 and f"本表共 {count} 项" in str(
         sheet.cell(sheet.max_row - 1, 1).value
     )
+
+
+def test_a_ledger_sent_back_with_new_progress_adds_it(
+    db: Database, cid: str, tmp_path: Path
+) -> None:
+    """A department fills 整改进展 in the exported sheet and sends it back."""
+    out = ledger_sheets.export_ledger(db, cid, tmp_path / "发回.xlsx", today=TODAY)
+    book = openpyxl.load_workbook(out)
+    sheet = book.active
+    assert sheet is not None
+    rows = ledger.all_rows(db, cid, today=TODAY)
+    row_of = {sheet.cell(n, 1).value: n for n in range(4, 4 + len(rows))}
+    open_row = next(r for r in rows if r.state == "in_progress")
+    signed = next(r for r in rows if r.state == "signed_off")
+    for target in (open_row, signed):
+        cell = sheet.cell(row_of[target.serial], 12)
+        cell.value = ((cell.value or "") + "\n2025-11-19：股室已完成自查，报送了佐证材料。").strip()
+    book.save(out)
+    preview = ledger_sheets.preview_ledger(db, out, today=TODAY)
+    assert [(u.serial, len(u.notes)) for u in preview.updates] == [(open_row.serial, 1)]
+    assert any("已销号" in i.reason for i in preview.issues)
+    result = ledger_sheets.import_ledger(db, out, today=TODAY)
+    assert (result.added, result.updated) == (0, 1)
+    detail = ledger.row_detail(db, open_row.id, today=TODAY)
+    assert detail.notes[-1].text == "股室已完成自查，报送了佐证材料。"
+    assert detail.notes[-1].noted_on == dt.date(2025, 11, 19)
+    again = ledger_sheets.import_ledger(db, out, today=TODAY)
+    assert again.updated == 0  # the same file twice adds nothing twice

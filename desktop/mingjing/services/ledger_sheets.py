@@ -32,6 +32,7 @@ from mingjing.domain.deadlines import DeadlineUnreadable, read_deadline
 from mingjing.domain.enums import DeadlineKind, RectificationState
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member, ProgressNote, Rectification
+from mingjing.domain.states import RectificationEvent, rectification_step
 from mingjing.services import ledger
 from mingjing.services.ledger import LedgerFilter
 from mingjing.services.sheets import (
@@ -374,6 +375,8 @@ class LedgerPreview:
     """Rows that will not be imported, with the reason."""
     notes: list[RowIssue] = field(default_factory=list)
     """What was inferred: a deadline's year or day, a name not on the roster, …"""
+    updates: list[Update] = field(default_factory=list)
+    """Rows already in the ledger whose sheet holds progress the ledger lacks."""
 
     @property
     def mapping(self) -> list[tuple[str, str]]:
@@ -382,11 +385,23 @@ class LedgerPreview:
 
 
 @dataclass(frozen=True)
+class Update:
+    """A ledger row sent back with new progress: the notes to add to it."""
+
+    number: int
+    serial: int
+    row_id: uuid.UUID
+    notes: tuple[tuple[dt.date, str], ...]
+
+
+@dataclass(frozen=True)
 class LedgerImportResult:
     added: int
     skipped: int
     issues: list[RowIssue]
     notes: list[RowIssue]
+    updated: int = 0
+    """Rows already in the ledger that got the new progress notes from the sheet."""
 
 
 @dataclass
@@ -489,8 +504,8 @@ def _analyse(
     # two members may well share a problem and a measure.
     owner = aliased(Member)
     existing = {
-        (p, m, o or on, d): s
-        for p, m, o, on, d, s in session.execute(
+        (p, m, o or on, d): (s, rid, st)
+        for p, m, o, on, d, s, rid, st in session.execute(
             select(
                 Rectification.problem_text,
                 Rectification.measure,
@@ -498,12 +513,15 @@ def _analyse(
                 Rectification.owner_name,
                 Rectification.responsible_department,
                 Rectification.serial,
+                Rectification.id,
+                Rectification.state,
             )
             .outerjoin(owner, owner.id == Rectification.owner_id)
             .where(Rectification.campaign_id == campaign.id, Rectification.deleted_at.is_(None))
         )
     }
     reference = _reference_day(sheet, campaign.start_date or today)
+    returned: list[Any] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     parsed: list[_Parsed] = []
 
@@ -542,14 +560,8 @@ def _analyse(
         key = (problem, measure, re.sub(r"[\s\u3000]", "", row["owner"]), row["department"])
         twin = existing.get(key)
         if twin is not None:
-            preview.issues.append(
-                sheet.issue(
-                    row,
-                    label,
-                    f"台账第 {twin} 项已有这一行，本行没有导入；"
-                    "如表中写了新的进展或销号情况，请在台账中记录",
-                )
-            )
+            # A row sent back (a department's report): take the progress it adds.
+            returned.append((row, label, *twin, _split_progress(row["progress"], today)[0]))
             continue
         earlier = seen.get(key)
         if earlier is not None:
@@ -649,7 +661,45 @@ def _analyse(
             )
         )
         preview.rows.append(parsed[-1].preview)
+    _returned(session, sheet, preview, returned)
     return preview, parsed
+
+
+def _returned(session: Session, sheet: Sheet, preview: LedgerPreview, returned: list[Any]) -> None:
+    """Rows already in the ledger: new progress notes become updates, the rest are skipped."""
+    ids = [r[3] for r in returned]
+    known: set[tuple[uuid.UUID, dt.date, str]] = set()
+    for start in range(0, len(ids), 500):
+        known |= {
+            (rid, on, text)
+            for rid, on, text in session.execute(
+                select(
+                    ProgressNote.rectification_id, ProgressNote.noted_on, ProgressNote.text
+                ).where(
+                    ProgressNote.rectification_id.in_(ids[start : start + 500]),
+                    ProgressNote.deleted_at.is_(None),
+                )
+            )
+        }
+    for row, label, serial, rid, state, notes in returned:
+        new = tuple((on, text) for on, text in notes if (rid, on, text) not in known)
+        if not new:
+            preview.issues.append(
+                sheet.issue(row, label, f"台账第 {serial} 项已有这一行，表中没有新的进展，不再导入")
+            )
+        elif state is RectificationState.SIGNED_OFF:
+            preview.issues.append(
+                sheet.issue(
+                    row,
+                    label,
+                    f"台账第 {serial} 项已销号，表中新写的进展没有补记（需要时先重新打开）",
+                )
+            )
+        else:
+            preview.updates.append(Update(row.number, serial, rid, new))
+            preview.notes.append(
+                sheet.issue(row, label, f"补记到台账第 {serial} 项：新的进展 {len(new)} 条")
+            )
 
 
 def preview_ledger(db: Database, path: Path, *, today: dt.date) -> LedgerPreview:
@@ -703,11 +753,21 @@ def import_ledger(
                 row.sign_off_note = f"原台账记载：{item.sign_off_text}"
             row.progress_notes = [ProgressNote(noted_on=on, text=text) for on, text in item.notes]
             session.add(row)
+        for update in preview.updates:
+            target = session.get(Rectification, update.row_id)
+            assert target is not None
+            session.add_all(
+                ProgressNote(rectification_id=target.id, noted_on=on, text=text)
+                for on, text in update.notes
+            )
+            if target.state is RectificationState.PENDING:  # the work has begun
+                target.state = rectification_step(target.state, RectificationEvent.START)
         return LedgerImportResult(
             added=len(parsed),
             skipped=len(preview.issues),
             issues=preview.issues,
             notes=preview.notes,
+            updated=len(preview.updates),
         )
 
 

@@ -874,6 +874,8 @@ class LedgerTab(DeskTab):
             assert isinstance(result, LedgerImportResult)
             self._written()
             text = self.tr("已导入 {0} 项整改。").format(result.added)
+            if result.updated:
+                text += self.tr("为台账中已有的 {0} 项补记了新的进展。").format(result.updated)
             if result.skipped:
                 text += self.tr("{0} 行没有导入（原因已在导入前列出）。").format(result.skipped)
             self.tell_info(self, text)

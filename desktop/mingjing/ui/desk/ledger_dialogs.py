@@ -300,9 +300,19 @@ class ImportPreviewDialog(QDialog):
         self.resize(980, 640)
         layout = QVBoxLayout(self)
         where = f"“{preview.sheet_name}”工作表，" if preview.sheet_name else ""
+        updated = (
+            self.tr("台账中已有的 {0} 项将补记新的进展，").format(len(preview.updates))
+            if preview.updates
+            else ""
+        )
         head = QLabel(
-            self.tr("{0}：{1}第 {2} 行是表头。将导入 {3} 项，{4} 行不能导入。").format(
-                preview.path.name, where, preview.header_row, len(preview.rows), len(preview.issues)
+            self.tr("{0}：{1}第 {2} 行是表头。将导入 {3} 项，{4}{5} 行不导入。").format(
+                preview.path.name,
+                where,
+                preview.header_row,
+                len(preview.rows),
+                updated,
+                len(preview.issues),
             ),
             self,
         )
@@ -369,7 +379,7 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(report, 2)
         buttons = _buttons(self, self.tr("导入 {0} 项").format(len(preview.rows)))
         buttons.accepted.connect(self.accept)
-        if not preview.rows:
+        if not preview.rows and not preview.updates:
             for button in buttons.buttons():
                 if buttons.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
                     button.setEnabled(False)
