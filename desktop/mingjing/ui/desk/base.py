@@ -7,8 +7,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from mingjing.config import DataLocation
 from mingjing.services.errors import DomainError, EnvironmentFault
@@ -113,6 +128,36 @@ class DeskTab(QWidget):
         self.tell_warning(
             self, self.tr("发生程序内部错误。请将日志文件 {0} 发给技术支持人员。").format(where)
         )
+
+    def filter_row(
+        self, combos: Sequence[tuple[str, QComboBox]], placeholder: str, *extra: QWidget
+    ) -> QHBoxLayout:
+        """Labelled filter lists, ``extra`` widgets, then a search field (``self.search``)
+        taking the rest of the row. A change of list, or a pause in typing, calls
+        :meth:`filters_changed`."""
+        row = QHBoxLayout()
+        for label, combo in combos:
+            row.addWidget(QLabel(label, self))
+            row.addWidget(combo)
+            combo.currentIndexChanged.connect(self.filters_changed)
+        for widget in extra:
+            row.addWidget(widget)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(placeholder)
+        self.search.setClearButtonEnabled(True)
+        row.addWidget(self.search, 1)
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(250)
+        self._typing.timeout.connect(self.filters_changed)
+        self.search.textChanged.connect(self._typing.start)
+        return row
+
+    def filters_changed(self) -> None:
+        """Read again with the filters as they are now."""
+        if hasattr(self, "_typing"):
+            self._typing.stop()
+        self.reload()
 
     def button(self, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
         """A push button of this tab that calls ``slot`` when clicked."""

@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -151,7 +151,6 @@ class LedgerTab(DeskTab):
         self.reminder.linkActivated.connect(self.show_due)
         layout.addWidget(self.reminder)
 
-        filters = QHBoxLayout()
         self.state = QComboBox(self)
         for label, states in STATE_FILTERS:
             self.state.addItem(self.tr(label), states)
@@ -167,28 +166,19 @@ class LedgerTab(DeskTab):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("搜索问题、措施、部门、人名，多个词用空格隔开"))
-        self.search.setClearButtonEnabled(True)
-        for label, widget in (
-            (self.tr("状态："), self.state),
-            (self.tr("完成时限："), self.due),
-            (self.tr("问题方面："), self.area),
-            (self.tr("责任领导："), self.leader),
-            (self.tr("部门："), self.department),
-            (self.tr("责任人："), self.owner),
-        ):
-            filters.addWidget(QLabel(label, self))
-            filters.addWidget(widget)
-        filters.addWidget(self.search, 1)
-        layout.addLayout(filters)
-        for combo in (self.state, self.due, self.area, self.leader, self.department, self.owner):
-            combo.currentIndexChanged.connect(self._filters_changed)
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(250)
-        self._typing.timeout.connect(self._filters_changed)
-        self.search.textChanged.connect(self._typing.start)
+        layout.addLayout(
+            self.filter_row(
+                (
+                    (self.tr("状态："), self.state),
+                    (self.tr("完成时限："), self.due),
+                    (self.tr("问题方面："), self.area),
+                    (self.tr("责任领导："), self.leader),
+                    (self.tr("部门："), self.department),
+                    (self.tr("责任人："), self.owner),
+                ),
+                self.tr("搜索问题、措施、部门、人名，多个词用空格隔开"),
+            )
+        )
 
         actions = QHBoxLayout()
         self.count = QLabel(self)
@@ -479,10 +469,6 @@ class LedgerTab(DeskTab):
             text=self.search.text().strip(),
         )
 
-    def _filters_changed(self) -> None:
-        self._typing.stop()
-        self.reload()
-
     def show_due(self, key: str) -> None:
         """A reminder link: show those rows (and every state they can be in)."""
         self.state.blockSignals(True)
@@ -501,7 +487,7 @@ class LedgerTab(DeskTab):
         if index < 0:  # a group with no value (未定): show all, it is rare
             index = 0
         combo.setCurrentIndex(index)
-        self._filters_changed()
+        self.filters_changed()
 
     def _header_clicked(self, column: int) -> None:
         key = COLUMNS[column][1]

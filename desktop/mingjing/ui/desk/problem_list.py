@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -201,35 +200,25 @@ class ProblemListTab(DeskTab):
         super().__init__(parent)
         self.options: Choices | None = None
         layout = QVBoxLayout(self)
-        filters = QHBoxLayout()
         self.area = QComboBox(self)
         self.source = QComboBox(self)
         self.severity = QComboBox(self)
         self.owner = QComboBox(self)
         self.owner.setMinimumContentsLength(8)
         self.common_only = QCheckBox(self.tr("只看共性问题"), self)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("搜索问题和事例，多个词用空格隔开"))
-        self.search.setClearButtonEnabled(True)
-        for label, widget in (
-            (self.tr("方面："), self.area),
-            (self.tr("来源："), self.source),
-            (self.tr("程度："), self.severity),
-            (self.tr("对象："), self.owner),
-        ):
-            filters.addWidget(QLabel(label, self))
-            filters.addWidget(widget)
-        filters.addWidget(self.common_only)
-        filters.addWidget(self.search, 1)
-        layout.addLayout(filters)
-        for combo in (self.area, self.source, self.severity, self.owner):
-            combo.currentIndexChanged.connect(self._filters_changed)
-        self.common_only.toggled.connect(self._filters_changed)
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(300)
-        self._typing.timeout.connect(self._filters_changed)
-        self.search.textChanged.connect(self._typing.start)
+        layout.addLayout(
+            self.filter_row(
+                (
+                    (self.tr("方面："), self.area),
+                    (self.tr("来源："), self.source),
+                    (self.tr("程度："), self.severity),
+                    (self.tr("对象："), self.owner),
+                ),
+                self.tr("搜索问题和事例，多个词用空格隔开"),
+                self.common_only,
+            )
+        )
+        self.common_only.toggled.connect(self.filters_changed)
 
         actions = QHBoxLayout()
         self.count = QLabel(self)
@@ -394,10 +383,6 @@ class ProblemListTab(DeskTab):
             common_only=self.common_only.isChecked(),
             text=self.search.text().strip(),
         )
-
-    def _filters_changed(self) -> None:
-        self._typing.stop()
-        self.reload()
 
     # ------------------------------------------------------------ actions
 
