@@ -231,10 +231,14 @@ class Group:
 
 @dataclass(frozen=True)
 class Reminders:
-    overdue: tuple[LedgerRow, ...]
-    due_3: tuple[LedgerRow, ...]
-    due_7: tuple[LedgerRow, ...]
-    stale: tuple[LedgerRow, ...]
+    """到期提醒: how many rows are in each band (a row may be overdue and stale both)."""
+
+    overdue: int
+    due_3: int
+    due_7: int
+    """Due in 4 to 7 days."""
+    stale: int
+    """Open rows with no progress note for :data:`STALE_DAYS` days."""
 
     @property
     def any(self) -> bool:
@@ -243,14 +247,14 @@ class Reminders:
     @property
     def summary(self) -> str:
         parts = [
-            f"{label} {len(rows)} 项"
-            for label, rows in (
+            f"{label} {count} 项"
+            for label, count in (
                 ("已逾期", self.overdue),
                 ("3 天内到期", self.due_3),
                 ("4～7 天内到期", self.due_7),
                 (f"{STALE_DAYS} 天无进展", self.stale),
             )
-            if rows
+            if count
         ]
         return "，".join(parts) if parts else "没有临近到期或逾期的整改事项"
 
@@ -892,21 +896,17 @@ def group_counts(
         return groups
 
 
-def reminders(db: Database, campaign_id: str, *, today: dt.date, limit: int = 500) -> Reminders:
+def reminders(db: Database, campaign_id: str, *, today: dt.date) -> Reminders:
     """到期提醒: overdue, due in 3 days, in 4–7 days, and rows with no note in 30 days."""
-    overdue = page_rows(
-        db, campaign_id, LedgerFilter(overdue_only=True), today=today, sort="deadline", limit=limit
-    )
-    soon = page_rows(
-        db, campaign_id, LedgerFilter(due_within=7), today=today, sort="deadline", limit=limit
-    )
-    stale = page_rows(db, campaign_id, LedgerFilter(stale_only=True), today=today, limit=limit)
-    return Reminders(
-        overdue=tuple(overdue),
-        due_3=tuple(r for r in soon if r.urgency == Urgency.DUE_3.value),
-        due_7=tuple(r for r in soon if r.urgency == Urgency.DUE_7.value),
-        stale=tuple(r for r in stale if not r.overdue),
-    )
+    cid = _uuid(campaign_id, "专项行动")
+    with db.read() as session:
+        due_3 = _count(session, cid, LedgerFilter(due_within=3), today)
+        return Reminders(
+            overdue=_count(session, cid, LedgerFilter(overdue_only=True), today),
+            due_3=due_3,
+            due_7=_count(session, cid, LedgerFilter(due_within=7), today) - due_3,
+            stale=_count(session, cid, LedgerFilter(stale_only=True), today),
+        )
 
 
 # ------------------------------------------------------------------- writes

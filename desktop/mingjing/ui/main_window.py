@@ -233,9 +233,9 @@ class MainWindow(QMainWindow):
         assert isinstance(found, Reminders)
         item = self.nav.item(self._page_keys.index("ledger"))
         if found.overdue:
-            item.setText(self.tr("整改台账（逾期 {0}）").format(len(found.overdue)))
+            item.setText(self.tr("整改台账（逾期 {0}）").format(found.overdue))
         elif found.due_3:
-            item.setText(self.tr("整改台账（将到期 {0}）").format(len(found.due_3)))
+            item.setText(self.tr("整改台账（将到期 {0}）").format(found.due_3))
         else:
             item.setText(self.tr("整改台账"))
         item.setToolTip(found.summary)

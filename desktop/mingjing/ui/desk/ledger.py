@@ -121,14 +121,14 @@ class _CellEdit(QUndoCommand):
 def reminder_html(found: Reminders) -> str:
     """到期提醒 as links that filter the ledger."""
     parts = []
-    for key, label, rows, colour in (
+    for key, label, count, colour in (
         ("overdue", "已逾期", found.overdue, "#b91c1c"),
         ("due3", "3 天内到期", found.due_3, "#a16207"),
         ("due7", "4～7 天内到期", found.due_7, "#1d4ed8"),
         ("stale", "30 天无进展", found.stale, "#9a3412"),
     ):
-        if rows:
-            parts.append(f"<a href='{key}' style='color:{colour}'>{label} {len(rows)} 项</a>")
+        if count:
+            parts.append(f"<a href='{key}' style='color:{colour}'>{label} {count} 项</a>")
     if not parts:
         return "到期提醒：没有临近到期或逾期的整改事项。"
     return "到期提醒：" + "　".join(parts)
