@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -28,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
+    QKeyEvent,
     QKeySequence,
     QShortcut,
     QUndoCommand,
@@ -114,6 +116,24 @@ class AreaListModel(QAbstractListModel):
         return None
 
 
+class ExampleEdit(QPlainTextEdit):
+    """The example field. Its own undo is off (the page's stack owns undo), and
+    it lets Ctrl+Z / Ctrl+Y through to the page's shortcuts: a text field claims
+    those keys by default even with undo off, so they did nothing exactly where
+    people press them — while typing."""
+
+    def event(self, e: QEvent) -> bool:
+        undo_keys = (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+        if (
+            e.type() == QEvent.Type.ShortcutOverride
+            and isinstance(e, QKeyEvent)
+            and any(e.matches(k) for k in undo_keys)
+        ):
+            e.ignore()
+            return True
+        return super().event(e)
+
+
 class ItemEditor(QFrame):
     """One manifestation: level, example, 列为问题.
 
@@ -154,7 +174,7 @@ class ItemEditor(QFrame):
         self.raise_button.clicked.connect(lambda: self.raise_requested.emit(self.key))
         row.addWidget(self.raise_button)
         layout.addLayout(row)
-        self.example = QPlainTextEdit(self)
+        self.example = ExampleEdit(self)
         self.example.setPlaceholderText(
             self.tr("具体表现和事例：写明时间、地点和具体事情，做到见人见事。")
         )
