@@ -73,7 +73,7 @@ from mingjing.ui.desk.ledger_dialogs import (
     stored_values,
 )
 from mingjing.ui.desk.ledger_model import COLUMN_OF, COLUMNS, LedgerDelegate, LedgerModel
-from mingjing.ui.desk.roster import SHEET_FILTER, refused_text
+from mingjing.ui.desk.roster import ask_sheet_file, refused_text
 from mingjing.ui.tasks import run_in_background
 
 DUE_FILTERS: tuple[tuple[str, str], ...] = (
@@ -825,10 +825,7 @@ class LedgerTab(DeskTab):
 
     @classmethod
     def ask_import_file(cls, parent: QWidget) -> str | None:
-        name, _ = QFileDialog.getOpenFileName(
-            parent, parent.tr("导入 Excel 台账"), str(Path.home()), parent.tr(SHEET_FILTER)
-        )
-        return name or None
+        return ask_sheet_file(parent, parent.tr("选择要导入的整改台账"))
 
     @classmethod
     def ask_ledger_import(cls, parent: QWidget, preview: LedgerPreview) -> bool:
