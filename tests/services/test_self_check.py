@@ -163,3 +163,50 @@ def test_hand_in_to_a_new_folder_never_overwrites(
         hand_in(db, location, explicit)
     assert load_own_self_check(db, location).submission_revision == 2  # the refused one rolled back
     db.close()
+
+
+def test_deleted_problems_causes_measures_and_study_come_back_as_they_were(
+    laptop: tuple[DataLocation, Database],
+) -> None:
+    """What 撤销 relies on: a deletion is soft and the same record is restored."""
+    from mingjing.services import self_check as svc
+    from mingjing.services.errors import DomainError
+
+    location, db = laptop
+    view = load_own_self_check(db, location)
+    set_answer(db, view.id, "spirit-enthusiasm", level="notable", example=EXAMPLE)
+    raised = raise_problem(db, view.id, "spirit-enthusiasm")
+    first = svc.add_root_cause(db, raised, "ideals", "理想信念有所动摇。")
+    second = svc.add_root_cause(db, raised, "purpose", "宗旨意识淡薄。")
+    measure = svc.add_measure(db, raised, "年底前完成双河镇标段验收。")
+    record = svc.add_study_record(db, view.id, topic="党纪学习教育")
+
+    svc.delete_root_cause(db, first)
+    svc.delete_measure(db, measure)
+    svc.delete_study_record(db, record)
+    (problem,) = load_own_self_check(db, location).problems
+    assert [c.id for c in problem.causes] == [second] and problem.measures == ()
+    svc.restore_root_cause(db, first)
+    svc.restore_measure(db, measure)
+    svc.restore_study_record(db, record)
+    view = load_own_self_check(db, location)
+    (problem,) = view.problems
+    assert [c.id for c in problem.causes] == [first, second]  # in its old place
+    assert [m.text for m in problem.measures] == ["年底前完成双河镇标段验收。"]
+    assert [r.id for r in view.study] == [record]
+
+    svc.delete_problem(db, raised)
+    view = load_own_self_check(db, location)
+    assert view.problems == () and view.areas[0].items[1].problem_id is None
+    svc.restore_problem(db, raised)
+    view = load_own_self_check(db, location)
+    assert [p.id for p in view.problems] == [raised]
+    assert len(view.problems[0].causes) == 2 and view.areas[0].items[1].problem_id == raised
+
+    # Raised again meanwhile: the old one is not brought back beside it.
+    svc.delete_problem(db, raised)
+    again = raise_problem(db, view.id, "spirit-enthusiasm")
+    with pytest.raises(DomainError, match="已重新列为问题"):
+        svc.restore_problem(db, raised)
+    assert [p.id for p in load_own_self_check(db, location).problems] == [again]
+    db.close()

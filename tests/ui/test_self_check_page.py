@@ -189,7 +189,8 @@ def test_problem_list_edits_reach_the_database(
     assert panel.model.rowCount() == 2
     qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
 
-    first_id = panel.current.id if panel.current else ""
+    first_id = panel.current.id if panel.current else ""  # a new problem is shown at once
+    assert first_id == panel.model.index(1).data(panel.model.ID_ROLE)
     panel.text.setFocus()
     panel.text.selectAll()
     qtbot.keyClicks(panel.text, "x")  # typed, so textEdited fires; then Chinese from the IME
@@ -200,8 +201,10 @@ def test_problem_list_edits_reach_the_database(
     panel.examples.insertPlainText(
         "2025年9月石门村群众三次来电反映水渠漏水，我拖了两周才派人查看。"
     )
-    panel.cause.insertPlainText("宗旨意识淡薄，没有把群众的急事当成自己的事。")
-    panel.measure.insertPlainText("11月底前修复石门村水渠，建立群众来电限时回复制度。")
+    panel.causes.entries[0].text.insertPlainText("宗旨意识淡薄，没有把群众的急事当成自己的事。")
+    panel.measures.entries[0].text.insertPlainText(
+        "11月底前修复石门村水渠，建立群众来电限时回复制度。"
+    )
     with qtbot.wait_signal(page.saved, timeout=5000):
         panel.flush()
 
@@ -224,13 +227,15 @@ def test_problem_list_edits_reach_the_database(
     assert saved_problem().area_key == "people"  # type: ignore[attr-defined]
 
     panel.list.setCurrentIndex(panel.model.index(0))
+    top = panel.current.id if panel.current else ""
     with qtbot.wait_signal(page.saved, timeout=5000):
         panel.down_button.click()
     settle(qtbot)
     view = load_own_self_check(laptop.db, laptop.location)
-    assert view.problems[1].id == first_id
+    assert view.problems[1].id == top
 
-    panel.list.setCurrentIndex(panel.model.index(0))
+    other = next(row for row, p in enumerate(view.problems) if p.id != first_id)
+    panel.list.setCurrentIndex(panel.model.index(other))
     from mingjing.ui.pages.problems import ProblemsPanel
 
     with pytest.MonkeyPatch.context() as mp:
@@ -405,13 +410,23 @@ def test_the_checklist_with_the_keyboard_alone(
     with qtbot.wait_signal(page.saved, timeout=5_000):
         qtbot.keyClick(example, Qt.Key.Key_Return, CTRL)
     assert first.raise_button.text() == "已列为问题"
-    # Ctrl+Z takes back the last checklist intention (the typing), Ctrl+Y brings it back.
+    # Ctrl+Z takes back one intention at a time: the raise, then the typing;
+    # Ctrl+Y brings them back in order.
+    with qtbot.wait_signal(page.saved, timeout=5_000):
+        qtbot.keyClick(example, Qt.Key.Key_Z, CTRL)
+    assert first.raise_button.text() == "列为问题"
+    assert example.toPlainText().startswith("2025年10月")
     with qtbot.wait_signal(page.saved, timeout=5_000):
         qtbot.keyClick(example, Qt.Key.Key_Z, CTRL)
     assert example.toPlainText() == ""
     with qtbot.wait_signal(page.saved, timeout=5_000):
         qtbot.keyClick(example, Qt.Key.Key_Y, CTRL)
     assert example.toPlainText().startswith("2025年10月")
+    with qtbot.wait_signal(page.saved, timeout=5_000):
+        qtbot.keyClick(example, Qt.Key.Key_Y, CTRL)
+    assert first.raise_button.text() == "已列为问题"
+    settle(qtbot)
+    assert len(load_own_self_check(laptop.db, laptop.location).problems) == 1
     # Ctrl+J goes to the next item without an answer, in this area or the next.
     before = page.area_list.currentIndex().row()
     qtbot.keyClick(example, Qt.Key.Key_J, CTRL)
@@ -420,3 +435,147 @@ def test_the_checklist_with_the_keyboard_alone(
     assert isinstance(target, QRadioButton)
     assert target.parent() is page._editors["spirit-enthusiasm"]  # the next one without a level
     assert page.area_list.currentIndex().row() == before
+
+
+def test_several_causes_and_measures_and_undo_across_the_problem_form(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace
+) -> None:
+    """Each intention in the problem tab is one step of the page's undo: an entry
+    added, a stretch of typing, a choice, a deletion (which comes back whole)."""
+    panel = page.problems_panel
+    page.tabs.setCurrentIndex(1)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    assert panel.text.hasFocus() or not page.isActiveWindow()
+    panel.text.insert("对群众反映的水渠维修问题回应不及时")
+    # The blank cause is stored with its first words; 增加一条原因 adds another.
+    panel.causes.entries[0].text.insertPlainText("宗旨意识淡薄，把群众的急事当成小事。")
+    panel.flush()
+    settle(qtbot)
+    second = panel.causes.add_blank()
+    second.category.setCurrentIndex(second.category.findData("commitment"))
+    second.text.insertPlainText("作风不实，满足于电话里过问，不到现场。")
+    panel.measures.entries[0].text.insertPlainText("11月底前修复石门村水渠。")
+    panel.measures.entries[0].deadline_kind.setCurrentIndex(1)  # 立行立改
+    panel.flush()
+    settle(qtbot)
+    extra = panel.measures.add_blank()
+    extra.text.insertPlainText("建立群众来电三日内回复制度。")
+    panel.flush()
+    settle(qtbot)
+
+    def problem() -> object:
+        (p,) = load_own_self_check(laptop.db, laptop.location).problems
+        return p
+
+    p = problem()
+    assert p.text == "对群众反映的水渠维修问题回应不及时"  # type: ignore[attr-defined]
+    assert [c.text for c in p.causes] == [  # type: ignore[attr-defined]
+        "宗旨意识淡薄，把群众的急事当成小事。",
+        "作风不实，满足于电话里过问，不到现场。",
+    ]
+    assert p.causes[1].category == "commitment"  # type: ignore[attr-defined]
+    assert [(m.text, m.deadline_kind) for m in p.measures] == [  # type: ignore[attr-defined]
+        ("11月底前修复石门村水渠。", "immediate"),
+        ("建立群众来电三日内回复制度。", "by_date"),
+    ]
+    assert len(panel.causes.entries) == 2 and len(panel.measures.entries) == 2
+
+    # Ctrl+Z in a text field undoes the last intention: the second measure goes.
+    target = panel.measures.entries[0].text
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        qtbot.keyClick(target, Qt.Key.Key_Z, CTRL)
+    settle(qtbot)
+    assert [m.text for m in problem().measures] == ["11月底前修复石门村水渠。"]  # type: ignore[attr-defined]
+    assert len(panel.measures.entries) == 1
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=True)
+    settle(qtbot)
+    assert len(problem().measures) == 2  # type: ignore[attr-defined]
+
+    # A choice is a step; so is removing a cause.
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.severity.setCurrentIndex(panel.severity.findData("serious"))
+    settle(qtbot)
+    assert problem().severity_code == "serious"  # type: ignore[attr-defined]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.causes.entries[0].remove_button.click()
+    settle(qtbot)
+    assert len(problem().causes) == 1 and len(panel.causes.entries) == 1  # type: ignore[attr-defined]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    assert len(problem().causes) == 2  # type: ignore[attr-defined]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    assert problem().severity_code == "general"  # type: ignore[attr-defined]
+    assert panel.severity.currentData() == "general"
+
+    # Deleting the problem is undone whole: its causes and measures come back.
+    from mingjing.ui.pages.problems import ProblemsPanel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ProblemsPanel, "ask_delete", classmethod(lambda c, p, w: True))
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            panel.delete_button.click()
+    settle(qtbot)
+    assert load_own_self_check(laptop.db, laptop.location).problems == ()
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    p = problem()
+    assert len(p.causes) == 2 and len(p.measures) == 2  # type: ignore[attr-defined]
+    assert panel.model.rowCount() == 1 and len(panel.causes.entries) == 2
+
+    # Typing still waiting for its pause is a step of its own, undone first.
+    panel.examples.setFocus()
+    panel.examples.insertPlainText("2025年9月石门村群众三次来电。")
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        qtbot.keyClick(panel.examples, Qt.Key.Key_Z, CTRL)
+    settle(qtbot)
+    assert problem().examples == "" and panel.examples.toPlainText() == ""  # type: ignore[attr-defined]
+    assert page.undo_stack.canRedo()
+
+
+def test_study_records_undo_and_redo(qtbot: QtBot, page: SelfCheckPage, laptop: Workspace) -> None:
+    panel = page.study_panel
+    page.tabs.setCurrentIndex(2)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    (added,) = load_own_self_check(laptop.db, laptop.location).study
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.model.setData(panel.model.index(0, 2), "专题学习《中国共产党纪律处分条例》")
+    settle(qtbot)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    assert panel.model.index(0, 2).data() == "（请填写学习内容）"
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    assert load_own_self_check(laptop.db, laptop.location).study == ()
+    for _ in range(2):
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            page.undo_step(redo=True)
+        settle(qtbot)
+    (back,) = load_own_self_check(laptop.db, laptop.location).study
+    assert back.id == added.id and back.topic == "专题学习《中国共产党纪律处分条例》"
+
+
+def test_a_refused_edit_is_said_above_what_is_stored(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace
+) -> None:
+    from mingjing.services import self_check as svc
+    from mingjing.ui.pages.undo import Change
+
+    def refuse(db: object) -> None:
+        svc.update_problem(db, "00000000-0000-0000-0000-000000000000", text="x")  # type: ignore[arg-type]
+
+    with qtbot.wait_signal(page.loaded, timeout=5000):
+        page._push(Change("改一个不存在的问题", do=refuse, undo=refuse))
+    assert page.status.text().startswith("找不到这个问题")
+    assert "填写中" in page.status.text()
+    assert load_own_self_check(laptop.db, laptop.location).problems == ()

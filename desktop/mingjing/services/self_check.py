@@ -518,6 +518,28 @@ def delete_problem(db: Database, problem_id: str) -> None:
         problem.soft_delete()
 
 
+def restore_problem(db: Database, problem_id: str) -> None:
+    """Undo of 删除 (or redo of 新增 / 列为问题): the problem comes back as it was,
+    with its causes and measures, in its place."""
+    with db.transaction() as session:
+        problem = session.get(Problem, uuid.UUID(problem_id))
+        if problem is None or problem.owner_member_id is None:
+            raise DomainError("找不到这个问题，无法恢复。")
+        if problem.deleted_at is None:
+            return
+        if problem.item_id is not None and session.scalar(
+            select(Problem.id).where(
+                Problem.campaign_id == problem.campaign_id,
+                Problem.owner_member_id == problem.owner_member_id,
+                Problem.item_id == problem.item_id,
+                Problem.deleted_at.is_(None),
+            )
+        ):
+            raise DomainError("这一项已重新列为问题，原来的问题不再恢复。")
+        problem.restore()
+        _edited(_self_check(session, problem.campaign_id, problem.owner_member_id))
+
+
 def move_problem(db: Database, problem_id: str, new_index: int) -> None:
     """Reorder the member's problems (drag and drop): ``problem_id`` goes to ``new_index``."""
     with db.transaction() as session:
@@ -560,11 +582,26 @@ def update_root_cause(
     db: Database, cause_id: str, *, category: str = _UNSET, text: str = _UNSET
 ) -> None:
     with db.transaction() as session:
-        cause = session.get(RootCause, uuid.UUID(cause_id))
-        if cause is None or cause.problem_id is None:
-            raise DomainError("找不到这条原因剖析，可能已被删除。")
-        _own_problem(session, str(cause.problem_id))
-        _apply(cause, category=category, text=text)
+        _apply(_cause(session, cause_id), category=category, text=text)
+
+
+def _cause(session: Session, cause_id: str) -> RootCause:
+    cause = session.get(RootCause, uuid.UUID(cause_id))
+    if cause is None or cause.problem_id is None:
+        raise DomainError("找不到这条原因剖析，可能已被删除。")
+    _own_problem(session, str(cause.problem_id))
+    return cause
+
+
+def delete_root_cause(db: Database, cause_id: str) -> None:
+    """Soft delete, so 撤销 can bring it back with :func:`restore_root_cause`."""
+    with db.transaction() as session:
+        _cause(session, cause_id).soft_delete()
+
+
+def restore_root_cause(db: Database, cause_id: str) -> None:
+    with db.transaction() as session:
+        _cause(session, cause_id).restore()
 
 
 def add_measure(
@@ -600,17 +637,32 @@ def update_measure(
     deadline: dt.date | None = _UNSET,
 ) -> None:
     with db.transaction() as session:
-        measure = session.get(Measure, uuid.UUID(measure_id))
-        if measure is None:
-            raise DomainError("找不到这条整改措施，可能已被删除。")
-        _own_problem(session, str(measure.problem_id))
         _apply(
-            measure,
+            _measure(session, measure_id),
             text=text,
             target=target,
             deadline_kind=_as(DeadlineKind, deadline_kind),
             deadline=deadline,
         )
+
+
+def _measure(session: Session, measure_id: str) -> Measure:
+    measure = session.get(Measure, uuid.UUID(measure_id))
+    if measure is None:
+        raise DomainError("找不到这条整改措施，可能已被删除。")
+    _own_problem(session, str(measure.problem_id))
+    return measure
+
+
+def delete_measure(db: Database, measure_id: str) -> None:
+    """Soft delete, so 撤销 can bring it back with :func:`restore_measure`."""
+    with db.transaction() as session:
+        _measure(session, measure_id).soft_delete()
+
+
+def restore_measure(db: Database, measure_id: str) -> None:
+    with db.transaction() as session:
+        _measure(session, measure_id).restore()
 
 
 def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
@@ -676,6 +728,16 @@ def delete_study_record(db: Database, record_id: str) -> None:
             raise DomainError("找不到这条学习记录，可能已被删除。")
         _edited(record.self_check)
         record.soft_delete()
+
+
+def restore_study_record(db: Database, record_id: str) -> None:
+    """Undo of 删除 (or redo of 新增) for a study record."""
+    with db.transaction() as session:
+        record = session.get(StudyRecord, uuid.UUID(record_id))
+        if record is None:
+            raise DomainError("找不到这条学习记录，无法恢复。")
+        _edited(record.self_check)
+        record.restore()
 
 
 def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:

@@ -26,9 +26,9 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAction,
     QDragEnterEvent,
     QDropEvent,
-    QKeyEvent,
     QKeySequence,
     QShortcut,
     QUndoCommand,
@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -66,13 +65,16 @@ from mingjing.services.self_check import (
     ItemView,
     NotJoined,
     SelfCheckView,
+    delete_problem,
     hand_in,
     load_own_self_check,
     raise_problem,
+    restore_problem,
     set_answer,
 )
 from mingjing.ui.pages.problems import ProblemsPanel
 from mingjing.ui.pages.study import StudyPanel
+from mingjing.ui.pages.undo import Change, ChangeCommand, Record, UndoText, creation
 from mingjing.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -115,29 +117,6 @@ class AreaListModel(QAbstractListModel):
         return None
 
 
-class ExampleEdit(QPlainTextEdit):
-    """The example field. Its own undo is off (the page's stack owns undo), yet
-    a text field claims Ctrl+Z / Ctrl+Y even with undo off, so the page's
-    shortcuts never fire exactly where people press them — while typing. The
-    claimed keys arrive here as key presses and go to the page's stack.
-
-    (Overriding ``event`` to release the keys instead worked too, but put a
-    Python call on every event of every field: about a millisecond of a 15 ms
-    area switch, measured with bench/area_switch.py.)
-    """
-
-    undo_stack: QUndoStack | None = None
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        stack = self.undo_stack
-        if stack is not None and e.matches(QKeySequence.StandardKey.Undo):
-            stack.undo()
-        elif stack is not None and e.matches(QKeySequence.StandardKey.Redo):
-            stack.redo()
-        else:
-            super().keyPressEvent(e)
-
-
 class ItemEditor(QFrame):
     """One manifestation: level, example, 列为问题.
 
@@ -178,12 +157,10 @@ class ItemEditor(QFrame):
         self.raise_button.clicked.connect(lambda: self.raise_requested.emit(self.key))
         row.addWidget(self.raise_button)
         layout.addLayout(row)
-        self.example = ExampleEdit(self)
+        self.example = UndoText(self)
         self.example.setPlaceholderText(
             self.tr("具体表现和事例：写明时间、地点和具体事情，做到见人见事。")
         )
-        self.example.setTabChangesFocus(True)
-        self.example.setUndoRedoEnabled(False)  # the page's undo stack owns undo
         self.example.setFixedHeight(self.example.fontMetrics().lineSpacing() * 4 + 16)
         layout.addWidget(self.example)
         self._pause = QTimer(self)
@@ -290,6 +267,8 @@ class SelfCheckPage(QWidget):
         self.view: SelfCheckView | None = None
         self.undo_stack = QUndoStack(self)
         self._editors: dict[str, ItemEditor] = {}
+        self._in_flight = 0  # edits queued and not yet back
+        self._notice = ""  # why the last edit was not saved, shown with the next view
         self._stored_examples: dict[str, str] = {}
 
         outer = QVBoxLayout(self)
@@ -345,10 +324,10 @@ class SelfCheckPage(QWidget):
         splitter.setSizes([220, 800])
         self.tabs.addTab(splitter, self.tr("对号入座"))
         self.problems_panel = ProblemsPanel(self.tabs)
-        self.problems_panel.edit_requested.connect(self._run_edit)
+        self.problems_panel.change_requested.connect(self._push)
         self.tabs.addTab(self.problems_panel, self.tr("查摆问题与整改措施"))
         self.study_panel = StudyPanel(self.tabs)
-        self.study_panel.edit_requested.connect(self._run_edit)
+        self.study_panel.change_requested.connect(self._push)
         self.tabs.addTab(self.study_panel, self.tr("学习情况"))
         outer.addWidget(self.tabs, 1)
 
@@ -370,13 +349,16 @@ class SelfCheckPage(QWidget):
         self.hints_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
         outer.addWidget(self.hints_box)
 
-        undo = self.undo_stack.createUndoAction(self, self.tr("撤销"))
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        redo = self.undo_stack.createRedoAction(self, self.tr("重做"))
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        redo.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addActions([undo, redo])
+        # Ctrl+Z / Ctrl+Y anywhere on the page; text fields hand them over too (UndoText).
+        for key, redo in (
+            (QKeySequence.StandardKey.Undo, False),
+            (QKeySequence.StandardKey.Redo, True),
+        ):
+            action = QAction(self.tr("重做") if redo else self.tr("撤销"), self)
+            action.setShortcut(key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, r=redo: self.undo_step(r))
+            self.addAction(action)
         self._editable = False
         self.setAcceptDrops(True)
         self._show_message(self.tr("正在读取……"))
@@ -441,10 +423,14 @@ class SelfCheckPage(QWidget):
             ),
             SelfCheckState.RETURNED: self.tr("办公室退回返工：{0}").format(view.review_comment),
         }
-        self.status.setText(texts[state])
-        # Returned for rework must not be missed: it is the one state that asks for action.
+        notice, self._notice = self._notice, ""
+        self.status.setText(f"{notice}　{texts[state]}" if notice else texts[state])
+        # Returned for rework must not be missed: it is the one state that asks for
+        # action; nor may an edit that was not saved.
         self.status.setStyleSheet(
-            "color: #a8322d; font-weight: bold;" if state is SelfCheckState.RETURNED else ""
+            "color: #a8322d; font-weight: bold;"
+            if state is SelfCheckState.RETURNED or notice
+            else ""
         )
         self.hand_in_button.setText(
             self.tr("重新提交…") if view.submission_revision else self.tr("提交给办公室…")
@@ -536,7 +522,6 @@ class SelfCheckPage(QWidget):
         layout = QVBoxLayout(box)
         for item in area.items:
             editor = ItemEditor(item, self.view.levels, box)
-            editor.example.undo_stack = self.undo_stack
             editor.set_editable(self._editable)
             editor.level_chosen.connect(self._level_chosen)
             editor.example_paused.connect(self._example_paused)
@@ -595,35 +580,62 @@ class SelfCheckPage(QWidget):
         self.undo_stack.push(_Edit(self.tr("填写事例"), apply, old, new, merge_key=key))
 
     def _save(self, key: str, **change: Any) -> None:
-        if self.view is None or self.db is None:
+        if self.view is None:
             return
-        db, check_id = self.db, self.view.id
-
-        def work() -> SelfCheckView:
-            set_answer(db, check_id, key, **change)
-            return load_own_self_check(db, self.location)
-
-        run_in_background(
-            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
-        )
+        check_id = self.view.id
+        self._run_edit(lambda db: set_answer(db, check_id, key, **change))
 
     def _after_save(self, view: object) -> None:
-        self._show_view(view)
+        self._in_flight -= 1
+        # Only the view after the last queued edit is shown: an older one would
+        # take back, for a moment, what the user has done since (an entry just
+        # added would vanish and come back as a new widget, losing the cursor).
+        if self._in_flight == 0:
+            self._show_view(view)
         self.saved.emit()
+
+    def _edit_failed(self, exc: BaseException) -> None:
+        """An edit was refused (or failed): say why above what is actually stored."""
+        self._in_flight -= 1
+        if isinstance(exc, DomainError | EnvironmentFault):
+            self._notice = str(exc)
+        else:
+            log.error("an edit on the self-check page failed", exc_info=exc)
+            self._notice = self.tr(
+                "刚才的修改没有保存：程序内部错误。请将日志文件 {0} 发给技术支持人员。"
+            ).format(self.location.log_file)
+        if self._in_flight == 0:
+            self.reload()
 
     def _raise(self, key: str) -> None:
         if self.view is None or self.db is None or not self._editable:
             return
         self.flush()
-        db, check_id = self.db, self.view.id
-
-        def work() -> SelfCheckView:
-            raise_problem(db, check_id, key)
-            return load_own_self_check(db, self.location)
-
-        run_in_background(
-            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
+        check_id = self.view.id
+        self._push(
+            creation(
+                self.tr("列为问题"),
+                Record(),
+                lambda db: raise_problem(db, check_id, key),
+                delete_problem,
+                restore_problem,
+            )
         )
+
+    def _push(self, change: object) -> None:
+        """One intention from a panel: on the stack, which runs it (and its undo) in order."""
+        if isinstance(change, Change) and self._editable:
+            self.undo_stack.push(ChangeCommand(change, self._run_edit))
+
+    def undo_step(self, redo: bool) -> None:
+        """Ctrl+Z / Ctrl+Y: typing still waiting for its pause is one step first."""
+        if not self._editable:
+            return
+        self.flush()
+        if redo:
+            self.undo_stack.redo()
+        else:
+            self.undo_stack.undo()
 
     def flush(self) -> None:
         """Save typing that is still waiting for its pause (page or window closing)."""
@@ -632,7 +644,7 @@ class SelfCheckPage(QWidget):
         self.problems_panel.flush()
 
     def _run_edit(self, call: object) -> None:
-        """Run a problem-list edit from the panel, in order, then show the result."""
+        """Run an edit (or its undo), in order, off the GUI thread; then show the result."""
         if self.db is None or not callable(call):
             return
         db, location = self.db, self.location
@@ -641,8 +653,13 @@ class SelfCheckPage(QWidget):
             call(db)
             return load_own_self_check(db, location)
 
+        self._in_flight += 1
         run_in_background(
-            work, parent=self, on_success=self._after_save, on_failure=self._failed, in_order=True
+            work,
+            parent=self,
+            on_success=self._after_save,
+            on_failure=self._edit_failed,
+            in_order=True,
         )
 
     def go_to_next_unanswered(self) -> None:
@@ -778,6 +795,7 @@ class SelfCheckPage(QWidget):
         def done(result: object) -> None:
             assert isinstance(result, tuple)
             made, view = result
+            self.undo_stack.clear()  # handed in: what was sent is not undone from here
             self._show_view(view)
             self.handed_in.emit(str(made))
             if view.submission_revision == before:
@@ -816,6 +834,7 @@ class SelfCheckPage(QWidget):
         def done(outcome: object) -> None:
             assert isinstance(outcome, tuple)
             note, view = outcome
+            self.undo_stack.clear()
             self._show_view(view)
             self.status.setText(note + " " + self.status.text())
             self.reply_opened.emit(note)

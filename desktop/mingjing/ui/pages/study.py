@@ -1,8 +1,9 @@
 """学习情况: what the member studied, when and how — it opens the statement.
 
 A table edited in place: the date with a calendar, the form from a list,
-the topic, hours and a note as text. Each edit is one service call, run in
-order by the page like every other edit.
+the topic, hours and a note as text. Each edit is one
+:class:`~mingjing.ui.pages.undo.Change` (the call and its undo) for the
+page's undo stack, run in order like every other edit.
 """
 
 from __future__ import annotations
@@ -36,17 +37,21 @@ from PySide6.QtWidgets import (
 from mingjing.domain.text import cn_date
 from mingjing.services import self_check as svc
 from mingjing.services.self_check import SelfCheckView, StudyView
+from mingjing.ui.pages.undo import Change, Record, creation, removal
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("日期", "形式", "学习内容", "学时（小时）", "学习体会")
 
 
+FIELDS = ("studied_on", "form", "topic", "hours", "note")
+
+
 class StudyTableModel(QAbstractTableModel):
     """Signals:
-    edit_requested(callable): a service call to run in order.
+    change_requested(Change): one edit and its undo.
     """
 
-    edit_requested = Signal(object)
+    change_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,26 +107,34 @@ class StudyTableModel(QAbstractTableModel):
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
-        rid = self.rows[index.row()].id
+        row = self.rows[index.row()]
         col = index.column()
-        if col == 0 and isinstance(value, dt.date):
-            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, studied_on=value))
-        elif col == 1 and isinstance(value, str) and value in self.forms:
-            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, form=value))
-        elif col == 2:
-            text = str(value)
-            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, topic=text))
+        new: Any
+        if (col == 0 and isinstance(value, dt.date)) or (
+            col == 1 and isinstance(value, str) and value in self.forms
+        ):
+            new = value
+        elif col in (2, 4):
+            new = str(value)
         elif col == 3:
             try:
-                hours = float(str(value)) if str(value).strip() else None
+                new = float(str(value)) if str(value).strip() else None
             except ValueError:
                 return False
-            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, hours=hours))
-        elif col == 4:
-            text = str(value)
-            self.edit_requested.emit(lambda db: svc.update_study_record(db, rid, note=text))
         else:
             return False
+        field = FIELDS[col]
+        old = getattr(row, field)
+        if old == new:
+            return True
+        rid = row.id
+        self.change_requested.emit(
+            Change(
+                self.tr("修改学习记录"),
+                do=lambda db: svc.update_study_record(db, rid, **{field: new}),
+                undo=lambda db: svc.update_study_record(db, rid, **{field: old}),
+            )
+        )
         return True
 
 
@@ -167,17 +180,17 @@ class _Delegate(QStyledItemDelegate):
 
 class StudyPanel(QWidget):
     """Signals:
-    edit_requested(callable): a service call for the page to run in order.
+    change_requested(Change): one edit and its undo, for the page's stack.
     """
 
-    edit_requested = Signal(object)
+    change_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view: SelfCheckView | None = None
         layout = QVBoxLayout(self)
         self.model = StudyTableModel(self)
-        self.model.edit_requested.connect(self.edit_requested)
+        self.model.change_requested.connect(self.change_requested)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setItemDelegate(_Delegate(self.table))
@@ -221,8 +234,14 @@ class StudyPanel(QWidget):
             check_id = self.view.id
             today = dt.date.today()
             topic = self.tr("（请填写学习内容）")
-            self.edit_requested.emit(
-                lambda db: svc.add_study_record(db, check_id, topic=topic, studied_on=today)
+            self.change_requested.emit(
+                creation(
+                    self.tr("新增学习记录"),
+                    Record(),
+                    lambda db: svc.add_study_record(db, check_id, topic=topic, studied_on=today),
+                    svc.delete_study_record,
+                    svc.restore_study_record,
+                )
             )
 
     @classmethod
@@ -236,4 +255,11 @@ class StudyPanel(QWidget):
         row = self.table.currentIndex().row()
         if 0 <= row < len(self.model.rows) and self.ask_delete(self, self.model.rows[row].topic):
             rid = self.model.rows[row].id
-            self.edit_requested.emit(lambda db: svc.delete_study_record(db, rid))
+            self.change_requested.emit(
+                removal(
+                    self.tr("删除学习记录"),
+                    rid,
+                    svc.delete_study_record,
+                    svc.restore_study_record,
+                )
+            )
