@@ -124,6 +124,8 @@ def test_not_joined_offers_the_campaign_file(
         widget.set_database(ws.db)
     assert "还没有加入专项行动" in widget.status.text()
     assert widget.join_button.isVisible()
+    assert widget.empty_state.isVisible() and not widget.tabs.isVisible()
+    assert not widget.hand_in_button.isVisible()
     monkeypatch.setattr(
         SelfCheckPage, "ask_package", classmethod(lambda cls, p: str(campaign_file))
     )
@@ -139,6 +141,7 @@ def test_not_joined_offers_the_campaign_file(
     assert len(offered[0]) == 12
     assert "孙珺" in widget.heading.text()
     assert not widget.join_button.isVisible()
+    assert widget.tabs.isVisible() and not widget.empty_state.isVisible()
     ws.close()
 
 
@@ -579,3 +582,20 @@ def test_a_refused_edit_is_said_above_what_is_stored(
     assert page.status.text().startswith("找不到这个问题")
     assert "填写中" in page.status.text()
     assert load_own_self_check(laptop.db, laptop.location).problems == ()
+
+
+def test_words_in_a_new_cause_are_saved_when_the_page_closes(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace
+) -> None:
+    panel = page.problems_panel
+    page.tabs.setCurrentIndex(1)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    panel.causes.entries[0].text.insertPlainText("对群众诉求不敏感。")  # no pause yet
+    panel.measures.add_blank().text.insertPlainText("建立来电限时回复制度。")
+    page.flush()  # what closing the window does
+    settle(qtbot)
+    (problem,) = load_own_self_check(laptop.db, laptop.location).problems
+    assert [c.text for c in problem.causes] == ["对群众诉求不敏感。"]
+    assert [m.text for m in problem.measures] == ["建立来电限时回复制度。"]

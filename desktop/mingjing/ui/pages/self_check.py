@@ -330,6 +330,22 @@ class SelfCheckPage(QWidget):
         self.study_panel.change_requested.connect(self._push)
         self.tabs.addTab(self.study_panel, self.tr("学习情况"))
         outer.addWidget(self.tabs, 1)
+        # Before there is a self-check (not joined, or it cannot be read): what to
+        # do about it, in place of three empty tabs.
+        self.empty_state = QLabel(self)
+        self.empty_state.setObjectName("emptyState")
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state.setText(
+            self.tr(
+                "<p style='font-size:13pt'>本机还没有加入专项行动</p>"
+                "<p>请点右上角“打开专项行动文件…”，选择办公室发来的文件（.mjcampaign），"
+                "再在名单中选择自己；也可以把文件直接拖到这里。</p>"
+                "<p>加入后，对号入座、查摆问题、原因剖析和整改措施都在这一页填写，随时自动保存。</p>"
+            )
+        )
+        self.empty_state.hide()
+        outer.addWidget(self.empty_state, 1)
 
         # A bounded, scrolling box: with many problems the hints must not squeeze the form.
         self.hints = QLabel(self)
@@ -385,6 +401,7 @@ class SelfCheckPage(QWidget):
         if isinstance(exc, NotJoined):
             self._show_message(str(exc))
             self.join_button.show()
+            self.empty_state.show()
         elif isinstance(exc, DomainError | EnvironmentFault):
             self._show_message(str(exc))
         else:
@@ -397,6 +414,10 @@ class SelfCheckPage(QWidget):
         self.loaded.emit()
 
     def _show_message(self, text: str) -> None:
+        for widget in (self.tabs, self.next_button, self.hand_in_button):
+            widget.setVisible(self.view is not None)
+        self.hints_box.hide()
+        self.empty_state.hide()
         self.status.setText(text)
         self.join_button.hide()
         self.progress.clear()
@@ -409,6 +430,9 @@ class SelfCheckPage(QWidget):
         assert isinstance(view, SelfCheckView)
         first = self.view is None
         self.view = view
+        self.empty_state.hide()
+        for widget in (self.tabs, self.next_button, self.hand_in_button):
+            widget.show()
         self.heading.setText(
             self.tr("个人自查　{0}（{1}）").format(view.member_name, view.member_position)
         )
