@@ -160,6 +160,30 @@ def build_parser() -> argparse.ArgumentParser:
     restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
     restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
 
+    from mingjing.services.materials import KINDS
+
+    render = verb("render", "生成会议材料（PDF 按 GB/T 9704 排版，或可编辑的 Word 文件）")
+    render.add_argument(
+        "kind",
+        metavar="材料",
+        choices=list(KINDS),
+        help="；".join(f"{key}：{label}" for key, label in KINDS.items()),
+    )
+    render.add_argument(
+        "--out",
+        metavar="文件",
+        type=Path,
+        required=True,
+        help="保存为 .pdf 或 .docx（按扩展名）",
+    )
+    render.add_argument("--member", metavar="姓名", help="个人对照检查材料是谁的")
+    render.add_argument(
+        "--meeting", metavar="会议编号", help="会议方案、会议记录用哪次会议（默认最近一次）"
+    )
+    render.add_argument(
+        "--anonymise", action="store_true", help="整改情况公示中不出现干部姓名和责任部门"
+    )
+
     def action(group: str, group_text: str, name: str, text: str) -> argparse.ArgumentParser:
         """``mingjing GROUP NAME``: one action of a package verb (campaign, submission…)."""
         if group not in groups:
@@ -330,6 +354,8 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
             return run_sheet_import(args, db)
         if args.verb == "ledger":
             return run_ledger(args, db)
+        if args.verb == "render":
+            return run_render(args, db)
         if args.verb == "reply":
             from mingjing.services import replies
 
@@ -431,6 +457,32 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
     _print("请再运行一次，并用 --member 指定名单中自己的姓名：")
     for entry in result.roster:
         _print(f"　{entry.label}")
+    return EXIT_OK
+
+
+def run_render(args: argparse.Namespace, db: Any) -> int:
+    """``mingjing render KIND --out F.pdf|F.docx [--member NAME] [--meeting ID]``."""
+    import datetime as dt
+
+    from mingjing.fonts import FontRegistry
+    from mingjing.services import materials
+
+    made = materials.render(
+        db,
+        args.kind,
+        args.out,
+        FontRegistry.discover(),
+        today=dt.date.today(),
+        member=args.member,
+        meeting=args.meeting,
+        anonymise=args.anonymise,
+    )
+    _print(f"已生成{materials.KINDS[made.kind]}：{made.path}（{made.pages} 页）")
+    if made.missing:
+        _err(
+            "注意：本机没有任何字体含有这些字，打印件中以“〓”代替，请改用常用字或安装相应字体："
+            + "、".join(made.missing)
+        )
     return EXIT_OK
 
 

@@ -323,6 +323,18 @@ def load_self_check(db: Database, campaign_id: str, member_id: str) -> SelfCheck
         return _view(session, check)
 
 
+def find_self_check(db: Database, campaign_id: str, member_id: str) -> SelfCheckView | None:
+    """The member's self-check as it stands, or None if there is none (nothing is created)."""
+    with db.read() as session:
+        check = session.scalar(
+            select(SelfCheck).where(
+                SelfCheck.campaign_id == uuid.UUID(campaign_id),
+                SelfCheck.member_id == uuid.UUID(member_id),
+            )
+        )
+        return _view(session, check) if check is not None else None
+
+
 def read_self_check(db: Database, self_check_id: str) -> SelfCheckView:
     """A self-check by id, as it stands (the office reads a member's hand-in)."""
     with db.read() as session:

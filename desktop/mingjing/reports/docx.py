@@ -1,0 +1,317 @@
+"""A :class:`~mingjing.reports.document.Document` as a Word file, for hand editing.
+
+The same blocks in the same GB/T 9704 styles as the PDF, set up the way unit
+offices set up their own 公文 templates in Word: A4, margins 37/35/28/26 mm,
+a document grid of 22 lines × 28 characters (line pitch 28.95 pt, character
+pitch 15.79 pt on 3号), 仿宋 body, 小标宋 title, 黑体/楷体 headings, page
+numbers “— 1 —” in 4号宋体 at the right on odd pages and the left on even ones.
+
+Fonts are named, not embedded: Word on the user's computer sets the text in
+its own 仿宋/黑体/楷体/方正小标宋简体 (or substitutes). Each material of a
+package starts in a new section on an odd page; the contents is a TOC field
+that shows the page numbers of the PDF until Word updates it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from docx import Document as new_docx
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import Section as DocxSection
+from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
+
+from mingjing.domain.text import cn_date
+from mingjing.reports.document import (
+    Block,
+    Document,
+    Heading,
+    PageBreak,
+    Para,
+    Signature,
+    Subtitle,
+    Table,
+    Title,
+)
+
+FANGSONG = "仿宋"
+HEI = "黑体"
+KAI = "楷体"
+SONG = "宋体"
+XIAOBIAOSONG = "方正小标宋简体"
+LINE = Pt(28.95)
+"""22 lines in 225 mm, as Word templates of 公文 set it."""
+CHAR_SPACE = -860
+"""Document-grid character pitch in 1/4096 pt added to 16 pt: 15.79 pt, 28 a line."""
+
+ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
+def _set_font(run_or_style: object, face: str, size: float, bold: bool = False) -> None:
+    font = run_or_style.font  # type: ignore[attr-defined]
+    font.name = face
+    font.size = Pt(size)
+    font.bold = bold
+    element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element  # type: ignore[attr-defined]
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), face)
+
+
+def _para(
+    doc: DocxDocument,
+    text: str,
+    face: str,
+    size: float = 16,
+    *,
+    align: str = "justify",
+    first_chars: int = 0,
+    right_chars: float = 0,
+    outline: int | None = None,
+) -> Paragraph:
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.alignment = ALIGN[align]
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = LINE
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    ppr = p._p.get_or_add_pPr()
+    if first_chars or right_chars:
+        ind = OxmlElement("w:ind")
+        if first_chars:
+            ind.set(qn("w:firstLineChars"), str(first_chars * 100))
+        if right_chars:
+            ind.set(qn("w:rightChars"), str(int(right_chars * 100)))
+        ppr.append(ind)
+    if outline is not None:
+        level = OxmlElement("w:outlineLvl")
+        level.set(qn("w:val"), str(outline))
+        ppr.append(level)
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        run = p.add_run(line)
+        _set_font(run, face, size)
+        if n < len(lines) - 1:
+            run.add_break()
+    return p
+
+
+def _page_setup(section: DocxSection, landscape: bool) -> None:
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+        section.left_margin, section.right_margin = Mm(37), Mm(35)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(24)
+    section.header_distance = Mm(15)
+    sect = section._sectPr
+    for old in sect.findall(qn("w:docGrid")):
+        sect.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), "579")
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    sect.append(grid)
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str, face: str, size: float) -> None:
+    """A Word field (PAGE, TOC …) with ``shown`` as its current result."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+        run = paragraph.add_run()
+        _set_font(run, face, size)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+    result = paragraph.add_run(shown)
+    _set_font(result, face, size)
+    end = paragraph.add_run()
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), "end")
+    end._r.append(char)
+
+
+def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
+    """“— N —” 4号宋体: odd pages right, even pages left, one character in."""
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    for footer, align, side in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "w:rightChars"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "w:leftChars"),
+    ):
+        p = footer.paragraphs[0]
+        for run in list(p.runs):
+            run._r.getparent().remove(run._r)
+        if not numbered:
+            continue
+        p.paragraph_format.alignment = align
+        ind = OxmlElement("w:ind")
+        ind.set(qn(side), "100")
+        p._p.get_or_add_pPr().append(ind)
+        lead = p.add_run("— ")
+        _set_font(lead, SONG, 14)
+        _field(p, "PAGE", "1", SONG, 14)
+        tail = p.add_run(" —")
+        _set_font(tail, SONG, 14)
+    if restart:
+        number = OxmlElement("w:pgNumType")
+        number.set(qn("w:start"), "1")
+        section._sectPr.append(number)
+
+
+def _table(doc: DocxDocument, block: Table) -> None:
+    table = doc.add_table(rows=1, cols=len(block.header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    width = 225 if block.landscape else 156
+    total = sum(block.widths)
+    widths = [Mm(width * w / total) for w in block.widths]
+    header = table.rows[0]
+    trpr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    trpr.append(repeat)  # the header row repeats on every page
+    for cell, text, w in zip(header.cells, block.header, widths, strict=True):
+        cell.width = w
+        p = cell.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_font(p.add_run(text), HEI, block.font_size)
+    for row in block.rows:
+        cells = table.add_row().cells
+        for cell, text, w in zip(cells, row, widths, strict=True):
+            cell.width = w
+            lines = text.split("\n")
+            p = cell.paragraphs[0]
+            for n, line in enumerate(lines):
+                run = p.add_run(line)
+                _set_font(run, SONG, block.font_size)
+                if n < len(lines) - 1:
+                    run.add_break()
+
+
+def _blocks(
+    doc: DocxDocument, blocks: Sequence[Block], landscape: bool, outline: int | None = None
+) -> None:
+    """``outline``: the first title is an outline entry at that level (the
+    contents and Word's navigation pane list it)."""
+    for block in blocks:
+        if isinstance(block, Title):
+            _para(doc, block.text, XIAOBIAOSONG, 22, align="center", outline=outline)
+            outline = None
+            _para(doc, "", FANGSONG)
+        elif isinstance(block, Subtitle):
+            _para(doc, block.text, KAI, align="center")
+        elif isinstance(block, Heading):
+            face = {1: HEI, 2: KAI, 3: FANGSONG}[block.level]
+            _para(doc, block.text, face, first_chars=2)
+        elif isinstance(block, Para):
+            _para(
+                doc, block.text, FANGSONG, align=block.align, first_chars=2 if block.indent else 0
+            )
+        elif isinstance(block, Signature):
+            _signature(doc, block)
+        elif isinstance(block, Table):
+            _table(doc, Table(block.header, block.rows, block.widths, landscape, block.font_size))
+        elif isinstance(block, PageBreak):
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _signature(doc: DocxDocument, block: Signature) -> None:
+    """As in the PDF: the date two characters right of the signer, or the date
+    two from the right and the signer moved left to keep that step."""
+    date = cn_date(block.date)
+
+    def chars(text: str) -> float:
+        return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text)
+
+    signer_right = 2.0
+    date_right = signer_right + chars(block.signer) - 2 - chars(date)
+    if date and date_right < 2:
+        date_right = 2.0
+        signer_right = date_right + chars(date) + 2 - chars(block.signer)
+    _para(doc, "", FANGSONG)
+    _para(doc, block.signer, FANGSONG, align="right", right_chars=signer_right)
+    if date:
+        _para(doc, date, FANGSONG, align="right", right_chars=date_right)
+
+
+def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
+    """The document as .docx bytes; ``pages`` are the sections' first page
+    numbers (from the PDF) shown in the contents until Word updates them."""
+    doc = new_docx()
+    normal = doc.styles["Normal"]
+    _set_font(normal, FANGSONG, 16)
+    doc.settings.odd_and_even_pages_header_footer = True
+    props = doc.core_properties
+    props.title = document.title
+    props.author = document.author or "明镜"
+    props.subject = document.subject
+    props.keywords = "，".join(document.keywords)
+    props.language = "zh-CN"
+    first = doc.sections[0]
+    body_started = False
+    if document.cover:
+        _page_setup(first, landscape=False)
+        _page_numbers(first, numbered=False, restart=False)
+        for _ in range(5):
+            _para(doc, "", FANGSONG)
+        for n, line in enumerate(document.cover):
+            _para(doc, line, XIAOBIAOSONG if n == 0 else KAI, 22 if n == 0 else 16, align="center")
+            _para(doc, "", FANGSONG)
+        body_started = True
+    if document.contents:
+        section = doc.add_section(WD_SECTION.ODD_PAGE) if body_started else first
+        _page_setup(section, landscape=False)
+        _page_numbers(section, numbered=True, restart=True)
+        _para(doc, "目　　录", XIAOBIAOSONG, 22, align="center")
+        _para(doc, "", FANGSONG)
+        p = _para(doc, "", FANGSONG, align="left")
+        shown = "\n".join(
+            f"{s.title}……{pages[n] if n < len(pages) else ''}"
+            for n, s in enumerate(document.sections)
+        )
+        _field(p, 'TOC \\o "1-2" \\h \\z', shown, FANGSONG, 16)
+        body_started = True
+    for n, section_data in enumerate(document.sections):
+        if body_started:
+            start = (
+                WD_SECTION.ODD_PAGE
+                if (document.cover or document.contents)
+                else WD_SECTION.NEW_PAGE
+            )
+            section = doc.add_section(start)
+        else:
+            section = first
+        _page_setup(section, section_data.landscape)
+        _page_numbers(section, numbered=True, restart=n == 0 and not document.contents)
+        _blocks(doc, section_data.blocks, section_data.landscape, outline=section_data.level)
+        body_started = True
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

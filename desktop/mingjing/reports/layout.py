@@ -1,0 +1,163 @@
+"""Chinese line breaking with the line-breaking rules (禁则), on plain text.
+
+reportlab's CJK wrapping knows only part of the rules — its ``ALL_CANNOT_START``
+lacks the Chinese full-width punctuation, and nothing checks what a line
+*ends* with — and it justifies by stretching spaces, which Chinese text does
+not have. So the materials are broken into lines here, on plain text (user
+text is never parsed as markup), and drawn character by character.
+
+A unit is what may not be split: one CJK character, a Latin word or number
+(``2025``, ``100%``, ``GB/T``), or a doubled ``……`` / ``——``. A line is
+filled greedily; then, while the next line would start with a character
+that may not start a line (，。、；：？！）》」』”’… and the like) or this
+line would end with one that may not end a line (（《「『“‘), the last unit
+moves down. Lines other than a paragraph's last are then spread to the full
+width by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+NO_LINE_START = frozenset(
+    "，。、；：？！）》」』”’…—～·〕】〗〉］｝〞・"  # full-width
+    ",.;:?!)]}%‰℃°"  # half-width that hug what is before them
+)
+"""May not start a line."""
+
+NO_LINE_END = frozenset("（《「『“‘〔【〖〈［｛〝([{")
+"""May not end a line."""
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%+\-_'&]*")
+
+
+def split_units(text: str) -> list[str]:
+    """The text in units that a line break may not cut."""
+    units: list[str] = []
+    i = 0
+    while i < len(text):
+        match = _WORD.match(text, i)
+        if match:
+            word = match.group().rstrip(".,:'-/&")  # a full stop after a number is punctuation
+            units.append(word)
+            i += len(word)
+            continue
+        ch = text[i]
+        if ch in "…—" and text[i + 1 : i + 2] == ch:
+            units.append(ch * 2)
+            i += 2
+            continue
+        units.append(ch)
+        i += 1
+    return units
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    width: float
+    """Natural width: the advances of its characters, before spreading."""
+    indent: float
+    last: bool
+    """The last line of its paragraph (set ragged, not spread)."""
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+
+def break_lines(
+    text: str,
+    width: float,
+    advance: Callable[[str], float],
+    *,
+    first_indent: float = 0.0,
+) -> list[Line]:
+    """One paragraph (no line feeds) in lines of at most ``width``.
+
+    ``advance(ch)`` is the advance of one character, spacing included.
+    A unit wider than a line on its own (a long URL) is cut by characters.
+    """
+    out: list[Line] = []
+    current: list[str] = []
+    current_width = 0.0
+    indent = first_indent
+
+    def unit_width(unit: str) -> float:
+        return sum(advance(ch) for ch in unit)
+
+    def close(units: list[str], last: bool) -> None:
+        while units and units[-1] == " ":
+            units.pop()
+        line_text = "".join(units)
+        out.append(Line(line_text, unit_width(line_text), indent, last))
+
+    pending = split_units(text)
+    pending.reverse()  # a stack: pop() gives the next unit
+    while pending:
+        unit = pending.pop()
+        w = unit_width(unit)
+        available = width - indent
+        if not current and unit == " ":
+            continue  # no line starts with a space
+        if current_width + w <= available + 0.01:
+            current.append(unit)
+            current_width += w
+            continue
+        if not current:  # a unit longer than the whole line: cut it
+            fit = ""
+            for ch in unit:
+                if unit_width(fit + ch) > available + 0.01 and fit:
+                    break
+                fit += ch
+            current.append(fit)
+            rest = unit[len(fit) :]
+            if rest:
+                pending.append(rest)
+            close(current, last=False)
+            current, current_width, indent = [], 0.0, 0.0
+            continue
+        # ``unit`` would start the next line: apply the rules.
+        carried: list[str] = []
+        while len(current) > 1 and _breaks_a_rule(current, carried or [unit]):
+            carried.insert(0, current.pop())
+        if _breaks_a_rule(current, carried or [unit]) and unit[0] in NO_LINE_START and not carried:
+            # One character on the line and a comma after it (a very narrow
+            # column): the comma hangs at the end rather than start a line.
+            current.append(unit)
+            close(current, last=False)
+            current, current_width, indent = [], 0.0, 0.0
+            continue
+        close(current, last=False)
+        indent = 0.0
+        current = carried
+        current_width = sum(unit_width(u) for u in carried)
+        pending.append(unit)
+    if current or not out:
+        close(current, last=True)
+    return out
+
+
+def _breaks_a_rule(line: list[str], following: list[str]) -> bool:
+    """Whether breaking between ``line`` and ``following`` breaks a rule."""
+    return following[0][0] in NO_LINE_START or line[-1][-1] in NO_LINE_END
+
+
+def rule_breaks(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """The lines that break the rules: (line index, the offending character).
+
+    For tests and checks of rendered documents: a line starting with a
+    character of :data:`NO_LINE_START`, or ending with one of :data:`NO_LINE_END`.
+    """
+    found = []
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped[0] in NO_LINE_START:
+            found.append((n, stripped[0]))
+        if stripped[-1] in NO_LINE_END:
+            found.append((n, stripped[-1]))
+    return found

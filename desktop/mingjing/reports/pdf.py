@@ -1,0 +1,795 @@
+"""A :class:`~mingjing.reports.document.Document` as a PDF laid out to GB/T 9704-2012.
+
+The numbers of the standard, on A4:
+
+- type area (版心) 156 × 225 mm, 37 mm from the top and 28 mm from the left;
+- body 3号 (16 pt) 仿宋, 22 lines of 28 characters: at 16 pt a 28-character
+  line would be 448 pt, wider than the 442.2 pt type area, so characters sit
+  on a grid of 156 mm ÷ 28 = 15.79 pt (character spacing −0.21 pt) and lines
+  on 225 mm ÷ 22 = 28.99 pt; a full line ends flush with the type area;
+- title 2号 (22 pt) 小标宋, centred; headings 一、 黑体, （一） 楷体, 1. 仿宋;
+- page numbers “— 1 —” in 4号 (14 pt) 宋体 with half-width digits, the dashes
+  7 mm below the type area, odd pages at the right and even pages at the left,
+  one character in; none on a blank page or the cover.
+
+Each line's box is one grid line; its characters are centred in it. Text is
+broken into lines by :mod:`mingjing.reports.layout` (with the line-breaking
+rules) and spread to the full width by character spacing, since Chinese has no
+spaces to stretch. Each character is set in the first face of its role that
+has it (:class:`~mingjing.fonts.FontRegistry`); a character no face has is
+printed as 〓 (the mark Chinese typesetting uses for a missing character) and
+reported in :attr:`Rendered.missing`, so it is named before anyone prints.
+Fonts are embedded as subsets with a ToUnicode map: text copies out correctly.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageTemplate,
+)
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus.doctemplate import BaseDocTemplate
+
+from mingjing.domain.text import cn_date
+from mingjing.fonts import FontFace, FontRegistry, FontRole
+from mingjing.reports.document import (
+    Block,
+    Document,
+    Heading,
+    PageBreak,
+    Para,
+    Signature,
+    Subtitle,
+    Table,
+    Title,
+)
+from mingjing.reports.layout import Line, break_lines
+
+# ------------------------------------------------------------------ GB/T 9704 numbers
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+TOP = 37 * mm
+LEFT = 28 * mm
+TYPE_WIDTH = 156 * mm
+TYPE_HEIGHT = 225 * mm
+BODY_SIZE = 16.0
+CHARS_PER_LINE = 28
+LINES_PER_PAGE = 22
+PITCH = TYPE_WIDTH / CHARS_PER_LINE
+"""Advance of one character of body text: 15.79 pt."""
+LEADING = TYPE_HEIGHT / LINES_PER_PAGE
+"""One grid line: 28.99 pt."""
+TITLE_SIZE = 22.0
+PAGE_NUMBER_SIZE = 14.0
+PAGE_NUMBER_DROP = 7 * mm
+"""The dashes of the page number lie this far below the type area."""
+
+MISSING_MARK = "〓"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    pages: int
+    missing: tuple[str, ...]
+    """Characters no available face has (printed as 〓): name them before printing."""
+    sections: tuple[tuple[str, int], ...] = ()
+    """Each section's title and first printed page number."""
+
+
+class Cancelled(Exception):
+    """The progress callback asked to stop."""
+
+
+# ------------------------------------------------------------------ fonts
+
+
+class Typesetter:
+    """Faces registered with reportlab on demand, widths cached, gaps noted."""
+
+    def __init__(self, registry: FontRegistry) -> None:
+        self.registry = registry
+        self.missing: set[str] = set()
+        self._widths: dict[tuple[str, str], float] = {}
+
+    def face(self, role: FontRole, ch: str) -> FontFace | None:
+        face = self.registry.face_for(role, ch)
+        if face is None:
+            if not ch.isspace() and ch.isprintable():
+                self.missing.add(ch)
+            return None
+        if face.key not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(
+                TTFont(face.key, str(face.path), subfontIndex=face.subfont_index)
+            )
+        return face
+
+    def width(self, role: FontRole, ch: str, size: float) -> float:
+        """Advance of ``ch`` at ``size`` (a missing one takes the width of 〓)."""
+        key = (role.value, ch)
+        unit = self._widths.get(key)
+        if unit is None:
+            face = self.face(role, ch)
+            if face is None:
+                mark = self.face(role, MISSING_MARK)
+                unit = pdfmetrics.stringWidth(MISSING_MARK, mark.key, 1000) / 1000 if mark else 1.0
+            else:
+                unit = pdfmetrics.stringWidth(ch, face.key, 1000) / 1000
+            self._widths[key] = unit
+        return unit * size
+
+    def runs(self, role: FontRole, text: str) -> Iterator[tuple[FontFace, str]]:
+        """``text`` in runs of one face (missing characters become 〓)."""
+        current: FontFace | None = None
+        buffer: list[str] = []
+        for ch in text:
+            face = self.face(role, ch)
+            if face is None:
+                face = self.face(role, MISSING_MARK)
+                if face is None:
+                    continue
+                ch = MISSING_MARK
+            if face != current and buffer and current is not None:
+                yield current, "".join(buffer)
+                buffer = []
+            current = face
+            buffer.append(ch)
+        if buffer and current is not None:
+            yield current, "".join(buffer)
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    role: FontRole
+    size: float
+    leading: float
+    spacing: float = 0.0
+    """Added to every character's advance (negative on the body grid)."""
+    indent_chars: float = 0.0
+    align: str = "justify"
+    space_before: float = 0.0
+    space_after: float = 0.0
+
+
+BODY = TextStyle(FontRole.FANGSONG, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2)
+STYLES: dict[str, TextStyle] = {
+    "title": TextStyle(FontRole.XIAOBIAOSONG, TITLE_SIZE, LEADING, 0.0, 0, "center"),
+    "subtitle": TextStyle(FontRole.KAI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 0, "center"),
+    "h1": TextStyle(FontRole.HEI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2),
+    "h2": TextStyle(FontRole.KAI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2),
+    "h3": BODY,
+    "body": BODY,
+}
+
+
+# ------------------------------------------------------------------ flowables
+
+
+class TextBlock(Flowable):  # type: ignore[misc]
+    """Plain text in lines: broken with the rules, spread, split across pages."""
+
+    def __init__(
+        self,
+        text: str,
+        style: TextStyle,
+        setter: Typesetter,
+        *,
+        indent_chars: float | None = None,
+        align: str | None = None,
+        lines: Sequence[Line] | None = None,
+        right_space: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.setter = setter
+        self.indent_chars = style.indent_chars if indent_chars is None else indent_chars
+        self.align = align or style.align
+        self.right_space = right_space
+        self._lines: list[Line] | None = list(lines) if lines is not None else None
+        self._for_width = -1.0
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+
+    def advance(self, ch: str) -> float:
+        return self.setter.width(self.style.role, ch, self.style.size) + self.style.spacing
+
+    def lines(self, width: float) -> list[Line]:
+        if self._lines is None or (self._for_width != width and self._for_width >= 0):
+            em = self.style.size + self.style.spacing
+            out: list[Line] = []
+            for paragraph in self.text.split("\n"):
+                out += break_lines(
+                    paragraph,
+                    width - self.right_space,
+                    self.advance,
+                    first_indent=self.indent_chars * em,
+                )
+            self._lines = out
+            self._for_width = width
+        return self._lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = len(self.lines(availWidth)) * self.style.leading
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        lines = self.lines(availWidth)
+        fit = int((availHeight + 0.01) // self.style.leading)
+        if fit <= 0:
+            return []
+        if fit >= len(lines):
+            return [self]
+        return [self._part(lines[:fit]), self._part(lines[fit:])]
+
+    def _part(self, lines: Sequence[Line]) -> TextBlock:
+        part = TextBlock(
+            self.text,
+            self.style,
+            self.setter,
+            indent_chars=self.indent_chars,
+            align=self.align,
+            lines=lines,
+            right_space=self.right_space,
+        )
+        part._for_width = -1.0  # keep these lines whatever the width
+        return part
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        style = self.style
+        lines = self._lines or []
+        width = self.width - self.right_space
+        for n, line in enumerate(lines):
+            box_top = self.height - n * style.leading
+            baseline = box_top - style.leading / 2 - style.size * 0.38
+            x = line.indent
+            extra = 0.0
+            if self.align == "center":
+                x = (width - line.width) / 2
+            elif self.align == "right":
+                x = width - line.width
+            elif self.align == "justify" and not line.last and line.chars > 1:
+                slack = width - line.indent - line.width
+                if 0 < slack < style.size * line.chars:
+                    extra = slack / (line.chars - 1)
+            self._draw_line(canvas, x, baseline, line.text, extra)
+
+    def _draw_line(self, canvas: Canvas, x: float, y: float, text: str, extra: float) -> None:
+        style = self.style
+        bold = self.setter.registry.wants_synthetic_bold(style.role)
+        t = canvas.beginText(x, y)
+        t.setCharSpace(style.spacing + extra)
+        if bold:
+            canvas.setLineWidth(style.size * 0.025)
+            t.setTextRenderMode(2)
+        for face, run in self.setter.runs(style.role, text):
+            t.setFont(face.key, style.size)
+            t.textOut(run)
+        canvas.drawText(t)
+
+
+class Joined(Flowable):  # type: ignore[misc]
+    """A heading with the paragraph after it: never the heading alone at the foot
+    of a page, nor fewer than two of the paragraph's lines under it; the rest
+    of the paragraph runs on (a whole keep-together would leave the foot of a
+    page empty for a long paragraph)."""
+
+    def __init__(self, heading: TextBlock, body: TextBlock) -> None:
+        super().__init__()
+        self.heading, self.body = heading, body
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        _, h1 = self.heading.wrap(availWidth, availHeight)
+        _, h2 = self.body.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, h1 + h2
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        _, head = self.heading.wrap(availWidth, availHeight)
+        lines = self.body.lines(availWidth)
+        need = head + min(2, len(lines)) * self.body.style.leading
+        if availHeight + 0.01 < need:
+            return []
+        parts = self.body.split(availWidth, availHeight - head)
+        if len(parts) < 2:
+            return [self.heading, self.body]
+        return [Joined(self.heading, parts[0]), parts[1]]
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        self.body.drawOn(canvas, 0, 0)
+        self.heading.drawOn(canvas, 0, self.body.height)
+
+
+class Marker(Flowable):  # type: ignore[misc]
+    """Where a section starts: a bookmark, and its page noted for the contents."""
+
+    def __init__(self, key: str, title: str, level: int, found: dict[str, int]) -> None:
+        super().__init__()
+        self.key, self.title, self.level, self.found = key, title, level, found
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        canvas.bookmarkPage(self.key)
+        canvas.addOutlineEntry(self.title, self.key, level=self.level, closed=self.level > 0)
+        doc = getattr(canvas, "_mj_doc", None)
+        self.found[self.key] = doc.printed(canvas.getPageNumber()) if doc else 0
+
+
+class ContentsLine(Flowable):  # type: ignore[misc]
+    """One line of the contents: title, dotted leader, page number flush right."""
+
+    def __init__(self, title: str, page: str, level: int, setter: Typesetter) -> None:
+        super().__init__()
+        self.title, self.page, self.level, self.setter = title, page, level, setter
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = availWidth, LEADING
+        return availWidth, LEADING
+
+    def draw(self) -> None:
+        style = BODY
+        indent = (self.level * 2) * PITCH
+        page_width = sum(self.setter.width(style.role, c, style.size) for c in self.page)
+        room = self.width - indent - page_width - PITCH
+        title = self.title
+        while title and self._width(title) > room:
+            title = title[:-2] + "…"
+        baseline = LEADING / 2 - style.size * 0.38
+        self._text(indent, baseline, title)
+        dots_start = indent + self._width(title) + PITCH / 2
+        dots_end = self.width - page_width - PITCH / 2
+        canvas: Canvas = self.canv
+        canvas.saveState()
+        canvas.setDash(1, 3)
+        canvas.setLineWidth(0.8)
+        canvas.line(dots_start, baseline + 3, dots_end, baseline + 3)
+        canvas.restoreState()
+        self._text(self.width - page_width, baseline, self.page)
+
+    def _width(self, text: str) -> float:
+        return sum(self.setter.width(BODY.role, c, BODY.size) + BODY.spacing for c in text)
+
+    def _text(self, x: float, y: float, text: str) -> None:
+        t = self.canv.beginText(x, y)
+        t.setCharSpace(BODY.spacing)
+        for face, run in self.setter.runs(BODY.role, text):
+            t.setFont(face.key, BODY.size)
+            t.textOut(run)
+        self.canv.drawText(t)
+
+
+class BlankLines(Flowable):  # type: ignore[misc]
+    def __init__(self, lines: int = 1) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, min(self.lines * LEADING, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []  # at the foot of a page a blank line is simply dropped
+
+    def draw(self) -> None:
+        return None
+
+
+class BlankPage(Flowable):  # type: ignore[misc]
+    """Marks its page blank: no page number. Put between two page breaks, so a
+    material starts on the front of a sheet when printed on both sides."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        doc = getattr(self.canv, "_mj_doc", None)
+        if doc is not None:
+            doc.blank_pages.add(self.canv.getPageNumber())
+
+
+# ------------------------------------------------------------------ cells
+
+
+def _cell_style(size: float, role: FontRole = FontRole.SONG, align: str = "justify") -> TextStyle:
+    return TextStyle(role, size, size * 1.45, 0.0, 0, align)
+
+
+# ------------------------------------------------------------------ document
+
+
+class _Doc(BaseDocTemplate):  # type: ignore[misc]
+    def __init__(self, out: io.BytesIO, document: Document, front_pages: int, first: str) -> None:
+        super().__init__(
+            out,
+            pagesize=A4,
+            leftMargin=LEFT,
+            rightMargin=PAGE_WIDTH - LEFT - TYPE_WIDTH,
+            topMargin=TOP,
+            bottomMargin=PAGE_HEIGHT - TOP - TYPE_HEIGHT,
+            title=document.title,
+            author=document.author,
+            subject=document.subject,
+            keywords=list(document.keywords),
+            creator="明镜",
+            producer="明镜（reportlab）",
+            lang="zh-CN",
+        )
+        self.front_pages = front_pages
+        self.blank_pages: set[int] = set()
+        self.setter: Typesetter | None = None
+        portrait = Frame(LEFT, PAGE_HEIGHT - TOP - TYPE_HEIGHT, TYPE_WIDTH, TYPE_HEIGHT, 0, 0, 0, 0)
+        lw, lh = landscape(A4)
+        # Turned pages keep the type area, turned: 225 × 156 mm, centred the same way.
+        turned = Frame(
+            TOP, lh - LEFT - TYPE_WIDTH, TYPE_HEIGHT, TYPE_WIDTH, 0, 0, 0, 0, id="turned"
+        )
+        templates = [
+            PageTemplate("portrait", [portrait], onPageEnd=self._page_end, pagesize=A4),
+            PageTemplate("landscape", [turned], onPageEnd=self._page_end, pagesize=(lw, lh)),
+            PageTemplate("cover", [portrait], pagesize=A4),
+        ]
+        templates.sort(key=lambda t: t.id != first)  # the first page's template first
+        self.addPageTemplates(templates)
+
+    def printed(self, physical: int) -> int:
+        return physical - self.front_pages
+
+    def beforeDocument(self) -> None:
+        self.canv._mj_doc = self
+
+    def _page_end(self, canvas: Canvas, doc: _Doc) -> None:
+        physical = canvas.getPageNumber()
+        number = self.printed(physical)
+        if physical in self.blank_pages or number < 1 or self.setter is None:
+            return
+        text = f"— {number} —"
+        setter = self.setter
+        widths = [setter.width(FontRole.SONG, c, PAGE_NUMBER_SIZE) for c in text]
+        total = sum(widths)
+        page_width = canvas._pagesize[0]
+        landscape_page = page_width > PAGE_WIDTH
+        left = TOP if landscape_page else LEFT
+        right = left + (TYPE_HEIGHT if landscape_page else TYPE_WIDTH)
+        bottom = (
+            canvas._pagesize[1] - LEFT - TYPE_WIDTH
+            if landscape_page
+            else PAGE_HEIGHT - TOP - TYPE_HEIGHT
+        )
+        x = right - PAGE_NUMBER_SIZE - total if number % 2 else left + PAGE_NUMBER_SIZE
+        # The dashes sit 0.3 em above the baseline: put them 7 mm below the type area.
+        y = bottom - PAGE_NUMBER_DROP - PAGE_NUMBER_SIZE * 0.3
+        t = canvas.beginText(x, y)
+        for face, run in setter.runs(FontRole.SONG, text):
+            t.setFont(face.key, PAGE_NUMBER_SIZE)
+            t.textOut(run)
+        canvas.drawText(t)
+
+
+def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -> list[Flowable]:
+    out: list[Flowable] = []
+    pending_heading: TextBlock | None = None
+    for block in blocks:
+        if isinstance(block, Title):
+            title = TextBlock(block.text, STYLES["title"], setter)
+            title.keepWithNext = True
+            out += [title, BlankLines(1)]
+        elif isinstance(block, Subtitle):
+            sub = TextBlock(block.text, STYLES["subtitle"], setter)
+            sub.keepWithNext = True
+            out.append(sub)
+        elif isinstance(block, Heading):
+            heading = TextBlock(block.text, STYLES[f"h{block.level}"], setter)
+            heading.keepWithNext = True
+            out.append(heading)
+            pending_heading = heading
+            continue
+        elif isinstance(block, Para):
+            para = TextBlock(
+                block.text,
+                BODY,
+                setter,
+                indent_chars=2 if block.indent else 0,
+                align=block.align,
+            )
+            if pending_heading is not None and out and out[-1] is pending_heading:
+                out[-1] = Joined(pending_heading, para)
+            else:
+                out.append(para)
+        elif isinstance(block, Signature):
+            out += _signature(block, setter)
+        elif isinstance(block, Table):
+            out.append(_table(block, setter, landscape_page))
+        elif isinstance(block, PageBreak):
+            out.append(RLPageBreak())
+        pending_heading = None
+    return out
+
+
+def _signature(block: Signature, setter: Typesetter) -> list[Flowable]:
+    """GB/T 9704 §7.3.5.2: signer right 2 characters in; the date under it,
+    2 characters further right — or, if longer, 2 in from the right and the
+    signer moved left to keep the 2-character step."""
+    date = cn_date(block.date)
+
+    def width(text: str) -> float:
+        return sum(setter.width(BODY.role, c, BODY.size) + BODY.spacing for c in text)
+
+    signer, dated = width(block.signer), width(date)
+    signer_right = 2 * PITCH
+    date_right = signer_right + signer - 2 * PITCH - dated
+    if date and date_right < 2 * PITCH:
+        date_right = 2 * PITCH
+        signer_right = date_right + dated + 2 * PITCH - signer
+    out: list[Flowable] = [BlankLines(1)]
+    for text, right in ((block.signer, signer_right), (date, date_right)):
+        if text:
+            line = TextBlock(text, BODY, setter, indent_chars=0, align="right", right_space=right)
+            line.keepWithNext = text == block.signer
+            out.append(line)
+    return out
+
+
+class GridTable(Flowable):  # type: ignore[misc]
+    """A ruled table whose header repeats on every page and whose rows split
+    by lines, so a cell of any length runs on to the next page (reportlab's
+    own Table repeated the header inside a page when it split a row)."""
+
+    PAD = 3.0
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        size: float,
+        setter: Typesetter,
+        *,
+        prepared: list[list[list[Line]]] | None = None,
+        continued: bool = False,
+    ) -> None:
+        super().__init__()
+        self.header_texts = list(header)
+        self.rows = [list(r) for r in rows]
+        self.widths = list(widths)
+        self.size = size
+        self.setter = setter
+        self.head_style = _cell_style(size, FontRole.HEI, "center")
+        self.body_style = _cell_style(size)
+        self._prepared = prepared
+        self.continued = continued
+
+    def _break(self, text: str, style: TextStyle, width: float) -> list[Line]:
+        def advance(ch: str) -> float:
+            return self.setter.width(style.role, ch, style.size)
+
+        out: list[Line] = []
+        for paragraph in text.split("\n"):
+            out += break_lines(paragraph, width - 2 * self.PAD, advance)
+        return out
+
+    def _head(self) -> list[list[Line]]:
+        return [
+            self._break(h, self.head_style, w)
+            for h, w in zip(self.header_texts, self.widths, strict=True)
+        ]
+
+    def prepared(self) -> list[list[list[Line]]]:
+        if self._prepared is None:
+            self._prepared = [
+                [self._break(c, self.body_style, w) for c, w in zip(r, self.widths, strict=True)]
+                for r in self.rows
+            ]
+        return self._prepared
+
+    def _height(self, cells: list[list[Line]], style: TextStyle) -> float:
+        return max((len(c) for c in cells), default=1) * style.leading + 2 * self.PAD
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        rows = self.prepared()
+        self.width = sum(self.widths)
+        self.height = self._height(self._head(), self.head_style) + sum(
+            self._height(r, self.body_style) for r in rows
+        )
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        rows = self.prepared()
+        head = self._height(self._head(), self.head_style)
+        room = availHeight - head
+        leading = self.body_style.leading
+        taken: list[list[list[Line]]] = []
+        for n, row in enumerate(rows):
+            h = self._height(row, self.body_style)
+            if h <= room:
+                taken.append(row)
+                room -= h
+                continue
+            fit = int((room - 2 * self.PAD) // leading)
+            if fit >= 2 or (not taken and fit >= 1):  # split this row by lines
+                taken.append([cell[:fit] for cell in row])
+                rest = [[*cell[fit:]] for cell in row]
+                remaining = [rest, *rows[n + 1 :]]
+            else:
+                remaining = rows[n:]
+            if not taken:
+                return []
+            return [self._part(taken, self.continued), self._part(remaining, True)]
+        return [self]
+
+    def _part(self, rows: list[list[list[Line]]], continued: bool) -> GridTable:
+        return GridTable(
+            self.header_texts,
+            [],
+            self.widths,
+            self.size,
+            self.setter,
+            prepared=rows,
+            continued=continued,
+        )
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        canvas.saveState()
+        canvas.setLineWidth(0.5)
+        y = self.height
+        xs = [0.0]
+        for w in self.widths:
+            xs.append(xs[-1] + w)
+        for cells, style in [(self._head(), self.head_style)] + [
+            (r, self.body_style) for r in self.prepared()
+        ]:
+            h = self._height(cells, style)
+            for cell, x, w in zip(cells, xs[:-1], self.widths, strict=True):
+                block = TextBlock("", style, self.setter, lines=cell)
+                block.canv = canvas
+                block.width = w - 2 * self.PAD
+                block.height = len(cell) * style.leading
+                top = y - self.PAD
+                offset = (h - 2 * self.PAD - block.height) / 2 if style is self.head_style else 0
+                canvas.saveState()
+                canvas.translate(x + self.PAD, top - offset - block.height)
+                block.draw()
+                canvas.restoreState()
+            canvas.line(0, y, xs[-1], y)
+            y -= h
+        canvas.line(0, y, xs[-1], y)
+        for x in xs:
+            canvas.line(x, y, x, self.height)
+        canvas.restoreState()
+
+
+def _table(block: Table, setter: Typesetter, landscape_page: bool) -> GridTable:
+    width = TYPE_HEIGHT if landscape_page else TYPE_WIDTH
+    total = sum(block.widths)
+    widths = [width * w / total for w in block.widths]
+    return GridTable(block.header, block.rows, widths, block.font_size, setter)
+
+
+@dataclass
+class _Story:
+    flowables: list[Flowable] = field(default_factory=list)
+    found: dict[str, int] = field(default_factory=dict)
+    front: int = 0
+    first: str = "portrait"
+
+
+def _story(
+    document: Document,
+    setter: Typesetter,
+    pages: dict[str, int] | None,
+    blank_before: frozenset[int] = frozenset(),
+) -> _Story:
+    """The flowables; ``pages`` fills the contents, ``blank_before`` lists the
+    sections preceded by a blank page (both known from a first pass)."""
+    story = _Story()
+    out = story.flowables
+
+    def new_page(template: str, blank: bool = False) -> None:
+        out.append(NextPageTemplate("portrait" if blank else template))
+        out.append(RLPageBreak())
+        if blank:
+            out.extend([BlankPage(), NextPageTemplate(template), RLPageBreak()])
+
+    if document.cover:
+        story.front = 2  # the cover and its back: printed page 1 is a right-hand page
+        story.first = "cover"
+        out.append(BlankLines(5))
+        for n, line in enumerate(document.cover):
+            style = STYLES["title"] if n == 0 else STYLES["subtitle"]
+            out += [TextBlock(line, style, setter), BlankLines(1 if n else 3)]
+        new_page("portrait", blank=True)
+    if document.contents:
+        out.append(Marker("contents", "目　　录", 0, story.found))
+        out += [TextBlock("目　　录", STYLES["title"], setter), BlankLines(1)]
+        for n, section in enumerate(document.sections):
+            page = str((pages or {}).get(f"s{n}", 888))
+            out.append(ContentsLine(section.title, page, section.level, setter))
+    for n, section in enumerate(document.sections):
+        template = "landscape" if section.landscape else "portrait"
+        if out:
+            new_page(template, blank=n in blank_before)
+        else:
+            story.first = template
+        out.append(Marker(f"s{n}", section.title, section.level, story.found))
+        out += _blocks(section.blocks, setter, section.landscape)
+    return story
+
+
+def _blanks(document: Document, starts: dict[str, int]) -> frozenset[int]:
+    """Sections that need a blank page before them to start on an odd page."""
+    if not document.cover and not document.contents:
+        return frozenset()
+    blanks = set()
+    shift = 0
+    for n in range(len(document.sections)):
+        start = starts.get(f"s{n}", 1) + shift
+        if start % 2 == 0:
+            blanks.add(n)
+            shift += 1
+    return frozenset(blanks)
+
+
+def render_pdf(
+    document: Document,
+    registry: FontRegistry,
+    progress: Callable[[int], bool] | None = None,
+) -> Rendered:
+    """The document as PDF bytes; ``progress(page)`` returning False cancels.
+
+    A package (cover or contents) is laid out twice: the first pass finds where
+    each material starts, so the second can print the contents' page numbers
+    and put a blank page before a material that would start on an even page.
+    """
+    setter = Typesetter(registry)
+    pages: dict[str, int] | None = None
+    blanks: frozenset[int] = frozenset()
+    passes = 2 if (document.contents or document.cover) else 1
+    for attempt in range(passes):
+        story = _story(document, setter, pages, blanks)
+        out = io.BytesIO()
+        doc = _Doc(out, document, story.front, story.first)
+        doc.setter = setter
+        if progress is not None:
+
+            def report(kind: str, value: int) -> None:
+                if kind == "PAGE" and progress is not None and not progress(value):
+                    raise Cancelled
+
+            doc.setProgressCallBack(report)
+        doc.build(story.flowables)
+        if attempt == 0:
+            blanks = _blanks(document, story.found)
+            shift = 0
+            pages = {}
+            for n in range(len(document.sections)):
+                shift += n in blanks
+                pages[f"s{n}"] = story.found.get(f"s{n}", 0) + shift
+        else:
+            pages = dict(story.found)
+    if pages is None:
+        pages = dict(story.found)
+    titles = tuple((s.title, pages.get(f"s{n}", 0)) for n, s in enumerate(document.sections))
+    return Rendered(
+        data=out.getvalue(),
+        pages=doc.page,
+        missing=tuple(sorted(setter.missing)),
+        sections=titles,
+    )

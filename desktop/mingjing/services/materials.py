@@ -1,0 +1,563 @@
+"""The meeting materials: campaign data gathered into plain inputs, rendered.
+
+``mingjing render KIND --out F.pdf|F.docx [--member NAME] [--meeting ID]`` and
+the 会议材料 page both come here. Reading happens in one read transaction per
+material; the builders (:mod:`mingjing.reports.materials`) and renderers
+never see the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from mingjing.domain.enums import AttendanceStatus, DeadlineKind, Source
+from mingjing.domain.errors import DomainError
+from mingjing.domain.models import (
+    Campaign,
+    Meeting,
+    Member,
+    Problem,
+    Rectification,
+    RootCause,
+)
+from mingjing.domain.text import cn_date
+from mingjing.fonts import FontRegistry
+from mingjing.reports import materials as m
+from mingjing.reports.document import Document
+from mingjing.reports.docx import render_docx
+from mingjing.reports.pdf import Rendered, render_pdf
+from mingjing.services.campaign_setup import current_campaign_id
+from mingjing.services.consultations import list_consultations
+from mingjing.services.ledger import LedgerRow, all_rows, list_assignments
+from mingjing.services.opinions import list_opinions, opinion_counts
+from mingjing.services.self_check import SelfCheckView, find_self_check
+from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
+
+KINDS: dict[str, str] = {
+    "statement": "个人对照检查材料",
+    "team-statement": "领导班子对照检查材料",
+    "problem-list": "领导班子问题清单",
+    "opinions": "征求意见情况汇总",
+    "consultation": "集体会诊记录",
+    "ledger": "整改台账",
+    "assignment": "整改事项交办单",
+    "meeting-plan": "会议方案",
+    "minutes": "会议记录",
+    "disclosure": "整改情况公示",
+    "package": "会议材料汇编",
+}
+"""What ``render`` can make, with the names users know them by."""
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: Path
+    kind: str
+    pages: int
+    sha256: str
+    missing: tuple[str, ...]
+    """Characters no font on this computer has; printed as 〓 — tell the user."""
+
+
+def _deadline_text(kind: DeadlineKind, deadline: dt.date | None) -> str:
+    if kind is DeadlineKind.BY_DATE:
+        return f"{cn_date(deadline)}前" if deadline else "（未定）"
+    return kind.label
+
+
+def _campaign_id(db: Database) -> str:
+    campaign_id = current_campaign_id(db)
+    if campaign_id is None:
+        raise DomainError("还没有专项行动，无法生成会议材料。请先建立专项行动。")
+    return campaign_id
+
+
+# ------------------------------------------------------------------ gathering
+
+
+@dataclass(frozen=True)
+class _Campaign:
+    id: str
+    unit: str
+    title: str
+    areas: tuple[str, ...]
+    cause_categories: dict[str, str]
+
+
+def _campaign(db: Database, campaign_id: str) -> _Campaign:
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        if campaign is None:
+            raise DomainError("找不到这个专项行动。")
+        categories = {
+            str(c["key"]): str(c["label"])
+            for c in campaign.template.vocabulary.get("root_cause_categories", [])
+        }
+        return _Campaign(
+            campaign_id,
+            campaign.unit.name,
+            campaign.title,
+            tuple(a.title for a in campaign.template.areas),
+            categories,
+        )
+
+
+def _member(db: Database, campaign_id: str, name: str) -> Member:
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        found = session.scalars(
+            select(Member).where(
+                Member.unit_id == campaign.unit_id,
+                Member.deleted_at.is_(None),
+                Member.name == name.strip(),
+            )
+        ).all()
+        if not found:
+            raise DomainError(f"名单中没有“{name}”。")
+        if len(found) > 1:
+            raise DomainError(f"名单中有{len(found)}个“{name}”，请在窗口中选择。")
+        session.expunge(found[0])
+        return found[0]
+
+
+def _statement_from_view(
+    c: _Campaign, view: SelfCheckView | None, member: Member, today: dt.date
+) -> m.StatementInput:
+    if view is None:
+        return m.StatementInput(
+            unit=c.unit,
+            campaign_title=c.title,
+            name=member.name,
+            position=member.position,
+            areas=c.areas,
+            cause_categories=tuple(c.cause_categories.values()),
+            date=today,
+        )
+    areas = {a.key: a.title for a in view.areas}
+    categories = dict(view.cause_categories)
+    forms = dict(view.study_forms)
+    problems = tuple(
+        m.ProblemLine(
+            text=p.text,
+            examples=p.examples,
+            area=areas.get(p.area_key or "", ""),
+            source=p.source,
+            severity=p.severity,
+            causes=tuple((categories.get(x.category, x.category), x.text) for x in p.causes),
+            measures=tuple(
+                m.MeasureLine(
+                    x.text, x.target, _deadline_text(DeadlineKind(x.deadline_kind), x.deadline)
+                )
+                for x in p.measures
+            ),
+        )
+        for p in view.problems
+    )
+    return m.StatementInput(
+        unit=c.unit,
+        campaign_title=c.title,
+        name=view.member_name,
+        position=view.member_position,
+        areas=c.areas,
+        study=tuple(
+            m.StudyLine(s.studied_on, forms.get(s.form, s.form), s.topic, s.hours, s.note)
+            for s in view.study
+        ),
+        opinions=sum(1 for p in view.problems if p.source_code == Source.MASSES.value),
+        problems=problems,
+        overall_analysis=view.overall_analysis,
+        cause_categories=tuple(c.cause_categories.values()),
+        date=today,
+    )
+
+
+def statement_input(db: Database, campaign_id: str, name: str, today: dt.date) -> m.StatementInput:
+    c = _campaign(db, campaign_id)
+    member = _member(db, campaign_id, name)
+    view = find_self_check(db, campaign_id, str(member.id))
+    return _statement_from_view(c, view, member, today)
+
+
+def _leaders(db: Database, campaign_id: str) -> list[Member]:
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        members = session.scalars(
+            select(Member)
+            .where(
+                Member.unit_id == campaign.unit_id,
+                Member.deleted_at.is_(None),
+                Member.is_leader.is_(True),
+            )
+            .order_by(Member.sort_order, Member.name)
+        ).all()
+        for x in members:
+            session.expunge(x)
+        return list(members)
+
+
+def team_problems(db: Database, campaign_id: str, today: dt.date) -> list[m.ProblemLine]:
+    """The team's problems with their causes, and measures from the ledger rows opened
+    for them (the team's measures are decided collectively and kept there)."""
+    c = _campaign(db, campaign_id)
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        team = campaign.unit.team
+        if team is None:
+            return []
+        problems = session.scalars(
+            select(Problem)
+            .where(
+                Problem.campaign_id == campaign.id,
+                Problem.owner_team_id == team.id,
+                Problem.deleted_at.is_(None),
+            )
+            .order_by(Problem.sort_order, Problem.created_at)
+        ).all()
+        ids = [p.id for p in problems]
+        rows = (
+            session.scalars(
+                select(Rectification)
+                .where(Rectification.problem_id.in_(ids), Rectification.deleted_at.is_(None))
+                .order_by(Rectification.serial)
+            ).all()
+            if ids
+            else []
+        )
+        by_problem: dict[uuid.UUID, list[Rectification]] = {}
+        for r in rows:
+            if r.problem_id is not None:
+                by_problem.setdefault(r.problem_id, []).append(r)
+        out = []
+        for p in problems:
+            ledger_rows = by_problem.get(p.id, [])
+            measures = [
+                m.MeasureLine(x.text, x.target, _deadline_text(x.deadline_kind, x.deadline))
+                for x in p.measures
+                if x.deleted_at is None
+            ] + [
+                m.MeasureLine(r.measure, r.target, _deadline_text(r.deadline_kind, r.deadline))
+                for r in ledger_rows
+            ]
+            leaders = list(dict.fromkeys(r.leader_name for r in ledger_rows if r.leader_name))
+            out.append(
+                m.ProblemLine(
+                    text=p.text,
+                    examples=p.examples,
+                    area=p.area.title if p.area else "",
+                    source=p.source.label,
+                    severity=p.severity.label,
+                    causes=tuple(
+                        (c.cause_categories.get(x.category, x.category), x.text)
+                        for x in p.root_causes
+                        if x.deleted_at is None
+                    ),
+                    measures=tuple(measures),
+                    leader="、".join(leaders),
+                    deadline="；".join(
+                        dict.fromkeys(
+                            _deadline_text(r.deadline_kind, r.deadline) for r in ledger_rows
+                        )
+                    ),
+                )
+            )
+        return out
+
+
+def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.StatementInput:
+    c = _campaign(db, campaign_id)
+    problems = team_problems(db, campaign_id, today)
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        team = campaign.unit.team
+        overall = ""
+        if team is not None:
+            overall = "\n".join(
+                x.text
+                for x in session.scalars(
+                    select(RootCause)
+                    .where(
+                        RootCause.campaign_id == campaign.id,
+                        RootCause.team_id == team.id,
+                        RootCause.problem_id.is_(None),
+                        RootCause.deleted_at.is_(None),
+                    )
+                    .order_by(RootCause.sort_order)
+                )
+            )
+    counts = opinion_counts(db, campaign_id)
+    team_opinions = sum(1 for o in list_opinions(db, campaign_id) if o.target_kind == "team")
+    return m.StatementInput(
+        unit=c.unit,
+        campaign_title=c.title,
+        name="领导班子",
+        team=True,
+        areas=c.areas,
+        opinions=team_opinions or counts.raw,
+        problems=tuple(problems),
+        overall_analysis=overall,
+        cause_categories=tuple(c.cause_categories.values()),
+        date=today,
+    )
+
+
+def opinions_input(db: Database, campaign_id: str, today: dt.date) -> m.OpinionsInput:
+    c = _campaign(db, campaign_id)
+    counts = opinion_counts(db, campaign_id)
+    lines = tuple(
+        m.OpinionLine(o.channel_label, o.area_title, o.text, o.count, o.target_label)
+        for o in list_opinions(db, campaign_id)
+        if not o.is_merged
+    )
+    return m.OpinionsInput(
+        unit=c.unit,
+        campaign_title=c.title,
+        raw=counts.raw,
+        items=counts.items,
+        by_channel=tuple(counts.by_channel.items()),
+        by_area=tuple(counts.by_area.items()),
+        lines=lines,
+        converted=counts.converted,
+        date=today,
+    )
+
+
+def consultation_records(db: Database, campaign_id: str) -> list[m.ConsultationRecord]:
+    return [
+        m.ConsultationRecord(
+            held_on=v.held_on,
+            place=v.place,
+            topic=v.topic,
+            host=v.host,
+            participants=tuple(v.participants)
+            + ((v.other_participants,) if v.other_participants else ()),
+            problems=v.problems,
+            diagnosis=v.diagnosis,
+            measures=tuple(
+                (x.text, x.owner, f"{cn_date(x.deadline)}前" if x.deadline else "")
+                for x in v.measures
+            ),
+        )
+        for v in list_consultations(db, campaign_id)
+    ]
+
+
+def _ledger_line(r: LedgerRow) -> m.LedgerLine:
+    progress = r.progress
+    if r.institutional:
+        progress = f"{progress}\n建章立制：{r.institutional}".strip()
+    return m.LedgerLine(
+        serial=r.serial,
+        problem=r.problem,
+        measure=r.measure,
+        leader=r.leader,
+        department="、".join(x for x in (r.department, r.cooperating) if x),
+        deadline=r.deadline_text,
+        progress=progress,
+        sign_off=r.sign_off,
+        area=r.area,
+        owner=r.owner,
+        target=r.target,
+        institutional=r.institutional,
+    )
+
+
+def ledger_lines(db: Database, campaign_id: str, today: dt.date) -> list[m.LedgerLine]:
+    return [_ledger_line(r) for r in all_rows(db, campaign_id, today=today)]
+
+
+def assignment_sheets(db: Database, campaign_id: str, today: dt.date) -> list[m.AssignmentSheet]:
+    return [
+        m.AssignmentSheet(
+            number=a.number,
+            issued_to=a.issued_to,
+            issued_by=a.issued_by,
+            issued_on=a.issued_on,
+            due_date=a.due_date,
+            rows=tuple(_ledger_line(r) for r in a.rows),
+            note=a.note,
+        )
+        for a in list_assignments(db, campaign_id, today=today)
+    ]
+
+
+def meeting_record(
+    db: Database, campaign_id: str, meeting_id: str | None
+) -> m.MeetingRecord | None:
+    """The meeting asked for, or the campaign's latest; None if there is none."""
+    with db.read() as session:
+        query = select(Meeting).where(
+            Meeting.campaign_id == uuid.UUID(campaign_id), Meeting.deleted_at.is_(None)
+        )
+        if meeting_id:
+            try:
+                query = query.where(Meeting.id == uuid.UUID(meeting_id))
+            except ValueError as exc:
+                raise DomainError(f"“{meeting_id}”不是会议编号。") from exc
+        meeting = session.scalars(query.order_by(Meeting.held_on.desc())).first()
+        if meeting is None:
+            if meeting_id:
+                raise DomainError(f"找不到编号为 {meeting_id} 的会议。")
+            return None
+
+        def who(x: Member | None) -> str:
+            return x.name if x is not None else ""
+
+        live = [a for a in meeting.attendance if a.deleted_at is None]
+
+        def label(a: object) -> str:
+            member = getattr(a, "member", None)
+            return member.name if member is not None else str(getattr(a, "name", ""))
+
+        return m.MeetingRecord(
+            kind=meeting.kind.label,
+            theme=meeting.theme,
+            held_on=meeting.held_on,
+            place=meeting.place,
+            host=who(meeting.host),
+            recorder=who(meeting.recorder),
+            attendees=tuple(label(a) for a in live if a.status is AttendanceStatus.PRESENT),
+            absentees=tuple(
+                (label(a), a.reason) for a in live if a.status is AttendanceStatus.ABSENT
+            ),
+            observers=tuple(
+                f"{label(a)}（{a.title}）" if a.title else label(a)
+                for a in live
+                if a.status is AttendanceStatus.OBSERVER
+            ),
+            agenda=tuple((x.title, x.minutes) for x in meeting.agenda if x.deleted_at is None),
+            criticisms=tuple(
+                (
+                    who(x.from_member),
+                    "" if x.is_self_criticism else who(x.to_member),
+                    x.text,
+                    x.response,
+                )
+                for x in meeting.criticisms
+                if x.deleted_at is None
+            ),
+            follow_up=meeting.follow_up,
+        )
+
+
+# ------------------------------------------------------------------ building
+
+
+def build(
+    db: Database,
+    kind: str,
+    *,
+    today: dt.date,
+    member: str | None = None,
+    meeting: str | None = None,
+    anonymise: bool = False,
+    campaign_id: str | None = None,
+) -> Document:
+    """The material ``kind`` (a key of :data:`KINDS`) as a document."""
+    if kind not in KINDS:
+        raise DomainError(f"没有“{kind}”这种材料。可生成：{'、'.join(KINDS)}。")
+    cid = campaign_id or _campaign_id(db)
+    c = _campaign(db, cid)
+    if kind == "statement":
+        if not member:
+            raise DomainError("生成个人对照检查材料要指明是谁（--member 姓名）。")
+        return m.single(m.statement(statement_input(db, cid, member, today)), c.unit)
+    if kind == "team-statement":
+        return m.single(m.statement(team_statement_input(db, cid, today)), c.unit)
+    if kind == "problem-list":
+        return m.single(m.problem_list(c.unit, team_problems(db, cid, today), today), c.unit)
+    if kind == "opinions":
+        return m.single(m.opinions(opinions_input(db, cid, today)), c.unit)
+    if kind == "consultation":
+        return m.single(m.consultations(c.unit, consultation_records(db, cid)), c.unit)
+    if kind == "ledger":
+        return m.single(m.ledger(c.unit, ledger_lines(db, cid, today), today), c.unit)
+    if kind == "assignment":
+        return m.single(m.assignments(c.unit, assignment_sheets(db, cid, today)), c.unit)
+    if kind == "meeting-plan":
+        return m.single(m.meeting_plan(c.unit, meeting_record(db, cid, meeting)), c.unit)
+    if kind == "minutes":
+        return m.single(m.minutes(c.unit, meeting_record(db, cid, meeting)), c.unit)
+    if kind == "disclosure":
+        lines = ledger_lines(db, cid, today)
+        return m.single(m.disclosure(c.unit, lines, today, anonymise), c.unit)
+    statements = tuple(
+        _statement_from_view(c, find_self_check(db, cid, str(x.id)), x, today)
+        for x in _leaders(db, cid)
+    )
+    return m.package(
+        m.CampaignMaterials(
+            unit=c.unit,
+            campaign_title=c.title,
+            meeting=meeting_record(db, cid, meeting),
+            team=team_statement_input(db, cid, today),
+            statements=statements,
+            team_problems=tuple(team_problems(db, cid, today)),
+            opinions=opinions_input(db, cid, today),
+            consultations=tuple(consultation_records(db, cid)),
+            ledger=tuple(ledger_lines(db, cid, today)),
+            assignments=tuple(assignment_sheets(db, cid, today)),
+            date=today,
+            anonymise=anonymise,
+        )
+    )
+
+
+def write(
+    document: Document,
+    out: Path,
+    registry: FontRegistry,
+    progress: Callable[[int], bool] | None = None,
+) -> tuple[Rendered, bytes]:
+    """Render ``document``; the bytes are a PDF or a DOCX by ``out``'s suffix.
+
+    The PDF is always laid out (the DOCX contents take its page numbers).
+    The file is written whole or not at all.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        raise InputRefused(f"{out}：文件名要以 .pdf 或 .docx 结尾。")
+    rendered = render_pdf(document, registry, progress)
+    data = (
+        rendered.data
+        if suffix == ".pdf"
+        else render_docx(document, [page for _, page in rendered.sections])
+    )
+    from mingjing.services.campaigns import write_file_atomically
+
+    write_file_atomically(out, data)
+    return rendered, data
+
+
+def render(
+    db: Database,
+    kind: str,
+    out: Path,
+    registry: FontRegistry,
+    *,
+    today: dt.date,
+    member: str | None = None,
+    meeting: str | None = None,
+    anonymise: bool = False,
+    progress: Callable[[int], bool] | None = None,
+) -> RenderedFile:
+    document = build(db, kind, today=today, member=member, meeting=meeting, anonymise=anonymise)
+    rendered, data = write(document, out, registry, progress)
+    return RenderedFile(
+        path=out,
+        kind=kind,
+        pages=rendered.pages,
+        sha256=hashlib.sha256(data).hexdigest(),
+        missing=rendered.missing,
+    )
