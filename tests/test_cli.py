@@ -388,3 +388,27 @@ def test_ledger_export_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[
     # The exported ledger is already in: every row is skipped, nothing doubled.
     assert cli.main(["--data-dir", str(data), "ledger", "import", str(exported)]) == 0
     assert "已导入 0 项整改" in capsys.readouterr().out
+
+
+def test_render_writes_the_material_and_refuses_a_bad_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert cli.main(["--data-dir", str(data), "demo"]) == 0
+    out = tmp_path / "材料" / "陈喆.pdf"
+    args = ["--data-dir", str(data), "render", "statement", "--member", "陈喆", "--out", str(out)]
+    capsys.readouterr()
+    assert cli.main(args) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "已生成个人对照检查材料" in capsys.readouterr().out
+    word = tmp_path / "台账.docx"
+    assert cli.main(["--data-dir", str(data), "render", "ledger", "--out", str(word)]) == 0
+    assert word.read_bytes().startswith(b"PK")
+    assert (
+        cli.main(["--data-dir", str(data), "render", "ledger", "--out", str(tmp_path / "x.txt")])
+        == 3
+    )
+    assert ".pdf 或 .docx" in capsys.readouterr().err
+    bad = ["--data-dir", str(data), "render", "statement", "--member", "无此人", "--out", str(out)]
+    assert cli.main(bad) != 0
+    assert "名单中没有“无此人”" in capsys.readouterr().err

@@ -416,7 +416,9 @@ def _cell_style(size: float, role: FontRole = FontRole.SONG, align: str = "justi
 
 
 class _Doc(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, out: io.BytesIO, document: Document, front_pages: int, first: str) -> None:
+    def __init__(
+        self, out: io.BytesIO, document: Document, front_pages: int, first: str, initial_font: str
+    ) -> None:
         super().__init__(
             out,
             pagesize=A4,
@@ -429,6 +431,10 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
             subject=document.subject,
             keywords=list(document.keywords),
             creator="明镜",
+            # The canvas would otherwise select Helvetica on every page: a font
+            # in the file that is neither used nor embedded.
+            initialFontName=initial_font,
+            initialFontSize=BODY_SIZE,
             producer="明镜（reportlab）",
             lang="zh-CN",
         )
@@ -765,7 +771,8 @@ def render_pdf(
     for attempt in range(passes):
         story = _story(document, setter, pages, blanks)
         out = io.BytesIO()
-        doc = _Doc(out, document, story.front, story.first)
+        body_face = setter.face(FontRole.FANGSONG, "中") or setter.registry.primary(FontRole.UI)
+        doc = _Doc(out, document, story.front, story.first, body_face.key)
         doc.setter = setter
         if progress is not None:
 

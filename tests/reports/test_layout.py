@@ -1,0 +1,91 @@
+"""Line breaking with the Chinese line-breaking rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from mingjing.reports.layout import (
+    NO_LINE_END,
+    NO_LINE_START,
+    break_lines,
+    rule_breaks,
+    split_units,
+)
+
+
+def em(ch: str) -> float:
+    """Full-width characters one em, Latin half."""
+    return 1.0 if ord(ch) > 0x2E7F else 0.5
+
+
+def test_units_keep_numbers_words_and_doubled_marks_whole() -> None:
+    assert split_units("2025年GB/T 9704规定……如此——完") == [
+        "2025",
+        "年",
+        "GB/T",
+        " ",
+        "9704",
+        "规",
+        "定",
+        "……",
+        "如",
+        "此",
+        "——",
+        "完",
+    ]
+    assert split_units("达到100%。") == ["达", "到", "100%", "。"]
+
+
+def test_no_line_starts_with_closing_punctuation() -> None:
+    # Ten to a line: the comma would start line two, so 九 goes down with it.
+    text = "一二三四五六七八九十，十一十二"
+    lines = break_lines(text, 10, em)
+    assert [line.text for line in lines] == ["一二三四五六七八九", "十，十一十二"]
+    assert not lines[0].last and lines[-1].last
+    assert lines[0].width == 9
+
+
+def test_no_line_ends_with_an_opening_mark() -> None:
+    text = "一二三四五六七八九“十”一二"
+    lines = [line.text for line in break_lines(text, 10, em)]
+    assert lines == ["一二三四五六七八九", "“十”一二"]
+
+
+def test_a_run_of_closing_marks_moves_together() -> None:
+    text = "一二三四五六七八九十”。后面"
+    lines = [line.text for line in break_lines(text, 10, em)]
+    assert lines[1].startswith("十”。")
+    assert rule_breaks(lines) == []
+
+
+def test_first_line_indent_and_long_words() -> None:
+    lines = break_lines("甲" * 30, 28, em, first_indent=2)
+    assert [len(line.text) for line in lines] == [26, 4]
+    assert lines[0].indent == 2 and lines[1].indent == 0
+    url = "https://example.invalid/" + "a" * 60
+    cut = break_lines(url, 10, em)
+    assert "".join(line.text for line in cut) == url
+    assert all(line.width <= 10 for line in cut)
+
+
+@pytest.mark.parametrize("width", range(1, 30))
+def test_rules_hold_at_every_width(width: int) -> None:
+    """Down to a column of six characters; below that (a run of closing marks
+    wider than the column) the text still comes out whole, rules or not."""
+    text = (
+        "我以“材料没备齐”为由，推迟到月底才去双河镇（3个标段中有1个至今没有验收）。"
+        "群众反映：“拖了两周才派人查看！”……这是《条例》所不允许的；要立行立改？"
+    ) * 3
+    lines = [line.text for line in break_lines(text, width, em)]
+    assert "".join(lines) == text
+    if width >= 6:
+        assert rule_breaks(lines) == []
+    assert all(sum(em(c) for c in line) <= max(width, 1) + 1.01 for line in lines[:-1])
+
+
+def test_the_rule_sets_cover_chinese_punctuation() -> None:
+    for ch in "，。、；：？！）》」』”’…":
+        assert ch in NO_LINE_START
+    for ch in "（《「『“‘":
+        assert ch in NO_LINE_END
+    assert rule_breaks(["，开头", "结尾（", "正常"]) == [(0, "，"), (1, "（")]

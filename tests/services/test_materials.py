@@ -1,0 +1,151 @@
+"""Every material of the demo unit rendered and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from mingjing.config import DataLocation
+from mingjing.fonts import FontRegistry
+from mingjing.reports.layout import rule_breaks
+from mingjing.services import materials
+from mingjing.services.campaign_setup import create_campaign, default_setup
+from mingjing.services.errors import DomainError
+from mingjing.storage import Database
+from mingjing.storage.errors import InputRefused
+
+TODAY = dt.date(2025, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def fonts() -> FontRegistry:
+    return FontRegistry.discover()
+
+
+def lines_of(data: bytes) -> list[tuple[int, float, str]]:
+    """(page, font size, text) of each printed line."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            rows: dict[int, list[dict[str, object]]] = {}
+            for ch in page.chars:
+                rows.setdefault(round(float(ch["matrix"][5]) * 4), []).append(ch)  # type: ignore[index]
+            for _, chars in sorted(rows.items(), reverse=True):
+                chars.sort(key=lambda c: float(c["x0"]))  # type: ignore[arg-type]
+                size = max(float(c["size"]) for c in chars)  # type: ignore[arg-type]
+                out.append((page.page_number, size, "".join(str(c["text"]) for c in chars)))
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(materials.KINDS))
+def test_every_material_of_the_demo_unit(
+    kind: str, ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    pdf = materials.render(
+        ledger_db, kind, tmp_path / f"{kind}.pdf", fonts, today=TODAY, member="陈喆"
+    )
+    assert pdf.pages >= 1 and pdf.missing == ()
+    data = pdf.path.read_bytes()
+    assert data.startswith(b"%PDF") and len(pdf.sha256) == 64
+    lines = lines_of(data)
+    body = [text for _, size, text in lines if abs(size - 16) < 0.1]
+    assert rule_breaks(body) == [], kind
+    assert any(materials.KINDS[kind][:4] in text for _, _, text in lines) or kind in (
+        "statement",
+        "package",
+        "meeting-plan",
+        "minutes",
+        "disclosure",
+    )
+    word = materials.render(
+        ledger_db, kind, tmp_path / f"{kind}.docx", fonts, today=TODAY, member="陈喆"
+    )
+    paragraphs = [p.text for p in docx.Document(str(word.path)).paragraphs]
+    printed = "".join(text for _, _, text in lines)
+    headings = [t for t in paragraphs if t[:2] in ("一、", "二、", "三、", "四、") and len(t) < 27]
+    for heading in headings:
+        assert heading in printed, heading  # the PDF and the Word file have the same headings
+
+
+def test_the_statement_says_what_the_member_wrote(
+    ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    from mingjing.services.self_check import find_self_check
+
+    cid = materials._campaign_id(ledger_db)
+    data = materials.statement_input(ledger_db, cid, "陈喆", TODAY)
+    member = materials._member(ledger_db, cid, "陈喆")
+    view = find_self_check(ledger_db, cid, str(member.id))
+    assert view is not None and view.problems
+    assert [p.text for p in data.problems] == [p.text for p in view.problems]
+    rendered = materials.write(
+        materials.build(ledger_db, "statement", today=TODAY, member="陈喆"),
+        tmp_path / "s.pdf",
+        fonts,
+    )[0]
+    text = "".join(t for _, _, t in lines_of(rendered.data))
+    for problem in view.problems:
+        assert problem.examples[:20] in text
+    assert "陈喆" in text and "2025年11月20日" in text
+
+
+def test_the_package_contents_point_at_the_right_pages(
+    ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    document = materials.build(ledger_db, "package", today=TODAY)
+    rendered, data = materials.write(document, tmp_path / "汇编.pdf", fonts)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    outline = [entry["/Title"] for entry in reader.outline if isinstance(entry, dict)]
+    assert outline[0] == "目　　录"
+    assert outline[1:] == [s.title for s in document.sections]
+    lines = lines_of(data)
+    front = 2  # the cover and its blank back
+    for (title, printed), section in zip(rendered.sections, document.sections, strict=True):
+        assert printed % 2 == 1, title  # each material starts on a right-hand page
+        page_text = "".join(t for p, _, t in lines if p == printed + front)
+        first_title = next(b for b in section.blocks if hasattr(b, "text"))
+        assert first_title.text[:6] in page_text, title  # type: ignore[attr-defined]
+    contents = "".join(t for p, _, t in lines if p == front + 1)
+    assert contents.startswith("目")
+    for title, printed in rendered.sections:
+        assert f"{title[:8]}" in contents and str(printed) in contents
+    # No number on the cover or a blank page.
+    for page in range(1, rendered.pages + 1):
+        texts = [t for p, _, t in lines if p == page]
+        if not texts:
+            continue
+        numbered = any(t.startswith("—") and t.endswith("—") for t in texts)
+        assert numbered == (page > front), page
+
+
+def test_an_empty_campaign_prints_what_is_missing(
+    db: Database, location: DataLocation, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    create_campaign(db, location, default_setup(TODAY, "青山县林业局"), today=TODAY)
+    _rendered, data = materials.write(
+        materials.build(db, "package", today=TODAY), tmp_path / "空.pdf", fonts
+    )
+    text = "".join(t for _, _, t in lines_of(data))
+    for said in ("（尚未安排会议。）", "（整改台账中还没有整改事项。）", "（尚未开展集体会诊。）"):
+        assert said in text
+
+
+def test_wrong_requests_are_refused_by_name(
+    ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    with pytest.raises(DomainError, match="名单中没有“王小二”"):
+        materials.build(ledger_db, "statement", today=TODAY, member="王小二")
+    with pytest.raises(DomainError, match="--member"):
+        materials.build(ledger_db, "statement", today=TODAY)
+    with pytest.raises(DomainError, match="没有“nonsense”这种材料"):
+        materials.build(ledger_db, "nonsense", today=TODAY)
+    with pytest.raises(InputRefused, match=r"\.pdf 或 \.docx"):
+        materials.render(ledger_db, "ledger", tmp_path / "台账.txt", fonts, today=TODAY)
+    assert not (tmp_path / "台账.txt").exists()
