@@ -210,3 +210,24 @@ def test_deleted_problems_causes_measures_and_study_come_back_as_they_were(
         svc.restore_problem(db, raised)
     assert [p.id for p in load_own_self_check(db, location).problems] == [again]
     db.close()
+
+
+def test_a_problem_may_be_blank_only_while_it_is_empty(
+    laptop: tuple[DataLocation, Database],
+) -> None:
+    """Undoing the first words of a new problem returns it to blank; a problem
+    with examples, causes or measures keeps its text."""
+    from mingjing.services import self_check as svc
+    from mingjing.services.errors import DomainError
+
+    location, db = laptop
+    view = load_own_self_check(db, location)
+    pid = svc.add_problem(db, view.id, "")
+    svc.update_problem(db, pid, text="拖延")
+    svc.update_problem(db, pid, text="")  # as it was when added
+    svc.update_problem(db, pid, text="拖延")
+    svc.add_measure(db, pid, "限时办结。")
+    with pytest.raises(DomainError, match="问题不能为空"):
+        svc.update_problem(db, pid, text="  ")
+    assert load_own_self_check(db, location).problems[0].text == "拖延"
+    db.close()

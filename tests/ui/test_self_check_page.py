@@ -599,3 +599,108 @@ def test_words_in_a_new_cause_are_saved_when_the_page_closes(
     (problem,) = load_own_self_check(laptop.db, laptop.location).problems
     assert [c.text for c in problem.causes] == ["对群众诉求不敏感。"]
     assert [m.text for m in problem.measures] == ["建立来电限时回复制度。"]
+
+
+def test_undo_shows_what_it_changes_where_it_changes_it(
+    qtbot: QtBot, page: SelfCheckPage, laptop: Workspace
+) -> None:
+    """Found by a trial as a new user: an undo in a focused cause box left the
+    new words on screen; an undo from another tab changed an item out of sight;
+    Ctrl+J from another tab focused a hidden item."""
+    import datetime as _dt
+
+    editor = page._editors["spirit-ambition"]
+    editor.example.insertPlainText(EXAMPLE)
+    page.flush()
+    settle(qtbot)
+    panel = page.problems_panel
+    page.tabs.setCurrentIndex(1)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    panel.text.insert("对群众反映的水渠维修问题回应不及时")
+    cause = panel.causes.entries[0]
+    cause.text.insertPlainText("宗旨意识淡薄。")
+    page.flush()
+    settle(qtbot)
+    cause = panel.causes.entries[0]
+    cause.text.setFocus()
+    cause.text.moveCursor(cause.text.textCursor().MoveOperation.End)
+    cause.text.insertPlainText("还有畏难情绪。")
+    page.flush()
+    settle(qtbot)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)  # the added words, while the box has the focus
+    settle(qtbot)
+    (problem,) = load_own_self_check(laptop.db, laptop.location).problems
+    assert problem.causes[0].text == "宗旨意识淡薄。"
+    assert panel.causes.entries[0].text.toPlainText() == "宗旨意识淡薄。"
+
+    # A measure set to 立行立改 has no date; undo brings both back.
+    measure = panel.measures.entries[0]
+    measure.text.insertPlainText("立即派人修复水渠。")
+    page.flush()
+    settle(qtbot)
+    measure = panel.measures.entries[0]
+    measure.deadline.setDate(measure.deadline.date().fromString("2025-12-31", "yyyy-MM-dd"))
+    page.flush()
+    settle(qtbot)
+    measure = panel.measures.entries[0]
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        measure.deadline_kind.setCurrentIndex(measure.deadline_kind.findData("immediate"))
+    settle(qtbot)
+    (problem,) = load_own_self_check(laptop.db, laptop.location).problems
+    assert (problem.measures[0].deadline_kind, problem.measures[0].deadline) == ("immediate", None)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    settle(qtbot)
+    (problem,) = load_own_self_check(laptop.db, laptop.location).problems
+    assert problem.measures[0].deadline == _dt.date(2025, 12, 31)
+
+    # Undo from the study tab reaches a problem: the problem tab is shown first.
+    page.tabs.setCurrentIndex(2)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)  # the date
+    assert page.tabs.currentIndex() == 1
+
+    # Undoing the checklist example from here goes to the checklist.
+    while page.undo_stack.index() > 1:
+        with qtbot.wait_signal(page.saved, timeout=5000):
+            page.undo_step(redo=False)
+        settle(qtbot)
+    page.tabs.setCurrentIndex(2)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        page.undo_step(redo=False)
+    assert page.tabs.currentIndex() == 0
+    assert editor.example.toPlainText() == ""
+
+    # Ctrl+J from another tab shows the checklist before focusing an item.
+    page.tabs.setCurrentIndex(2)
+    page.go_to_next_unanswered()
+    assert page.tabs.currentIndex() == 0
+
+
+def test_what_is_not_saved_is_said(qtbot: QtBot, page: SelfCheckPage, laptop: Workspace) -> None:
+    panel = page.problems_panel
+    page.tabs.setCurrentIndex(1)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        panel.add_button.click()
+    settle(qtbot)
+    panel.text.insert("拖延")
+    panel.flush()
+    settle(qtbot)
+    panel.text.clear()
+    panel.flush()
+    assert panel.text_note.isVisibleTo(panel)
+    (problem,) = load_own_self_check(laptop.db, laptop.location).problems
+    assert problem.text == "拖延"
+    study = page.study_panel
+    page.tabs.setCurrentIndex(2)
+    with qtbot.wait_signal(page.saved, timeout=5000):
+        study.add_button.click()
+    settle(qtbot)
+    (record,) = load_own_self_check(laptop.db, laptop.location).study
+    assert record.topic == ""  # the prompt is shown, not stored
+    assert study.table.currentIndex().column() == 2  # ready for what was studied
+    assert not study.model.setData(study.model.index(0, 3), "两个半")
+    assert "学时请填数字" in study.note.text()

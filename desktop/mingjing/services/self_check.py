@@ -513,7 +513,15 @@ def update_problem(
                     raise DomainError(f"自查表中没有“{area}”这个方面。")
                 problem.area_id = match.id
         if text is not _UNSET and not text.strip():
-            raise DomainError("问题不能为空。")
+            # Blank only as it was when just added (what undoing its first words
+            # returns to); a problem with examples, causes or measures needs its text.
+            in_use = (
+                problem.examples.strip()
+                or any(c.deleted_at is None for c in problem.root_causes)
+                or any(m.deleted_at is None for m in problem.measures)
+            )
+            if in_use:
+                raise DomainError("问题不能为空。")
         _apply(
             problem,
             text=text,

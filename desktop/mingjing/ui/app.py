@@ -74,6 +74,9 @@ def create_application(argv: Sequence[str]) -> tuple[QApplication, FontRegistry]
     app.setApplicationName("mingjing")
     app.setOrganizationName("mingjing")
     app.setApplicationDisplayName("明镜")
+    # Calendars, dates and numbers in Chinese even where the system locale is C
+    # (a fresh Debian or 统信 install): the date pickers showed English months.
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     install_qt_translations(app)
     registry = FontRegistry.discover()
     install_application_fonts(app, registry)

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -185,7 +186,9 @@ class _Entry(QFrame):
     def value(self, field: str) -> Any:
         raise NotImplementedError
 
-    def show_value(self, field: str, value: Any) -> None:
+    def show_value(self, field: str, value: Any, force: bool = False) -> None:
+        """Put a value in; a field being typed in keeps its text unless ``force``
+        (an undo or redo must show what it did, focus or not)."""
         raise NotImplementedError
 
     def pending(self, field: str) -> bool:
@@ -238,10 +241,10 @@ class CauseEntry(_Entry):
     def value(self, field: str) -> Any:
         return self.category.currentData() or "" if field == "category" else self.text.toPlainText()
 
-    def show_value(self, field: str, value: Any) -> None:
+    def show_value(self, field: str, value: Any, force: bool = False) -> None:
         if field == "category":
             _choose(self.category, value)
-        elif not self.text.hasFocus() or self.text.toPlainText() == "":
+        elif force or not self.text.hasFocus() or self.text.toPlainText() == "":
             set_text_quietly(self.text, value)
 
     def set_editable(self, editable: bool) -> None:
@@ -310,10 +313,10 @@ class MeasureEntry(_Entry):
         d = self.deadline.date()
         return None if d == NO_DATE else dt.date(d.year(), d.month(), d.day())
 
-    def show_value(self, field: str, value: Any) -> None:
+    def show_value(self, field: str, value: Any, force: bool = False) -> None:
         if field in ("text", "target"):
             widget = self.text if field == "text" else self.target
-            if not widget.hasFocus() or not value:
+            if force or not widget.hasFocus() or not value:
                 set_text_quietly(widget, value)
         elif field == "deadline_kind":
             _choose(self.deadline_kind, value)
@@ -323,6 +326,9 @@ class MeasureEntry(_Entry):
             self.deadline.setDate(
                 NO_DATE if value is None else QDate(value.year, value.month, value.day)
             )
+            if value is None:  # the calendar opens at this month, not at the year 2000
+                today = QDate.currentDate()
+                self.deadline.calendarWidget().setCurrentPage(today.year(), today.month())
             self.deadline.blockSignals(False)
 
     def set_editable(self, editable: bool) -> None:
@@ -397,6 +403,9 @@ class _EntryList(QWidget, Generic[E]):
             shown.append(entry)
         blanks = [e for e in self.entries if e.record.id is None]
         for gone in by_id.values():  # deleted (or an undone creation)
+            focus = QApplication.focusWidget()
+            if focus is not None and (gone is focus or gone.isAncestorOf(focus)):
+                self.add_button.setFocus()  # not wherever Qt would send it (the navigation)
             gone.hide()
             gone.deleteLater()
         shown += [e for e in blanks if not e.created or e.record.id is None]
@@ -494,7 +503,14 @@ class ProblemsPanel(QWidget):
             self.tr("具体事例：写明时间、地点和具体事情，做到见人见事。")
         )
         _text_height(self.examples, 4)
-        form.addRow(self.tr("问题"), self.text)
+        self.text_note = QLabel(self.tr("问题不能为空：未保存，仍是原来的文字。"), form_box)
+        self.text_note.setStyleSheet("color: #a8322d;")
+        self.text_note.hide()
+        title_row = QVBoxLayout()
+        title_row.setSpacing(2)
+        title_row.addWidget(self.text)
+        title_row.addWidget(self.text_note)
+        form.addRow(self.tr("问题"), title_row)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("来源"), form_box))
         row.addWidget(self.source)
@@ -552,7 +568,7 @@ class ProblemsPanel(QWidget):
         self._loading = True
         try:
             if first:
-                self.area.addItem(self.tr("（未归类）"), None)
+                self.area.addItem(self.tr("（未选）"), None)
                 for a in view.areas:
                     self.area.addItem(a.title, a.key)
                 for combo, pairs in ((self.source, view.sources), (self.severity, view.severities)):
@@ -581,6 +597,15 @@ class ProblemsPanel(QWidget):
             self._loading = False
         if focus_text:
             self.text.setFocus()
+
+    def select(self, problem_id: str) -> None:
+        """Show this problem (an undo is about to change it)."""
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row)
+            if index.data(ProblemListModel.ID_ROLE) == problem_id:
+                if self.list.currentIndex().row() != row:
+                    self.list.setCurrentIndex(index)
+                return
 
     def _selected(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._loading or self.view is None:
@@ -653,7 +678,9 @@ class ProblemsPanel(QWidget):
         if self.current is None:
             return
         new: Any = self.text.text() if field == "text" else self.examples.toPlainText()
-        if field == "text" and not new.strip():
+        blank = field == "text" and not new.strip()
+        self.text_note.setVisible(blank)
+        if blank:
             return  # a problem cannot be blank; the old text stays until words are typed
         self._change_problem(field, new, {"text": "填写问题", "examples": "填写具体事例"}[field])
 
@@ -683,6 +710,7 @@ class ProblemsPanel(QWidget):
                 new,
                 save,
                 lambda value: self._show_field(pid, field, value),
+                f"problem:{pid}",
             )
         )
 
@@ -707,6 +735,7 @@ class ProblemsPanel(QWidget):
                 new,
                 lambda db, value: svc.set_overall_analysis(db, check_id, value),
                 show,
+                "analysis",
             )
         )
 
@@ -737,6 +766,7 @@ class ProblemsPanel(QWidget):
                     lambda db: svc.add_root_cause(db, pid, category, text),
                     svc.delete_root_cause,
                     svc.restore_root_cause,
+                    where=f"problem:{pid}",
                 )
             )
             return
@@ -776,10 +806,14 @@ class ProblemsPanel(QWidget):
                     ),
                     svc.delete_measure,
                     svc.restore_measure,
+                    where=f"problem:{pid}",
                 )
             )
             return
         record = entry.record
+        if field == "deadline_kind":
+            self._deadline_kind_changed(entry)
+            return
 
         def save(db: Any, value: Any) -> None:
             assert record.id is not None
@@ -792,6 +826,32 @@ class ProblemsPanel(QWidget):
             "deadline": "选择完成时限",
         }
         self._entry_change(self.measures, entry, field, save, labels[field])
+
+    def _deadline_kind_changed(self, entry: MeasureEntry) -> None:
+        """限期整改 → 立行立改 / 长期坚持 drops the date with it (one step): a
+        measure to be kept up for good has no date to print."""
+        record = entry.record
+        old = (entry.stored.get("deadline_kind"), entry.stored.get("deadline"))
+        kind = entry.value("deadline_kind")
+        new = (kind, entry.value("deadline") if kind == "by_date" else None)
+        if old == new:
+            return
+        entry.stored["deadline_kind"], entry.stored["deadline"] = new
+
+        def save(db: Any, value: Any) -> None:
+            assert record.id is not None
+            svc.update_measure(db, record.id, deadline_kind=value[0], deadline=value[1])
+
+        def show(value: Any) -> None:
+            shown = self.measures.entry_for(record)
+            if shown is not None:
+                shown.stored["deadline_kind"], shown.stored["deadline"] = value
+                shown.show_value("deadline_kind", value[0], force=True)
+                shown.show_value("deadline", value[1], force=True)
+
+        where = f"problem:{self.current.id}" if self.current else ""
+        key = f"entry:{id(record)}:deadline_kind"
+        self._request(field_change(self.tr("选择时限类型"), key, old, new, save, show, where))
 
     def _entry_change(
         self,
@@ -811,10 +871,11 @@ class ProblemsPanel(QWidget):
             shown = entries.entry_for(record)
             if shown is not None:
                 shown.stored[field] = value
-                shown.show_value(field, value)
+                shown.show_value(field, value, force=True)
 
         key = f"entry:{id(record)}:{field}"
-        self._request(field_change(self.tr(label), key, old, new, save, show))
+        where = f"problem:{self.current.id}" if self.current else ""
+        self._request(field_change(self.tr(label), key, old, new, save, show, where))
 
     def _remove_cause(self, entry: CauseEntry) -> None:
         self._remove_entry(
@@ -839,6 +900,7 @@ class ProblemsPanel(QWidget):
         restore: Callable[[Any, str], None],
     ) -> None:
         entry.flush()
+        entries.add_button.setFocus()  # the button pressed is about to go
         if not entry.created:  # never stored: it just goes
             entries.entries.remove(entry)
             entry.hide()
@@ -856,7 +918,8 @@ class ProblemsPanel(QWidget):
             assert record.id is not None
             restore(db, record.id)
 
-        self._request(Change(label, do=do, undo=undo))
+        where = f"problem:{self.current.id}" if self.current else ""
+        self._request(Change(label, do=do, undo=undo, where=where))
 
     # problems
 
@@ -874,6 +937,7 @@ class ProblemsPanel(QWidget):
                 lambda db: svc.add_problem(db, check_id, ""),
                 svc.delete_problem,
                 svc.restore_problem,
+                where="problems",
             )
         )
 
@@ -893,7 +957,13 @@ class ProblemsPanel(QWidget):
             self.flush()
             pid = self.current.id
             self._request(
-                removal(self.tr("删除问题"), pid, svc.delete_problem, svc.restore_problem)
+                removal(
+                    self.tr("删除问题"),
+                    pid,
+                    svc.delete_problem,
+                    svc.restore_problem,
+                    where="problems",
+                )
             )
 
     def _moved(self, pid: str, old: int, new: int) -> None:
@@ -902,6 +972,7 @@ class ProblemsPanel(QWidget):
                 self.tr("调整问题顺序"),
                 do=lambda db: svc.move_problem(db, pid, new),
                 undo=lambda db: svc.move_problem(db, pid, old),
+                where="problems",
             )
         )
 

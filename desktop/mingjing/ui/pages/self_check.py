@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeySequence,
     QShortcut,
-    QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -74,7 +72,14 @@ from mingjing.services.self_check import (
 )
 from mingjing.ui.pages.problems import ProblemsPanel
 from mingjing.ui.pages.study import StudyPanel
-from mingjing.ui.pages.undo import Change, ChangeCommand, Record, UndoText, creation
+from mingjing.ui.pages.undo import (
+    Change,
+    ChangeCommand,
+    Record,
+    UndoText,
+    creation,
+    field_change,
+)
 from mingjing.ui.tasks import run_in_background
 
 log = logging.getLogger(__name__)
@@ -217,34 +222,6 @@ class ItemEditor(QFrame):
         return False
 
 
-class _Edit(QUndoCommand):
-    """One intention on one item: apply does it, undo puts the old value back."""
-
-    def __init__(
-        self, text: str, apply: Callable[[Any], None], old: Any, new: Any, merge_key: str = ""
-    ) -> None:
-        super().__init__(text)
-        self._apply = apply
-        self.old = old
-        self.new = new
-        self._merge_key = merge_key
-
-    def redo(self) -> None:
-        self._apply(self.new)
-
-    def undo(self) -> None:
-        self._apply(self.old)
-
-    def id(self) -> int:
-        return 1 if self._merge_key else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if isinstance(other, _Edit) and other._merge_key == self._merge_key:
-            self.new = other.new
-            return True
-        return False
-
-
 class SelfCheckPage(QWidget):
     """Signals:
     loaded: the page shows the member's self-check (or why it cannot).
@@ -362,7 +339,8 @@ class SelfCheckPage(QWidget):
         self.hints_box.setWidgetResizable(True)
         self.hints_box.setFrameShape(QFrame.Shape.NoFrame)
         self.hints_box.setWidget(self.hints)
-        self.hints_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 8)
+        # Room for the heading and three whole hints; more scroll.
+        self.hints_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         outer.addWidget(self.hints_box)
 
         # Ctrl+Z / Ctrl+Y anywhere on the page; text fields hand them over too (UndoText).
@@ -466,11 +444,11 @@ class SelfCheckPage(QWidget):
         self.reply_button.setVisible(view.submission_revision > 0)
         progress = self.tr("已填 {0} / {1} 项").format(view.answered, view.total)
         if view.text_length:
-            progress += self.tr("　全文约 {0} 字，查摆问题和原因剖析占 {1}%").format(
+            progress += self.tr("　对照检查材料约 {0} 字，其中查摆问题和原因剖析约占 {1}%").format(
                 view.text_length, view.examined_share
             )
         self.progress.setText(progress)
-        self.next_button.setEnabled(view.next_unanswered() is not None)
+        self.next_button.setEnabled(self._editable and view.next_unanswered() is not None)
         self.areas.set_areas(view.areas)
         for area in view.areas:
             for item in area.items:
@@ -522,6 +500,9 @@ class SelfCheckPage(QWidget):
                     return
         elif kind == "study":
             self.tabs.setCurrentIndex(2)
+        elif kind == "analysis":
+            self.tabs.setCurrentIndex(1)
+            self.problems_panel.analysis.setFocus()
 
     def _area(self, key: str) -> AreaView | None:
         if self.view is None:
@@ -542,6 +523,7 @@ class SelfCheckPage(QWidget):
         assert self.view is not None
         panel = QScrollArea(self.area_stack)
         panel.setWidgetResizable(True)
+        panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the first item, not the frame
         box = QWidget(panel)
         layout = QVBoxLayout(box)
         for item in area.items:
@@ -577,37 +559,42 @@ class SelfCheckPage(QWidget):
 
     def _level_chosen(self, key: str, code: object) -> None:
         item = self._item(key)
-        old = item.level if item else None
+        if self.view is None or item is None:
+            return
+        check_id = self.view.id
 
-        def apply(level: Any, k: str = key) -> None:
-            self._save(k, level=level)
+        def save(db: Any, level: Any) -> None:
+            set_answer(db, check_id, key, level=level)
 
-        self.undo_stack.push(_Edit(self.tr("对号入座"), apply, old, code))
+        self._push(
+            field_change(
+                self.tr("对号入座"), "", item.level, code, save, lambda _: None, f"item:{key}"
+            )
+        )
 
     def _example_paused(self, key: str) -> None:
         editor = self._editors.get(key)
-        if editor is None:
+        if editor is None or self.view is None:
             return
         new = editor.example.toPlainText()
         old = self._stored_examples.get(key, "")
         if new == old:
             return
         self._stored_examples[key] = new
+        check_id = self.view.id
 
-        def apply(text: Any, k: str = key) -> None:
-            current = self._editors.get(k)
+        def save(db: Any, text: Any) -> None:
+            set_answer(db, check_id, key, example=text)
+
+        def show(text: Any) -> None:
+            current = self._editors.get(key)
             if current is not None and current.example.toPlainText() != text:
                 current.set_example(text)
-            self._stored_examples[k] = text
-            self._save(k, example=text)
+            self._stored_examples[key] = text
 
-        self.undo_stack.push(_Edit(self.tr("填写事例"), apply, old, new, merge_key=key))
-
-    def _save(self, key: str, **change: Any) -> None:
-        if self.view is None:
-            return
-        check_id = self.view.id
-        self._run_edit(lambda db: set_answer(db, check_id, key, **change))
+        self._push(
+            field_change(self.tr("填写事例"), f"item:{key}", old, new, save, show, f"item:{key}")
+        )
 
     def _after_save(self, view: object) -> None:
         self._in_flight -= 1
@@ -647,9 +634,38 @@ class SelfCheckPage(QWidget):
         )
 
     def _push(self, change: object) -> None:
-        """One intention from a panel: on the stack, which runs it (and its undo) in order."""
+        """One intention: on the stack, which runs it (and its undo) in order."""
         if isinstance(change, Change) and self._editable:
-            self.undo_stack.push(ChangeCommand(change, self._run_edit))
+            self.undo_stack.push(ChangeCommand(change, self._run_edit, self.reveal))
+
+    def reveal(self, where: str) -> None:
+        """Show the place a change is about (before undoing or redoing it there)."""
+        kind, _, key = where.partition(":")
+        if kind == "item":
+            self.tabs.setCurrentIndex(0)
+            self._show_item(key)
+        elif kind == "problem":
+            self.tabs.setCurrentIndex(1)
+            self.problems_panel.select(key)
+        elif kind in ("analysis", "problems"):
+            self.tabs.setCurrentIndex(1)
+        elif kind == "study":
+            self.tabs.setCurrentIndex(2)
+
+    def _show_item(self, key: str) -> ItemEditor | None:
+        """Select the item's area and scroll to it."""
+        if self.view is None:
+            return None
+        for row, area in enumerate(self.view.areas):
+            if any(i.key == key for i in area.items):
+                if self.area_list.currentIndex().row() != row:
+                    self.area_list.setCurrentIndex(self.areas.index(row))
+                break
+        editor = self._editors.get(key)
+        panel = self.area_stack.currentWidget()
+        if editor is not None and isinstance(panel, QScrollArea):
+            panel.ensureWidgetVisible(editor)
+        return editor
 
     def undo_step(self, redo: bool) -> None:
         """Ctrl+Z / Ctrl+Y: typing still waiting for its pause is one step first."""
@@ -687,7 +703,7 @@ class SelfCheckPage(QWidget):
         )
 
     def go_to_next_unanswered(self) -> None:
-        if self.view is None:
+        if self.view is None or not self._editable:
             return
         focused = next(
             (
@@ -697,18 +713,12 @@ class SelfCheckPage(QWidget):
             ),
             None,
         )
-        key = self.view.next_unanswered(focused)
+        key = self.view.next_unanswered(focused if self.tabs.currentIndex() == 0 else None)
         if key is None:
             return
-        for row, area in enumerate(self.view.areas):
-            if any(i.key == key for i in area.items):
-                self.area_list.setCurrentIndex(self.areas.index(row))
-                break
-        editor = self._editors.get(key)
+        self.tabs.setCurrentIndex(0)  # from another tab too: never focus a hidden item
+        editor = self._show_item(key)
         if editor is not None:
-            panel = self.area_stack.currentWidget()
-            if isinstance(panel, QScrollArea):
-                panel.ensureWidgetVisible(editor)
             next(iter(editor.level_buttons.values())).setFocus()
 
     # ------------------------------------------------------------ joining
@@ -897,6 +907,8 @@ class SelfCheckPage(QWidget):
             self.problems_panel.set_editable(True)
             self.study_panel.set_editable(True)
             self.reopen_button.hide()
+            if self.view is not None:
+                self.next_button.setEnabled(self.view.next_unanswered() is not None)
             self.status.setText(self.tr("修改中。改完后请重新提交。"))
 
 
@@ -919,5 +931,5 @@ def _hint_link(hint: Hint) -> str:
     if hint.kind is HintKind.NO_STUDY:
         return f'<a href="study:">{text}</a>'
     if hint.kind is HintKind.NO_ANALYSIS:
-        return f'<a href="problem:0">{text}</a>'
+        return f'<a href="analysis:">{text}</a>'
     return text

@@ -18,13 +18,16 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QStyledItemDelegate,
@@ -52,6 +55,7 @@ class StudyTableModel(QAbstractTableModel):
     """
 
     change_requested = Signal(object)
+    refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +86,11 @@ class StudyTableModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         col = index.column()
+        if col == 2 and not r.topic.strip():
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.tr("（请填写学习内容）")  # shown, never stored
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor("#8a8a8a")
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 cn_date(r.studied_on),
@@ -120,6 +129,9 @@ class StudyTableModel(QAbstractTableModel):
             try:
                 new = float(str(value)) if str(value).strip() else None
             except ValueError:
+                self.refused.emit(
+                    self.tr("学时请填数字，如 2 或 2.5；“{0}”没有保存。").format(value)
+                )
                 return False
         else:
             return False
@@ -133,6 +145,7 @@ class StudyTableModel(QAbstractTableModel):
                 self.tr("修改学习记录"),
                 do=lambda db: svc.update_study_record(db, rid, **{field: new}),
                 undo=lambda db: svc.update_study_record(db, rid, **{field: old}),
+                where="study",
             )
         )
         return True
@@ -199,6 +212,12 @@ class StudyPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        self.note = QLabel(self)
+        self.note.setStyleSheet("color: #a8322d;")
+        self.note.hide()
+        self.model.refused.connect(self._refused)
+        layout.addWidget(self.note)
+        self._added: Record | None = None
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("新增学习记录"), self)
         self.add_button.clicked.connect(self._add)
@@ -222,25 +241,47 @@ class StudyPanel(QWidget):
         self.delete_button.setEnabled(editable)
 
     def set_view(self, view: SelfCheckView) -> None:
+        """Show the records; the cell the user was in stays current (a save after
+        each cell must not throw them out of the table)."""
         self.view = view
+        current = self.table.currentIndex()
+        keep_id = self.model.rows[current.row()].id if current.isValid() else None
+        keep_column = max(current.column(), 0)
+        had_focus = self.table.hasFocus()
         self.model.set_view(view)
         # Room for 2025年10月12日 and 中心组学习 even when the table is empty.
         metrics = self.table.fontMetrics()
         for column, sample in ((0, "2025年10月12日"), (1, "中心组学习"), (3, "学时（小时）")):
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 28)
+        added = self._added.id if self._added is not None else None
+        if added is not None:
+            self._added = None
+            keep_id, keep_column, had_focus = added, 2, True  # the new record's 学习内容
+        row = next((n for n, r in enumerate(self.model.rows) if r.id == keep_id), None)
+        if row is not None:
+            self.table.setCurrentIndex(self.model.index(row, keep_column))
+            if had_focus:
+                self.table.setFocus()
+
+    def _refused(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.show()
+        QTimer.singleShot(8000, self.note.hide)
 
     def _add(self) -> None:
         if self.view is not None:
             check_id = self.view.id
             today = dt.date.today()
-            topic = self.tr("（请填写学习内容）")
+            record = Record()
+            self._added = record
             self.change_requested.emit(
                 creation(
                     self.tr("新增学习记录"),
-                    Record(),
-                    lambda db: svc.add_study_record(db, check_id, topic=topic, studied_on=today),
+                    record,
+                    lambda db: svc.add_study_record(db, check_id, topic="", studied_on=today),
                     svc.delete_study_record,
                     svc.restore_study_record,
+                    where="study",
                 )
             )
 
@@ -261,5 +302,6 @@ class StudyPanel(QWidget):
                     rid,
                     svc.delete_study_record,
                     svc.restore_study_record,
+                    where="study",
                 )
             )

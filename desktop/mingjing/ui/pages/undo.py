@@ -44,6 +44,9 @@ class Change:
     merge_key: str = ""
     shown_done: Callable[[], None] = _nothing
     shown_undone: Callable[[], None] = _nothing
+    where: str = ""
+    """Where the change is seen (``item:KEY``, ``problem:ID``, ``study``,
+    ``analysis``): undo and redo go there first, so nothing changes out of sight."""
 
 
 def field_change(
@@ -53,9 +56,10 @@ def field_change(
     new: Any,
     save: Callable[[Any, Any], object],
     show: Callable[[Any], None],
+    where: str = "",
 ) -> Change:
     """A field set from ``old`` to ``new``: ``save(db, value)`` stores a value,
-    ``show(value)`` puts it into the form."""
+    ``show(value)`` puts it into the form (even a field that has the focus)."""
     return Change(
         text,
         do=lambda db: save(db, new),
@@ -63,6 +67,7 @@ def field_change(
         merge_key=key,
         shown_done=lambda: show(new),
         shown_undone=lambda: show(old),
+        where=where,
     )
 
 
@@ -83,6 +88,7 @@ def creation(
     add: Callable[[Any], str],
     delete: Callable[[Any, str], object],
     restore: Callable[[Any, str], object],
+    where: str = "",
 ) -> Change:
     """A change that creates a record: the first ``do`` adds it and keeps its
     id; undo deletes it (softly); redo restores that same record, so later
@@ -98,7 +104,7 @@ def creation(
         if record.id is not None:
             delete(db, record.id)
 
-    return Change(text, do=do, undo=undo)
+    return Change(text, do=do, undo=undo, where=where)
 
 
 def removal(
@@ -106,23 +112,42 @@ def removal(
     record_id: str,
     delete: Callable[[Any, str], object],
     restore: Callable[[Any, str], object],
+    where: str = "",
 ) -> Change:
-    return Change(text, do=lambda db: delete(db, record_id), undo=lambda db: restore(db, record_id))
+    return Change(
+        text,
+        do=lambda db: delete(db, record_id),
+        undo=lambda db: restore(db, record_id),
+        where=where,
+    )
 
 
 class ChangeCommand(QUndoCommand):
-    """A :class:`Change` on the stack; ``run`` queues a service call and the reload."""
+    """A :class:`Change` on the stack; ``run`` queues a service call and the reload,
+    ``reveal`` shows where the change is before an undo or a redo."""
 
-    def __init__(self, change: Change, run: Callable[[Call], None]) -> None:
+    def __init__(
+        self,
+        change: Change,
+        run: Callable[[Call], None],
+        reveal: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(change.text)
         self.change = change
         self._run = run
+        self._reveal = reveal
+        self._pushed = False
 
     def redo(self) -> None:
+        if self._pushed and self._reveal is not None:
+            self._reveal(self.change.where)
+        self._pushed = True  # the first redo is the push: the user is already there
         self.change.shown_done()
         self._run(self.change.do)
 
     def undo(self) -> None:
+        if self._reveal is not None:
+            self._reveal(self.change.where)
         self.change.shown_undone()
         self._run(self.change.undo)
 
