@@ -44,6 +44,11 @@ class DataLocation:
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
 
+    @property
+    def materials_dir(self) -> Path:
+        """Printed materials as they went out (see RenderedMaterial)."""
+        return self.data_dir / "materials"
+
     def describe(self) -> str:
         """A short text for the status bar: the file, or the server without password."""
         path = self.sqlite_path

@@ -149,3 +149,42 @@ def test_wrong_requests_are_refused_by_name(
     with pytest.raises(InputRefused, match=r"\.pdf 或 \.docx"):
         materials.render(ledger_db, "ledger", tmp_path / "台账.txt", fonts, today=TODAY)
     assert not (tmp_path / "台账.txt").exists()
+
+
+def test_what_went_out_is_kept_and_checked(
+    ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    cid = materials._campaign_id(ledger_db)
+    document = materials.build(ledger_db, "ledger", today=TODAY)
+    rendered, data = materials.write(document, tmp_path / "台账.pdf", fonts)
+    kept_dir = tmp_path / "materials"
+    snap = materials.keep_snapshot(
+        ledger_db,
+        kept_dir,
+        cid,
+        kind="ledger",
+        title=document.title,
+        data=data,
+        file_format="pdf",
+        pages=rendered.pages,
+        options="全部整改事项",
+    )
+    again = materials.keep_snapshot(
+        ledger_db,
+        kept_dir,
+        cid,
+        kind="ledger",
+        title=document.title,
+        data=data,
+        file_format="pdf",
+        pages=rendered.pages,
+    )
+    assert snap.sha256 == again.sha256 and len(list(kept_dir.iterdir())) == 1
+    listed = materials.list_snapshots(ledger_db, cid)
+    assert [s.id for s in listed[:2]] == [again.id, snap.id]
+    assert listed[1].made_by == ledger_db.actor and listed[1].options == "全部整改事项"
+    path = materials.snapshot_file(ledger_db, kept_dir, snap.id)
+    assert path.read_bytes() == data
+    path.write_bytes(data[:-10] + b"tampered!!")
+    with pytest.raises(InputRefused, match="与生成时不一致"):
+        materials.snapshot_file(ledger_db, kept_dir, snap.id)

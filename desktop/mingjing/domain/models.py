@@ -731,6 +731,30 @@ class Criticism(Entity):
     to_member: Mapped[Member | None] = relationship(foreign_keys=[to_member_id])
 
 
+class RenderedMaterial(Entity):
+    """A material as it was printed or saved: the file kept under its SHA-256,
+    with when and by whom, so leaders can see exactly what went out."""
+
+    __tablename__ = "rendered_material"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    """A key of ``mingjing.services.materials.KINDS``."""
+    title: Mapped[str] = mapped_column(Text)
+    file_format: Mapped[str] = mapped_column(String(8))
+    """pdf or docx."""
+    stored_name: Mapped[str] = mapped_column(Text)
+    """``<sha256>.<format>`` in the data folder's ``materials``."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[int] = mapped_column(default=0)
+    made_by: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[str] = mapped_column(Text, default="")
+    """What it was made of, as said to the user (会议、干部、是否隐去姓名)."""
+
+    campaign: Mapped[Campaign] = relationship()
+
+
 # ---------------------------------------------------------------------- audit
 
 
