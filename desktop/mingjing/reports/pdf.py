@@ -408,7 +408,8 @@ class BlankPage(Flowable):  # type: ignore[misc]
 # ------------------------------------------------------------------ cells
 
 
-def _cell_style(size: float, role: FontRole = FontRole.SONG, align: str = "justify") -> TextStyle:
+def _cell_style(size: float, role: FontRole = FontRole.SONG, align: str = "left") -> TextStyle:
+    """Table cells set ragged: spreading a narrow column letter-spaces it."""
     return TextStyle(role, size, size * 1.45, 0.0, 0, align)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -354,8 +355,16 @@ def consultation_records(db: Database, campaign_id: str) -> list[m.ConsultationR
     ]
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _cn_days(text: str) -> str:
+    """2025-12-31 → 2025年12月31日, as printed materials write dates."""
+    return _ISO_DAY.sub(lambda d: f"{int(d[1])}年{int(d[2])}月{int(d[3])}日", text)
+
+
 def _ledger_line(r: LedgerRow) -> m.LedgerLine:
-    progress = r.progress
+    progress = _cn_days(r.progress)
     if r.institutional:
         progress = f"{progress}\n建章立制：{r.institutional}".strip()
     return m.LedgerLine(
@@ -364,9 +373,9 @@ def _ledger_line(r: LedgerRow) -> m.LedgerLine:
         measure=r.measure,
         leader=r.leader,
         department="、".join(x for x in (r.department, r.cooperating) if x),
-        deadline=r.deadline_text,
+        deadline=_cn_days(r.deadline_text),
         progress=progress,
-        sign_off=r.sign_off,
+        sign_off=_cn_days(r.sign_off),
         area=r.area,
         owner=r.owner,
         target=r.target,

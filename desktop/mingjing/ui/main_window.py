@@ -30,6 +30,7 @@ from mingjing.ui import settings as S
 from mingjing.ui.desk.consultations import ConsultationsTab
 from mingjing.ui.desk.hand_ins import HandInsTab
 from mingjing.ui.desk.ledger_page import LedgerPage
+from mingjing.ui.desk.materials_page import MaterialsPage
 from mingjing.ui.desk.opinions import OpinionsTab
 from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.problem_list import ProblemListTab
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
         self.ledger = LedgerPage(self.pages)
         self._add_page("ledger", self.tr("整改台账"), self.ledger)
+        self.materials = MaterialsPage(self.pages, fonts)
+        self._add_page("materials", self.tr("会议材料"), self.materials)
         self.desk.loaded.connect(self._desk_loaded)
         self.ledger.changed.connect(self.refresh)
         self.ledger.ledger.reminders_changed.connect(self._reminders)
@@ -143,16 +146,6 @@ class MainWindow(QMainWindow):
 
     def _pending_specs(self) -> list[PageSpec]:
         return [
-            PageSpec(
-                "materials",
-                self.tr("会议材料"),
-                self.tr("办公室"),
-                (
-                    self.tr("记录专题民主生活会、组织生活会"),
-                    self.tr("生成对照检查材料、问题清单、征求意见汇总、整改台账等"),
-                    self.tr("按 GB/T 9704 排版输出 PDF，并输出可在 WPS 中编辑的 DOCX"),
-                ),
-            ),
             PageSpec(
                 "review",
                 self.tr("领导审阅"),
@@ -225,6 +218,8 @@ class MainWindow(QMainWindow):
         context = self.desk.context
         if context is None or self.ledger.ledger.context != context:
             self.ledger.set_context(context)
+        if context is None or self.materials.materials.context != context:
+            self.materials.set_context(context)
 
     def _reminders(self, found: object) -> None:
         """到期提醒 in the navigation and, once a session, in the status bar."""
