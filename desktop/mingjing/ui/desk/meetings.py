@@ -91,7 +91,8 @@ class MeetingDialog(QDialog):
         self.tabs.addTab(basic, self.tr("基本情况"))
 
         self.attendance = self._table(
-            [self.tr("姓名"), self.tr("情况"), self.tr("职务或单位（列席）"), self.tr("缺席原因")]
+            [self.tr("姓名"), self.tr("情况"), self.tr("职务或单位"), self.tr("缺席原因或备注")],
+            [260, 90, 220],
         )
         for a in data.attendees:
             self._add_attendee(a)
@@ -137,7 +138,8 @@ class MeetingDialog(QDialog):
         self.tabs.addTab(agenda_box, self.tr("议程与记录"))
 
         self.criticisms = self._table(
-            [self.tr("提出人"), self.tr("对象"), self.tr("批评意见"), self.tr("被批评人表态")]
+            [self.tr("提出人"), self.tr("对象"), self.tr("批评意见"), self.tr("被批评人表态")],
+            [240, 240, 300],
         )
         for c in data.criticisms:
             self._add_criticism(c)
@@ -161,9 +163,11 @@ class MeetingDialog(QDialog):
 
     # ------------------------------------------------------------ tables
 
-    def _table(self, headers: list[str]) -> QTableWidget:
+    def _table(self, headers: list[str], widths: list[int]) -> QTableWidget:
         table = QTableWidget(0, len(headers), self)
         table.setHorizontalHeaderLabels(headers)
+        for column, width in enumerate(widths):
+            table.setColumnWidth(column, width)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setStretchLastSection(True)
         table.setWordWrap(True)
