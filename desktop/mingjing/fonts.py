@@ -104,13 +104,19 @@ class FontFace:
         reportlab keeps fonts in one global table by name, so two faces with
         the same family (a bundled copy and an installed one) must not collide.
         """
-        stem = re.sub(r"[^A-Za-z0-9]+", "", self.family)[:40] or "Font"
-        digest = hashlib.sha1(str(self.path).encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
-        return f"MJ-{stem}-{self.subfont_index}-{digest}"
+        return _face_key(self.family, str(self.path), self.subfont_index)
 
     def names(self) -> tuple[str, ...]:
         """``family`` followed by the aliases, without duplicates."""
         return tuple(dict.fromkeys((self.family, *self.aliases)))
+
+
+@functools.lru_cache(maxsize=256)
+def _face_key(family: str, path: str, subfont_index: int) -> str:
+    """Computed once per face: a PDF of thousands of pages asks millions of times."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "", family)[:40] or "Font"
+    digest = hashlib.sha1(path.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+    return f"MJ-{stem}-{subfont_index}-{digest}"
 
 
 @dataclass(frozen=True)

@@ -103,17 +103,26 @@ class Typesetter:
         self.registry = registry
         self.missing: set[str] = set()
         self._widths: dict[tuple[str, str], float] = {}
+        self._faces: dict[tuple[str, str], FontFace | None] = {}
+        self._registered: set[str] = set()
 
     def face(self, role: FontRole, ch: str) -> FontFace | None:
+        found = self._faces.get((role.value, ch), False)
+        if found is not False:
+            return found  # type: ignore[return-value]
         face = self.registry.face_for(role, ch)
+        self._faces[(role.value, ch)] = face
         if face is None:
             if not ch.isspace() and ch.isprintable():
                 self.missing.add(ch)
             return None
-        if face.key not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(
-                TTFont(face.key, str(face.path), subfontIndex=face.subfont_index)
-            )
+        key = face.key
+        if key not in self._registered:
+            if key not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(
+                    TTFont(key, str(face.path), subfontIndex=face.subfont_index)
+                )
+            self._registered.add(key)
         return face
 
     def width(self, role: FontRole, ch: str, size: float) -> float:
@@ -581,6 +590,9 @@ class GridTable(Flowable):  # type: ignore[misc]
         self.head_style = _cell_style(size, FontRole.HEI, "center")
         self.body_style = _cell_style(size)
         self._prepared = prepared
+        self._heights: list[float] | None = None
+        self._head_height: float | None = None
+        self._head_lines: list[list[Line]] | None = None
         self.continued = continued
 
     def _break(self, text: str, style: TextStyle, width: float) -> list[Line]:
@@ -593,10 +605,12 @@ class GridTable(Flowable):  # type: ignore[misc]
         return out
 
     def _head(self) -> list[list[Line]]:
-        return [
-            self._break(h, self.head_style, w)
-            for h, w in zip(self.header_texts, self.widths, strict=True)
-        ]
+        if self._head_lines is None:
+            self._head_lines = [
+                self._break(h, self.head_style, w)
+                for h, w in zip(self.header_texts, self.widths, strict=True)
+            ]
+        return self._head_lines
 
     def prepared(self) -> list[list[list[Line]]]:
         if self._prepared is None:
@@ -609,40 +623,57 @@ class GridTable(Flowable):  # type: ignore[misc]
     def _height(self, cells: list[list[Line]], style: TextStyle) -> float:
         return max((len(c) for c in cells), default=1) * style.leading + 2 * self.PAD
 
+    def heights(self) -> list[float]:
+        """Each row's height, worked out once (a ledger of thousands of rows is
+        split page by page: recounting every row at each page was quadratic)."""
+        if self._heights is None:
+            self._heights = [self._height(r, self.body_style) for r in self.prepared()]
+        return self._heights
+
+    def head_height(self) -> float:
+        if self._head_height is None:
+            self._head_height = self._height(self._head(), self.head_style)
+        return self._head_height
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        rows = self.prepared()
         self.width = sum(self.widths)
-        self.height = self._height(self._head(), self.head_style) + sum(
-            self._height(r, self.body_style) for r in rows
-        )
+        self.height = self.head_height() + sum(self.heights())
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         rows = self.prepared()
-        head = self._height(self._head(), self.head_style)
-        room = availHeight - head
+        heights = self.heights()
+        room = availHeight - self.head_height()
         leading = self.body_style.leading
-        taken: list[list[list[Line]]] = []
-        for n, row in enumerate(rows):
-            h = self._height(row, self.body_style)
-            if h <= room:
-                taken.append(row)
-                room -= h
-                continue
-            fit = int((room - 2 * self.PAD) // leading)
-            if fit >= 2 or (not taken and fit >= 1):  # split this row by lines
-                taken.append([cell[:fit] for cell in row])
-                rest = [[*cell[fit:]] for cell in row]
-                remaining = [rest, *rows[n + 1 :]]
-            else:
-                remaining = rows[n:]
-            if not taken:
-                return []
-            return [self._part(taken, self.continued), self._part(remaining, True)]
-        return [self]
+        n = 0
+        while n < len(rows) and heights[n] <= room:
+            room -= heights[n]
+            n += 1
+        if n == len(rows):
+            return [self]
+        taken, taken_heights = rows[:n], heights[:n]
+        fit = int((room - 2 * self.PAD) // leading)
+        if fit >= 2 or (not taken and fit >= 1):  # split this row by lines
+            row = rows[n]
+            first = [cell[:fit] for cell in row]
+            rest = [cell[fit:] for cell in row]
+            taken = [*taken, first]
+            taken_heights = [*taken_heights, self._height(first, self.body_style)]
+            remaining = [rest, *rows[n + 1 :]]
+            remaining_heights = [self._height(rest, self.body_style), *heights[n + 1 :]]
+        else:
+            remaining, remaining_heights = rows[n:], heights[n:]
+        if not taken:
+            return []
+        return [
+            self._part(taken, taken_heights, self.continued),
+            self._part(remaining, remaining_heights, True),
+        ]
 
-    def _part(self, rows: list[list[list[Line]]], continued: bool) -> GridTable:
-        return GridTable(
+    def _part(
+        self, rows: list[list[list[Line]]], heights: list[float], continued: bool
+    ) -> GridTable:
+        part = GridTable(
             self.header_texts,
             [],
             self.widths,
@@ -651,6 +682,10 @@ class GridTable(Flowable):  # type: ignore[misc]
             prepared=rows,
             continued=continued,
         )
+        part._heights = heights
+        part._head_height = self._head_height
+        part._head_lines = self._head_lines
+        return part
 
     def draw(self) -> None:
         canvas: Canvas = self.canv
