@@ -9,6 +9,7 @@ the document (“（未查摆问题。）”), so an unfinished campaign still p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -591,6 +592,13 @@ def minutes(unit: str, m: MeetingRecord | None) -> Section:
 # ------------------------------------------------------------------ 整改情况公示
 
 
+def _result(line: LedgerLine) -> str:
+    """整改结果 for the public: the state and date, never who signed it off."""
+    if line.sign_off.startswith("已销号"):
+        return re.sub(r"，[^，（）]*）$", "）", line.sign_off)
+    return line.progress or line.sign_off or "整改中"
+
+
 def disclosure(
     unit: str, lines: Sequence[LedgerLine], date: dt.date | None, anonymise: bool = False
 ) -> Section:
@@ -611,14 +619,9 @@ def disclosure(
         )
         widths = (3, 16, 18, 12) if anonymise else (3, 15, 17, 7, 12)
         rows = tuple(
-            (
-                str(n),
-                x.problem,
-                x.measure,
-                x.sign_off or x.progress,
-            )
+            (str(n), x.problem, x.measure, _result(x))
             if anonymise
-            else (str(n), x.problem, x.measure, x.department, x.sign_off or x.progress)
+            else (str(n), x.problem, x.measure, x.department, _result(x))
             for n, x in enumerate(lines, 1)
         )
         blocks.append(Table(header, rows, widths, font_size=12))

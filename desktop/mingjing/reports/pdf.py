@@ -175,6 +175,7 @@ class TextStyle:
 BODY = TextStyle(FontRole.FANGSONG, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2)
 STYLES: dict[str, TextStyle] = {
     "title": TextStyle(FontRole.XIAOBIAOSONG, TITLE_SIZE, LEADING, 0.0, 0, "center"),
+    "cover": TextStyle(FontRole.XIAOBIAOSONG, 26.0, 2 * LEADING, 0.0, 0, "center"),
     "subtitle": TextStyle(FontRole.KAI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 0, "center"),
     "h1": TextStyle(FontRole.HEI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2),
     "h2": TextStyle(FontRole.KAI, BODY_SIZE, LEADING, PITCH - BODY_SIZE, 2),
@@ -753,10 +754,15 @@ def _story(
     if document.cover:
         story.front = 2  # the cover and its back: printed page 1 is a right-hand page
         story.first = "cover"
-        out.append(BlankLines(5))
-        for n, line in enumerate(document.cover):
-            style = STYLES["title"] if n == 0 else STYLES["subtitle"]
-            out += [TextBlock(line, style, setter), BlankLines(1 if n else 3)]
+        # The cover: the meeting and 会议材料汇编 large in the upper part, the unit
+        # and the month low on the page.
+        out.append(BlankLines(4))
+        heads, tail = document.cover[:2], document.cover[2:]
+        for line in heads:
+            out += [TextBlock(line, STYLES["cover"], setter), BlankLines(1)]
+        out.append(BlankLines(max(1, 12 - 3 * len(heads))))
+        for line in tail:
+            out.append(TextBlock(line, STYLES["subtitle"], setter))
         new_page("portrait", blank=True)
     if document.contents:
         out.append(Marker("contents", "目　　录", 0, story.found))
