@@ -37,7 +37,7 @@ from mingjing.reports.docx import render_docx
 from mingjing.reports.pdf import Rendered, render_pdf
 from mingjing.services.campaign_setup import current_campaign_id
 from mingjing.services.consultations import list_consultations
-from mingjing.services.ledger import LedgerRow, all_rows, list_assignments
+from mingjing.services.ledger import AssignmentView, LedgerRow, all_rows, list_assignments
 from mingjing.services.opinions import list_opinions, opinion_counts
 from mingjing.services.self_check import SelfCheckView, find_self_check
 from mingjing.storage import Database
@@ -387,19 +387,25 @@ def ledger_lines(db: Database, campaign_id: str, today: dt.date) -> list[m.Ledge
     return [_ledger_line(r) for r in all_rows(db, campaign_id, today=today)]
 
 
+def assignment_sheet(a: AssignmentView) -> m.AssignmentSheet:
+    return m.AssignmentSheet(
+        number=a.number,
+        issued_to=a.issued_to,
+        issued_by=a.issued_by,
+        issued_on=a.issued_on,
+        due_date=a.due_date,
+        rows=tuple(_ledger_line(r) for r in a.rows),
+        note=a.note,
+    )
+
+
 def assignment_sheets(db: Database, campaign_id: str, today: dt.date) -> list[m.AssignmentSheet]:
-    return [
-        m.AssignmentSheet(
-            number=a.number,
-            issued_to=a.issued_to,
-            issued_by=a.issued_by,
-            issued_on=a.issued_on,
-            due_date=a.due_date,
-            rows=tuple(_ledger_line(r) for r in a.rows),
-            note=a.note,
-        )
-        for a in list_assignments(db, campaign_id, today=today)
-    ]
+    return [assignment_sheet(a) for a in list_assignments(db, campaign_id, today=today)]
+
+
+def assignment_document(view: AssignmentView, unit: str) -> Document:
+    """One 交办单, as the ledger page prints it."""
+    return m.single(m.assignments(unit, [assignment_sheet(view)]), unit)
 
 
 def meeting_record(

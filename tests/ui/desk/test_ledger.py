@@ -346,8 +346,15 @@ def test_assignment_slips_and_escalation(
     monkeypatch.setattr(AssignmentsTab, "ask_pdf_file", classmethod(lambda c, p, s: str(pdf)))
     monkeypatch.setattr(AssignmentsTab, "tell_info", classmethod(lambda c, p, t: None))
     slips.table.selectRow(0)
-    slips.pdf_button.click()
+    slips.pdf_button.click()  # laid out like the other materials, off the GUI thread
+    qtbot.waitUntil(pdf.exists, timeout=30_000)
     assert pdf.read_bytes().startswith(b"%PDF")
+    import pypdf
+
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+    chosen = slips.current()
+    assert chosen is not None
+    assert "整改事项交办单" in text and chosen.number in text.replace(" ", "")
     printed = tmp_path / "打印.pdf"
 
     def printer(cls: object, parent: object) -> Any:
@@ -360,6 +367,10 @@ def test_assignment_slips_and_escalation(
 
     monkeypatch.setattr(AssignmentsTab, "ask_printer", classmethod(printer))
     slips.print_button.click()
+    qtbot.waitUntil(lambda: printed.exists() and printed.stat().st_size > 1000, timeout=30_000)
+    from mingjing.ui.tasks import wait_for_tasks
+
+    wait_for_tasks()
     assert printed.read_bytes().startswith(b"%PDF")
 
     steps: EscalationsTab = open_tab(demo_workspace, EscalationsTab, "提醒、函询、诫勉")

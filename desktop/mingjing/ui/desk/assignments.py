@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QTextDocument
+from PySide6.QtGui import QGuiApplication, QPageSize
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,8 @@ from mingjing.services import ledger as service
 from mingjing.services.ledger import AssignmentView, EscalationView, LedgerChoices, Suggestion
 from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.desk.ledger_dialogs import EscalationDialog, date_edit, pydate
+from mingjing.ui.desk.preview import print_pages
+from mingjing.ui.tasks import run_with_progress
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -206,27 +208,42 @@ class AssignmentsTab(DeskTab):
         )
         return name or None
 
-    def _document(self, view: AssignmentView) -> QTextDocument:
-        document = QTextDocument(self)
-        document.setDefaultFont(self.font())
-        document.setHtml(assignment_html(view, self.unit))
-        return document
-
     @classmethod
     def ask_printer(cls, parent: QWidget) -> QPrinter | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setFullPage(True)  # the slip has its own GB/T 9704 margins
         dialog = QPrintDialog(printer, parent)
         dialog.setWindowTitle(parent.tr("打印交办单"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _laid_out(self, view: AssignmentView) -> Any:
+        """The slip laid out like the other materials (GB/T 9704), as PDF bytes."""
+        from mingjing.fonts import FontRegistry
+        from mingjing.reports.pdf import render_pdf
+        from mingjing.services.materials import assignment_document
+
+        return render_pdf(assignment_document(view, self.unit), FontRegistry.discover())
 
     def print_slip(self) -> None:
         view = self.current()
         if view is None:
             return
         printer = self.ask_printer(self)
-        if printer is not None:
-            self._document(view).print_(printer)
+        if printer is None:
+            return
+
+        def work(progress: Any, cancelled: Any) -> int:
+            rendered = self._laid_out(view)
+            return print_pages(rendered.data, printer, rendered.pages, progress, cancelled)
+
+        run_with_progress(
+            work,
+            parent=self,
+            title=self.tr("打印交办单"),
+            on_success=lambda _sent: None,
+            on_failure=self.report,
+        )
 
     def save_pdf(self) -> None:
         view = self.current()
@@ -235,13 +252,20 @@ class AssignmentsTab(DeskTab):
         name = self.ask_pdf_file(self, str(Path.home() / f"{view.number}.pdf"))
         if not name:
             return
-        from PySide6.QtGui import QPdfWriter
 
-        writer = QPdfWriter(name)
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageOrientation(QPageLayout.Orientation.Portrait)
-        self._document(view).print_(writer)
-        self.tell_info(self, self.tr("已存为 {0}").format(name))
+        def work(progress: Any, cancelled: Any) -> str:
+            from mingjing.services.campaigns import write_file_atomically
+
+            write_file_atomically(Path(name), self._laid_out(view).data)
+            return name
+
+        run_with_progress(
+            work,
+            parent=self,
+            title=self.tr("交办单存为 PDF"),
+            on_success=lambda saved: self.tell_info(self, self.tr("已存为 {0}").format(saved)),
+            on_failure=self.report,
+        )
 
 
 class EscalationModel(RowsTableModel):
