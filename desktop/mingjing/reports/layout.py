@@ -86,6 +86,8 @@ def break_lines(
     indent = first_indent
 
     def unit_width(unit: str) -> float:
+        if len(unit) == 1:  # most units: one character
+            return advance(unit)
         return sum(advance(ch) for ch in unit)
 
     def close(units: list[str], last: bool) -> None:

@@ -102,16 +102,20 @@ class Typesetter:
     def __init__(self, registry: FontRegistry) -> None:
         self.registry = registry
         self.missing: set[str] = set()
-        self._widths: dict[tuple[str, str], float] = {}
-        self._faces: dict[tuple[str, str], FontFace | None] = {}
+        self._widths: dict[tuple[FontRole, str], float] = {}
+        self._faces: dict[tuple[FontRole, str], FontFace | None] = {}
         self._registered: set[str] = set()
+        self._advances: dict[tuple[FontRole, float, float], dict[str, float]] = {}
+        self._broken: dict[tuple[str, float, tuple[FontRole, float, float], float], list[Line]] = {}
+        self.drawing = True
+        """False in a package's first pass, which only finds where each material starts."""
 
     def face(self, role: FontRole, ch: str) -> FontFace | None:
-        found = self._faces.get((role.value, ch), False)
+        found = self._faces.get((role, ch), False)
         if found is not False:
             return found  # type: ignore[return-value]
         face = self.registry.face_for(role, ch)
-        self._faces[(role.value, ch)] = face
+        self._faces[(role, ch)] = face
         if face is None:
             if not ch.isspace() and ch.isprintable():
                 self.missing.add(ch)
@@ -127,7 +131,7 @@ class Typesetter:
 
     def width(self, role: FontRole, ch: str, size: float) -> float:
         """Advance of ``ch`` at ``size`` (a missing one takes the width of 〓)."""
-        key = (role.value, ch)
+        key = (role, ch)
         unit = self._widths.get(key)
         if unit is None:
             face = self.face(role, ch)
@@ -138,6 +142,30 @@ class Typesetter:
                 unit = pdfmetrics.stringWidth(ch, face.key, 1000) / 1000
             self._widths[key] = unit
         return unit * size
+
+    def broken(
+        self, text: str, width: float, style: tuple[FontRole, float, float], first_indent: float
+    ) -> list[Line]:
+        """``text`` (one paragraph) in lines, remembered: a package is laid out
+        twice (the first pass finds its pages) and the lines are the same."""
+        key = (text, round(width, 3), style, round(first_indent, 3))
+        lines = self._broken.get(key)
+        if lines is None:
+            lines = break_lines(text, width, self.advancer(*style), first_indent=first_indent)
+            self._broken[key] = lines
+        return lines
+
+    def advancer(self, role: FontRole, size: float, spacing: float) -> Callable[[str], float]:
+        """``advance(ch)`` for one style, from a table filled as characters come."""
+        table = self._advances.setdefault((role, size, spacing), {})
+
+        def advance(ch: str) -> float:
+            value = table.get(ch)
+            if value is None:
+                value = table[ch] = self.width(role, ch, size) + spacing
+            return value
+
+        return advance
 
     def runs(self, role: FontRole, text: str) -> Iterator[tuple[FontFace, str]]:
         """``text`` in runs of one face (missing characters become 〓)."""
@@ -150,7 +178,7 @@ class Typesetter:
                 if face is None:
                     continue
                 ch = MISSING_MARK
-            if face != current and buffer and current is not None:
+            if face is not current and buffer and current is not None:
                 yield current, "".join(buffer)
                 buffer = []
             current = face
@@ -210,22 +238,21 @@ class TextBlock(Flowable):  # type: ignore[misc]
         self.right_space = right_space
         self._lines: list[Line] | None = list(lines) if lines is not None else None
         self._for_width = -1.0
+        self._advance = setter.advancer(style.role, style.size, style.spacing)
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
 
     def advance(self, ch: str) -> float:
-        return self.setter.width(self.style.role, ch, self.style.size) + self.style.spacing
+        return self._advance(ch)
 
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or (self._for_width != width and self._for_width >= 0):
             em = self.style.size + self.style.spacing
             out: list[Line] = []
+            style = (self.style.role, self.style.size, self.style.spacing)
             for paragraph in self.text.split("\n"):
-                out += break_lines(
-                    paragraph,
-                    width - self.right_space,
-                    self.advance,
-                    first_indent=self.indent_chars * em,
+                out += self.setter.broken(
+                    paragraph, width - self.right_space, style, self.indent_chars * em
                 )
             self._lines = out
             self._for_width = width
@@ -259,6 +286,8 @@ class TextBlock(Flowable):  # type: ignore[misc]
         return part
 
     def draw(self) -> None:
+        if not self.setter.drawing:
+            return
         canvas: Canvas = self.canv
         style = self.style
         lines = self._lines or []
@@ -477,6 +506,8 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
         number = self.printed(physical)
         if physical in self.blank_pages or number < 1 or self.setter is None:
             return
+        if not self.setter.drawing:
+            return
         text = f"— {number} —"
         setter = self.setter
         widths = [setter.width(FontRole.SONG, c, PAGE_NUMBER_SIZE) for c in text]
@@ -597,12 +628,10 @@ class GridTable(Flowable):  # type: ignore[misc]
         self.continued = continued
 
     def _break(self, text: str, style: TextStyle, width: float) -> list[Line]:
-        def advance(ch: str) -> float:
-            return self.setter.width(style.role, ch, style.size)
-
+        key = (style.role, style.size, 0.0)
         out: list[Line] = []
         for paragraph in text.split("\n"):
-            out += break_lines(paragraph, width - 2 * self.PAD, advance)
+            out += self.setter.broken(paragraph, width - 2 * self.PAD, key, 0.0)
         return out
 
     def _head(self) -> list[list[Line]]:
@@ -689,6 +718,8 @@ class GridTable(Flowable):  # type: ignore[misc]
         return part
 
     def draw(self) -> None:
+        if not self.setter.drawing:
+            return
         canvas: Canvas = self.canv
         canvas.saveState()
         canvas.setLineWidth(0.5)
@@ -816,6 +847,8 @@ def render_pdf(
         body_face = setter.face(FontRole.FANGSONG, "中") or setter.registry.primary(FontRole.UI)
         doc = _Doc(out, document, story.front, story.first, body_face.key)
         doc.setter = setter
+        # The first of two passes only finds the pages: nothing is drawn.
+        setter.drawing = attempt == passes - 1
         if progress is not None:
 
             def report(kind: str, value: int) -> None:
