@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import docx
+import pypdf
+import pytest
 from docx.oxml.ns import qn
 
 from mingjing.reports.document import (
@@ -76,3 +82,54 @@ def test_same_headings_styles_and_page_set_up() -> None:
     footer = sections[2].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     assert "个人对照检查材料（陈喆）……3" in "".join(texts)
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_word_file(tmp_path: Path) -> None:
+    """The Word file as an office suite reads it: LibreOffice converts it to PDF
+    (where it is installed: Debian's libreoffice-writer-nogui) with the headings
+    and the 公文 page set-up."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    document = Document(
+        "个人对照检查材料",
+        (
+            Section(
+                "个人对照检查材料（陈喆）",
+                (
+                    Title("个人对照检查材料"),
+                    Heading(1, "一、查摆的问题"),
+                    Heading(2, "（一）精神状态方面"),
+                    *[Para("2025年10月推迟验收，拖了两周才派人查看。" * 6) for _ in range(8)],
+                    Signature("陈喆", dt.date(2025, 1, 5)),
+                ),
+            ),
+        ),
+    )
+    word = tmp_path / "材料.docx"
+    word.write_bytes(render_docx(document))
+    # A bare Debian has no Chinese font for LibreOffice: give it the bundled ones,
+    # as an office PC has its own.
+    from mingjing.resources import resource_path
+
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{resource_path('fonts')}</dir></fontconfig>",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(word)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(tmp_path), "FONTCONFIG_FILE": str(conf)},
+    )
+    reader = pypdf.PdfReader(str(tmp_path / "材料.pdf"))
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "")
+    for heading in ("个人对照检查材料", "一、查摆的问题", "（一）精神状态方面", "2025年1月5日"):
+        assert heading in text
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert round(width / 72 * 25.4) == 210 and round(height / 72 * 25.4) == 297

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -48,8 +49,15 @@ SONG = "宋体"
 XIAOBIAOSONG = "方正小标宋简体"
 LINE = Pt(28.95)
 """22 lines in 225 mm, as Word templates of 公文 set it."""
-CHAR_SPACE = -860
-"""Document-grid character pitch in 1/4096 pt added to 16 pt: 15.79 pt, 28 a line."""
+CHAR_SPACING = -5
+"""Character spacing of body text in twentieths of a point (−0.25 pt): 28
+characters of 三号 then fit the 156 mm line (28 × 15.75 pt ≤ 442.2 pt).
+
+Not Word's character grid (docGrid linesAndChars): LibreOffice, and so WPS
+users who open the file there, give a character larger than the grid cell two
+cells, which set 14 characters a line."""
+PITCH = 15.75
+"""One character of body text, in points, for indents given in characters."""
 
 ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -74,6 +82,42 @@ def _set_font(run_or_style: object, face: str, size: float, bold: bool = False) 
         fonts.set(qn(attr), face)
 
 
+_AFTER_SPACING = {
+    qn(f"w:{tag}")
+    for tag in (
+        "w",
+        "kern",
+        "position",
+        "sz",
+        "szCs",
+        "highlight",
+        "u",
+        "effect",
+        "bdr",
+        "shd",
+        "fitText",
+        "vertAlign",
+        "rtl",
+        "cs",
+        "em",
+        "lang",
+        "eastAsianLayout",
+        "specVanish",
+    )
+}
+
+
+def _character_spacing(rpr: Any, twentieths: int) -> None:
+    """w:spacing in its place in the run properties (Word rejects it out of order)."""
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(twentieths))
+    following = next((child for child in rpr if child.tag in _AFTER_SPACING), None)
+    if following is None:
+        rpr.append(spacing)
+    else:
+        following.addprevious(spacing)
+
+
 def _para(
     doc: DocxDocument,
     text: str,
@@ -93,13 +137,17 @@ def _para(
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
     ppr = p._p.get_or_add_pPr()
-    if first_chars or right_chars:
-        ind = OxmlElement("w:ind")
-        if first_chars:
-            ind.set(qn("w:firstLineChars"), str(first_chars * 100))
-        if right_chars:
-            ind.set(qn("w:rightChars"), str(int(right_chars * 100)))
-        ppr.append(ind)
+    # No extra space between Chinese and Latin letters or digits (LibreOffice and
+    # WPS add it by default: “2026 年 8 月”); 公文 sets them close. These come
+    # before the spacing and indents in the paragraph's properties.
+    for n, tag in enumerate(("w:autoSpaceDE", "w:autoSpaceDN")):
+        off = OxmlElement(tag)
+        off.set(qn("w:val"), "0")
+        ppr.insert(n, off)
+    if first_chars:
+        fmt.first_line_indent = Pt(first_chars * PITCH)
+    if right_chars:
+        fmt.right_indent = Pt(right_chars * PITCH)
     if outline is not None:
         level = OxmlElement("w:outlineLvl")
         level.set(qn("w:val"), str(outline))
@@ -130,9 +178,8 @@ def _page_setup(section: DocxSection, landscape: bool) -> None:
     for old in sect.findall(qn("w:docGrid")):
         sect.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     sect.append(grid)
 
 
@@ -163,8 +210,8 @@ def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
     section.footer.is_linked_to_previous = False
     section.even_page_footer.is_linked_to_previous = False
     for footer, align, side in (
-        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "w:rightChars"),
-        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "w:leftChars"),
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
     ):
         p = footer.paragraphs[0]
         for run in list(p.runs):
@@ -172,9 +219,10 @@ def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
         if not numbered:
             continue
         p.paragraph_format.alignment = align
-        ind = OxmlElement("w:ind")
-        ind.set(qn(side), "100")
-        p._p.get_or_add_pPr().append(ind)
+        if side == "right":  # one character (4号, 14 pt) in from the edge
+            p.paragraph_format.right_indent = Pt(14)
+        else:
+            p.paragraph_format.left_indent = Pt(14)
         lead = p.add_run("— ")
         _set_font(lead, SONG, 14)
         _field(p, "PAGE", "1", SONG, 14)
@@ -267,6 +315,8 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
     doc = new_docx()
     normal = doc.styles["Normal"]
     _set_font(normal, FANGSONG, 16)
+    _character_spacing(normal.element.get_or_add_rPr(), CHAR_SPACING)
+
     doc.settings.odd_and_even_pages_header_footer = True
     props = doc.core_properties
     props.title = document.title

@@ -13,6 +13,7 @@ has never seen, and undo one field where the user meant the last thing done.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -28,14 +29,19 @@ def _nothing() -> None:
     return None
 
 
+STRETCH_SECONDS = 4.0
+"""Typing in one field with pauses shorter than this is one step of undo."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One intention: ``do`` and ``undo`` are service calls; ``shown_done`` and
     ``shown_undone`` put the matching value into the form at once (the reload
     that follows never overwrites a field that has the focus).
 
-    Changes with the same non-empty ``merge_key`` that follow each other merge
-    into one step (a stretch of typing in one field).
+    Changes with the same non-empty ``merge_key`` that follow each other within
+    :data:`STRETCH_SECONDS` merge into one step (a stretch of typing in one
+    field); after a longer pause the next words are a step of their own.
     """
 
     text: str
@@ -137,6 +143,7 @@ class ChangeCommand(QUndoCommand):
         self._run = run
         self._reveal = reveal
         self._pushed = False
+        self._last = time.monotonic()
 
     def redo(self) -> None:
         if self._pushed and self._reveal is not None:
@@ -159,6 +166,10 @@ class ChangeCommand(QUndoCommand):
             return False
         if other.change.merge_key != self.change.merge_key:
             return False
+        now = time.monotonic()
+        if now - self._last > STRETCH_SECONDS:
+            return False  # a new stretch of typing: its own step
+        self._last = now
         self.change = replace(self.change, do=other.change.do, shown_done=other.change.shown_done)
         return True
 
