@@ -39,6 +39,7 @@ from mingjing.services.campaign_setup import current_campaign_id
 from mingjing.services.consultations import list_consultations
 from mingjing.services.ledger import AssignmentView, LedgerRow, all_rows, list_assignments
 from mingjing.services.opinions import list_opinions, opinion_counts
+from mingjing.services.roster import leaders_of
 from mingjing.services.self_check import SelfCheckView, find_self_check
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -193,18 +194,10 @@ def _leaders(db: Database, campaign_id: str) -> list[Member]:
     with db.read() as session:
         campaign = session.get(Campaign, uuid.UUID(campaign_id))
         assert campaign is not None
-        members = session.scalars(
-            select(Member)
-            .where(
-                Member.unit_id == campaign.unit_id,
-                Member.deleted_at.is_(None),
-                Member.is_leader.is_(True),
-            )
-            .order_by(Member.sort_order, Member.name)
-        ).all()
+        members = leaders_of(session, campaign.unit_id)
         for x in members:
             session.expunge(x)
-        return list(members)
+        return members
 
 
 def team_problems(db: Database, campaign_id: str, today: dt.date) -> list[m.ProblemLine]:

@@ -24,6 +24,7 @@ from mingjing.domain.models import (
     MeetingAttendance,
     Member,
 )
+from mingjing.services.roster import leaders_of
 from mingjing.storage import Database
 
 AGENDAS: dict[MeetingKind, tuple[str, ...]] = {
@@ -178,15 +179,7 @@ def plan_meeting(db: Database, campaign_id: str, kind: str, today: dt.date) -> M
         campaign = session.get(Campaign, uuid.UUID(campaign_id))
         if campaign is None:
             raise DomainError("找不到这个专项行动。")
-        leaders = session.scalars(
-            select(Member)
-            .where(
-                Member.unit_id == campaign.unit_id,
-                Member.deleted_at.is_(None),
-                Member.is_leader.is_(True),
-            )
-            .order_by(Member.sort_order, Member.name)
-        ).all()
+        leaders = leaders_of(session, campaign.unit_id)
         host = next((m for m in leaders if m.is_party_secretary), None)
         attendees = (
             tuple(Attendee(str(m.id), m.name, AttendanceStatus.PRESENT.value) for m in leaders)

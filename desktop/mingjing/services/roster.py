@@ -241,6 +241,11 @@ def _members(session: Session, unit_id: uuid.UUID) -> list[Member]:
     )
 
 
+def leaders_of(session: Session, unit_id: uuid.UUID) -> list[Member]:
+    """The leadership team's members (班子成员), in roster order."""
+    return [m for m in _members(session, unit_id) if m.is_leader]
+
+
 def _analyse(sheet: Sheet, unit_name: str, existing: list[Member]) -> RosterPreview:
     known = [(m.name, m.position, m.department) for m in existing]
     rows: list[RosterRow] = []

@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -184,3 +187,53 @@ class DeskTab(QWidget):
         box.addButton(parent.tr("取消"), QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is ok
+
+
+class CampaignPage(QWidget):
+    """A page of tabs working on the campaign the office's desk has open; without
+    one (a cadre's laptop, or before the first campaign) it says where the work is.
+
+    Signals:
+        changed: a tab changed data others show (the overview, the desk).
+    """
+
+    changed = Signal()
+
+    def __init__(self, title: str, nowhere: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.nowhere = nowhere
+        outer = QVBoxLayout(self)
+        outer.addWidget(QLabel(f"<h2>{title}</h2>", self))
+        self.stack = QStackedWidget(self)
+        self.empty = QLabel(self.stack)
+        self.empty.setWordWrap(True)
+        self.stack.addWidget(self.empty)
+        self.tabs = QTabWidget(self.stack)
+        self.stack.addWidget(self.tabs)
+        outer.addWidget(self.stack, 1)
+        self._tabs: list[DeskTab] = []
+
+    def add_tab(self, tab: DeskTab, title: str) -> None:
+        self._tabs.append(tab)
+        self.tabs.addTab(tab, title)
+        tab.changed.connect(self._tab_changed)
+
+    def set_context(self, context: DeskContext | None, why: str = "") -> None:
+        if context is None:
+            self.empty.setText(why or self.nowhere)
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.tabs)
+        for tab in self._tabs:
+            tab.set_context(context)
+
+    def reload(self) -> None:
+        for tab in self._tabs:
+            tab.reload()
+
+    def _tab_changed(self) -> None:
+        sender = self.sender()
+        for tab in self._tabs:
+            if tab is not sender:
+                tab.reload()
+        self.changed.emit()
