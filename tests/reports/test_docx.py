@@ -79,6 +79,11 @@ def test_same_headings_styles_and_page_set_up() -> None:
     table = word.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["序号", "问题"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # Numbered from 1 at the contents, then on through every material.
+    assert sections[1]._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    assert all(x._sectPr.find(qn("w:pgNumType")) is None for x in sections[2:])
+    # The contents is a field Word and WPS rebuild from the titles' outline levels.
+    assert 'TOC \\o "1-2" \\h \\z \\u' in word.element.body.xml
     footer = sections[2].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     assert "个人对照检查材料（陈喆）……3" in "".join(texts)

@@ -346,7 +346,8 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
             f"{s.title}……{pages[n] if n < len(pages) else ''}"
             for n, s in enumerate(document.sections)
         )
-        _field(p, 'TOC \\o "1-2" \\h \\z', shown, FANGSONG, 16)
+        # \\u: the materials' titles carry an outline level (no heading styles)
+        _field(p, 'TOC \\o "1-2" \\h \\z \\u', shown, FANGSONG, 16)
         body_started = True
     for n, section_data in enumerate(document.sections):
         if body_started:
@@ -359,7 +360,13 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         else:
             section = first
         _page_setup(section, section_data.landscape)
-        _page_numbers(section, numbered=True, restart=n == 0 and not document.contents)
+        if not body_started or (n == 0 and document.cover and not document.contents):
+            _page_numbers(section, numbered=True, restart=True)
+        else:  # a new section copies the one before, with its restart at 1: drop it
+            for restart in section._sectPr.findall(qn("w:pgNumType")):
+                section._sectPr.remove(restart)
+        # Later sections keep the footers of the one before (linked, as Word
+        # makes them): the page numbers run on through the package.
         _blocks(doc, section_data.blocks, section_data.landscape, outline=section_data.level)
         body_started = True
     out = io.BytesIO()

@@ -136,6 +136,7 @@ class LedgerLine:
     owner: str = ""
     target: str = ""
     institutional: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def statement(data: StatementInput) -> Section:
         hours = sum(s.hours or 0 for s in data.study)
         total = f"，累计{_hours(hours)}学时" if hours else ""
         blocks.append(Para(f"会前，{subject}通过{forms}等方式，学习了{topics}{more}{total}。"))
-    else:
+    elif not data.team:
         blocks.append(Para("（未填写学习情况。）"))
     if data.opinions:
         blocks.append(
@@ -297,11 +298,14 @@ def _problems_by_area(data: StatementInput) -> list[Block]:
 
 def _causes(data: StatementInput) -> list[Block]:
     out: list[Block] = _paras(data.overall_analysis)
+    said = {line.strip() for line in data.overall_analysis.splitlines()}
     by_category: dict[str, list[str]] = {}
     for p in data.problems:
         for label, text in p.causes:
-            if text.strip():
-                by_category.setdefault(label or "其他", []).append(text.strip())
+            text = text.strip()
+            if text and text not in said:  # the same analysis is printed once
+                said.add(text)
+                by_category.setdefault(label or "其他", []).append(text)
     order = [c for c in data.cause_categories if c in by_category] + [
         c for c in by_category if c not in data.cause_categories
     ]
@@ -324,7 +328,7 @@ def _measures(data: StatementInput) -> list[Block]:
             target = m.target.strip().rstrip("。；;.")
             details = [
                 f"目标：{target}" if target else "",
-                f"时限：{m.deadline}" if m.deadline else "",
+                f"时限：{m.deadline}" if m.deadline and "未定" not in m.deadline else "",
             ]
             tail = "；".join(d for d in details if d)
             out.append(Para(f"{k}.{_sentence(m.text)}" + (f"（{tail}）" if tail else "")))
@@ -363,7 +367,7 @@ def problem_list(unit: str, problems: Sequence[ProblemLine], date: dt.date | Non
                     "完成时限",
                 ),
                 rows,
-                (3, 6, 12, 18, 5, 16, 5, 7),
+                (4, 6, 12, 17, 5, 15, 6, 7),
                 landscape=True,
             )
         )
@@ -476,7 +480,7 @@ def ledger(unit: str, lines: Sequence[LedgerLine], date: dt.date | None) -> Sect
                     )
                     for x in lines
                 ),
-                (3, 15, 17, 5, 7, 7, 17, 7),
+                (4, 15, 17, 6, 7, 7.5, 16, 7.5),
                 landscape=True,
             )
         )
@@ -501,9 +505,9 @@ def assignments(unit: str, sheets: Sequence[AssignmentSheet]) -> Section:
             Subtitle(sheet.number),
             Para(f"{sheet.issued_to}：", indent=False),
             Para(
-                "经研究，现将以下整改事项交你单位（你）办理，请于"
+                "经研究，现将下列整改事项交由你单位办理，请于"
                 f"{cn_date(sheet.due_date) or '规定时限'}前整改到位，"
-                "并将整改结果和佐证材料报送办公室。"
+                "并将整改结果和佐证材料按时报送。"
             ),
         ]
         for k, row in enumerate(sheet.rows, 1):
@@ -535,7 +539,11 @@ def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
         Para(f"时间：{cn_date(m.held_on) or '（待定）'}；地点：{m.place or '（待定）'}。"),
         Heading(1, "三、参加人员"),
         Para(f"主持人：{m.host or '（待定）'}；记录人：{m.recorder or '（待定）'}。"),
-        Para(f"参加人员：{_join(list(m.attendees)) or '（待定）'}。"),
+        Para(
+            "参加人员："
+            + (_join([*m.attendees, *(name for name, _ in m.absentees)]) or "（待定）")
+            + "。"
+        ),
     ]
     if m.observers:
         blocks.append(Para(f"列席（督导）：{_join(list(m.observers))}。"))
@@ -544,6 +552,14 @@ def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
         blocks += [Para(f"{k}.{_sentence(item)}") for k, (item, _) in enumerate(m.agenda, 1)]
     else:
         blocks.append(Para("（未安排议程。）"))
+    blocks += [
+        Heading(1, "五、有关要求"),
+        Para(
+            "参会同志要提前认真准备个人对照检查材料，深入开展批评和自我批评，"
+            "做到见人见事、开诚布公；会后抓好问题整改，列入整改台账，实行盘点销号。"
+        ),
+        Signature(unit, m.held_on),
+    ]
     return Section("会议方案", tuple(blocks))
 
 
@@ -592,6 +608,10 @@ def minutes(unit: str, m: MeetingRecord | None) -> Section:
 # ------------------------------------------------------------------ 整改情况公示
 
 
+INTERNAL_SOURCES = frozenset({"互相帮"})
+"""Problems raised in criticism among members: not for a public notice."""
+
+
 def _result(line: LedgerLine) -> str:
     """整改结果 for the public: the state and date, never who signed it off."""
     if line.sign_off.startswith("已销号"):
@@ -604,11 +624,13 @@ def disclosure(
 ) -> Section:
     """整改情况公示 (开门抓整改): problems, measures and results; no opinion givers;
     with ``anonymise`` no member is named either (责任人 left out)."""
+    lines = [x for x in lines if x.source not in INTERNAL_SOURCES]
     blocks: list[Block] = [
-        Title(f"{unit}关于专项整治整改落实情况的公示"),
+        Title(f"{unit}关于专项行动整改落实情况的公示"),
         Para(
-            f"为坚持开门抓整改，主动接受群众监督，现将{unit}专项整治查摆问题的整改落实情况"
-            "予以公示。如有意见建议，请在公示期内向本单位反映。"
+            f"为坚持开门抓整改，主动接受群众监督，现将{unit}专项行动查摆问题的整改落实情况"
+            "予以公示。公示期为5个工作日。如有意见建议，请在公示期内通过来信、来电或来访"
+            "向本单位反映（联系电话：　　　　　　）。"
         ),
     ]
     if lines:
@@ -617,7 +639,7 @@ def disclosure(
             if anonymise
             else ("序号", "问题", "整改措施", "责任部门", "整改结果")
         )
-        widths = (3, 16, 18, 12) if anonymise else (3, 15, 17, 7, 12)
+        widths = (4, 16, 18, 12) if anonymise else (4, 15, 17, 7, 12)
         rows = tuple(
             (str(n), x.problem, x.measure, _result(x))
             if anonymise

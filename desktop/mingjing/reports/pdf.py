@@ -321,13 +321,32 @@ class TextBlock(Flowable):  # type: ignore[misc]
         canvas.drawText(t)
 
 
+class Stacked(Flowable):  # type: ignore[misc]
+    """Headings that follow each other (一、 then （一）), kept as one."""
+
+    def __init__(self, parts: Sequence[TextBlock]) -> None:
+        super().__init__()
+        self.parts = list(parts)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = sum(part.wrap(availWidth, availHeight)[1] for part in self.parts)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for part in self.parts:
+            y -= part.height
+            part.drawOn(self.canv, 0, y)
+
+
 class Joined(Flowable):  # type: ignore[misc]
     """A heading with the paragraph after it: never the heading alone at the foot
     of a page, nor fewer than two of the paragraph's lines under it; the rest
     of the paragraph runs on (a whole keep-together would leave the foot of a
     page empty for a long paragraph)."""
 
-    def __init__(self, heading: TextBlock, body: TextBlock) -> None:
+    def __init__(self, heading: Flowable, body: TextBlock) -> None:
         super().__init__()
         self.heading, self.body = heading, body
 
@@ -533,7 +552,7 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
 
 def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -> list[Flowable]:
     out: list[Flowable] = []
-    pending_heading: TextBlock | None = None
+    headings: list[TextBlock] = []  # the headings just before, waiting for their text
     for block in blocks:
         if isinstance(block, Title):
             title = TextBlock(block.text, STYLES["title"], setter)
@@ -547,7 +566,7 @@ def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -
             heading = TextBlock(block.text, STYLES[f"h{block.level}"], setter)
             heading.keepWithNext = True
             out.append(heading)
-            pending_heading = heading
+            headings.append(heading)
             continue
         elif isinstance(block, Para):
             para = TextBlock(
@@ -557,8 +576,10 @@ def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -
                 indent_chars=2 if block.indent else 0,
                 align=block.align,
             )
-            if pending_heading is not None and out and out[-1] is pending_heading:
-                out[-1] = Joined(pending_heading, para)
+            if headings and out[-len(headings) :] == headings:
+                del out[-len(headings) :]
+                head: Flowable = headings[0] if len(headings) == 1 else Stacked(headings)
+                out.append(Joined(head, para))
             else:
                 out.append(para)
         elif isinstance(block, Signature):
@@ -567,7 +588,7 @@ def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -
             out.append(_table(block, setter, landscape_page))
         elif isinstance(block, PageBreak):
             out.append(RLPageBreak())
-        pending_heading = None
+        headings = []
     return out
 
 

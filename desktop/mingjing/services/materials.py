@@ -170,6 +170,8 @@ def _statement_from_view(
         campaign_title=c.title,
         name=view.member_name,
         position=view.member_position,
+        # 班子成员 speak at the 专题民主生活会; other cadres at their branch's 组织生活会.
+        meeting="专题民主生活会" if member.is_leader else "组织生活会",
         areas=c.areas,
         study=tuple(
             m.StudyLine(s.studied_on, forms.get(s.form, s.form), s.topic, s.hours, s.note)
@@ -236,13 +238,15 @@ def team_problems(db: Database, campaign_id: str, today: dt.date) -> list[m.Prob
         out = []
         for p in problems:
             ledger_rows = by_problem.get(p.id, [])
+            # The ledger rows opened for the problem carry its measures as decided
+            # (they were copied from them); the problem's own only if none was opened.
             measures = [
+                m.MeasureLine(r.measure, r.target, _deadline_text(r.deadline_kind, r.deadline))
+                for r in ledger_rows
+            ] or [
                 m.MeasureLine(x.text, x.target, _deadline_text(x.deadline_kind, x.deadline))
                 for x in p.measures
                 if x.deleted_at is None
-            ] + [
-                m.MeasureLine(r.measure, r.target, _deadline_text(r.deadline_kind, r.deadline))
-                for r in ledger_rows
             ]
             leaders = list(dict.fromkeys(r.leader_name for r in ledger_rows if r.leader_name))
             out.append(
@@ -365,7 +369,13 @@ def _ledger_line(r: LedgerRow) -> m.LedgerLine:
         problem=r.problem,
         measure=r.measure,
         leader=r.leader,
-        department="、".join(x for x in (r.department, r.cooperating) if x),
+        department="、".join(
+            dict.fromkeys(
+                part.strip()
+                for part in re.split(r"[、，,；;]", f"{r.department}、{r.cooperating}")
+                if part.strip()
+            )
+        ),
         deadline=_cn_days(r.deadline_text),
         progress=progress,
         sign_off=_cn_days(r.sign_off),
@@ -373,6 +383,7 @@ def _ledger_line(r: LedgerRow) -> m.LedgerLine:
         owner=r.owner,
         target=r.target,
         institutional=r.institutional,
+        source=r.source,
     )
 
 

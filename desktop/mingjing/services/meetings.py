@@ -95,7 +95,10 @@ class MeetingView:
     @property
     def label(self) -> str:
         when = f"{self.data.held_on:%Y-%m-%d}" if self.data.held_on else "日期未定"
-        return f"{when}　{self.kind_label}　{self.data.theme or '（未填写主题）'}"
+        theme = self.data.theme
+        if not theme:
+            return f"{when}　{self.kind_label}"
+        return f"{when}　{theme if self.kind_label in theme else self.kind_label + '：' + theme}"
 
 
 def _uuid(value: str | None, what: str) -> uuid.UUID | None:

@@ -375,7 +375,7 @@ class MaterialsTab(DeskTab):
                 title=made.title,
                 data=data,
                 file_format=file_format,
-                pages=made.pages,
+                pages=made.pages if file_format == "pdf" else 0,  # Word sets its own pages
                 options=made.options,
             )
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +62,11 @@ class PdfPreview(QWidget):
         self.next_button = QPushButton(self.tr("下一页"), self)
         self.next_button.clicked.connect(lambda: self.show_page(self.index + 1))
         self.where = QLabel(self)
+        self.jump = QSpinBox(self)
+        self.jump.setPrefix(self.tr("转到第 "))
+        self.jump.setSuffix(self.tr(" 页"))
+        self.jump.setKeyboardTracking(False)
+        self.jump.valueChanged.connect(lambda n: self.show_page(n - 1))
         self.fit = QComboBox(self)
         self.fit.addItem(self.tr("适合宽度"), "width")
         self.fit.addItem(self.tr("整页"), "page")
@@ -68,6 +74,7 @@ class PdfPreview(QWidget):
         bar.addWidget(self.previous_button)
         bar.addWidget(self.where)
         bar.addWidget(self.next_button)
+        bar.addWidget(self.jump)
         bar.addStretch(1)
         bar.addWidget(self.fit)
         layout.addLayout(bar)
@@ -79,7 +86,7 @@ class PdfPreview(QWidget):
         self.area.setWidget(self.page)
         self.area.setWidgetResizable(False)
         layout.addWidget(self.area, 1)
-        self.clear(self.tr("选择左边的材料，点“预览”。"))
+        self.clear(self.tr("选择材料，点“预览”。"))
 
     def clear(self, text: str) -> None:
         self.data = None
@@ -100,6 +107,11 @@ class PdfPreview(QWidget):
         )
         self.previous_button.setEnabled(self.pages > 0 and self.index > 0)
         self.next_button.setEnabled(self.index + 1 < self.pages)
+        self.jump.blockSignals(True)
+        self.jump.setRange(1, max(self.pages, 1))
+        self.jump.setValue(self.index + 1)
+        self.jump.setEnabled(self.pages > 1)
+        self.jump.blockSignals(False)
 
     def show_page(self, index: int) -> None:
         if self.data is None or not 0 <= index < self.pages:

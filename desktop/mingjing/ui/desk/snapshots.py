@@ -54,6 +54,7 @@ class SnapshotsTab(DeskTab):
         bar.addStretch(1)
         outer.addLayout(bar)
         self.preview = PdfPreview(self)
+        self.preview.clear(self.tr("选择上面的一份材料，点“预览”。"))
         self.preview.setMinimumHeight(260)
         outer.addWidget(self.preview, 2)
 
@@ -72,7 +73,7 @@ class SnapshotsTab(DeskTab):
                     s.made_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                     s.title,
                     s.file_format.upper(),
-                    str(s.pages),
+                    str(s.pages) if s.pages else "—",
                     s.made_by,
                     s.options,
                     s.sha256[:16],
