@@ -704,3 +704,19 @@ def test_what_is_not_saved_is_said(qtbot: QtBot, page: SelfCheckPage, laptop: Wo
     assert study.table.currentIndex().column() == 2  # ready for what was studied
     assert not study.model.setData(study.model.index(0, 3), "两个半")
     assert "学时请填数字" in study.note.text()
+
+
+def test_an_undecided_deadline_steps_from_today(qtbot: QtBot, app_fonts: object) -> None:
+    """Found by a trial: ↑ on a 未定 deadline saved 2000年1月2日."""
+    from PySide6.QtCore import QDate
+
+    from mingjing.ui.pages.problems import NO_DATE, DeadlineEdit
+
+    edit = DeadlineEdit()
+    qtbot.add_widget(edit)
+    edit.setMinimumDate(NO_DATE)
+    edit.setDate(NO_DATE)
+    edit.stepBy(1)
+    assert edit.date() == QDate.currentDate()
+    edit.stepBy(1)
+    assert edit.date() == QDate.currentDate().addDays(1)

@@ -155,6 +155,22 @@ def _text_height(widget: UndoText, lines: int) -> None:
     widget.setFixedHeight(widget.fontMetrics().lineSpacing() * lines + 14)
 
 
+class DeadlineEdit(QDateEdit):
+    """A deadline that may be 未定 (the earliest date, shown as such). From 未定
+    the arrow keys start at today, not at 2000年1月2日."""
+
+    def stepBy(self, steps: int) -> None:
+        if self.date() == NO_DATE:
+            self.setDate(QDate.currentDate())
+            return
+        super().stepBy(steps)
+
+    def stepEnabled(self) -> QDateEdit.StepEnabledFlag:
+        if self.date() == NO_DATE:
+            return QDateEdit.StepEnabledFlag.StepUpEnabled
+        return super().stepEnabled()
+
+
 class _Entry(QFrame):
     """One cause or measure in the form. ``record`` holds its id once it exists.
 
@@ -285,7 +301,7 @@ class MeasureEntry(_Entry):
         ):
             self.deadline_kind.addItem(label, code)
         self.deadline_kind.currentIndexChanged.connect(self._kind_changed)
-        self.deadline = QDateEdit(self)
+        self.deadline = DeadlineEdit(self)
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy年M月d日")
         self.deadline.setMinimumDate(NO_DATE)
