@@ -205,3 +205,11 @@ def test_a_long_cell_runs_on_across_pages(registry: FontRegistry) -> None:
 def test_rules_hold_in_body_text(statement: tuple[bytes, list[PrintedLine]]) -> None:
     _, lines = statement
     assert rule_breaks([line.text for line in body_lines(lines)]) == []
+
+
+def test_a_long_title_breaks_into_even_lines(registry: FontRegistry) -> None:
+    title = "岚川县农业农村局关于专项行动整改落实情况的公示"
+    rendered = render_pdf(one(Title(title), Para("正文。")), registry)
+    lines = [line.text for line in printed_lines(rendered.data) if line.size > 20]
+    assert "".join(lines) == title and len(lines) == 2
+    assert abs(len(lines[0]) - len(lines[1])) <= 2  # not a full line over “的公示”

@@ -168,6 +168,8 @@ class MeetingRecord:
     criticisms: tuple[tuple[str, str, str, str], ...] = ()
     """(from, to — empty for self-criticism, what was said, the response)."""
     follow_up: str = ""
+    branch: str = ""
+    """The 党支部 holding a 组织生活会."""
 
 
 @dataclass(frozen=True)
@@ -528,7 +530,7 @@ def assignments(unit: str, sheets: Sequence[AssignmentSheet]) -> Section:
 
 
 def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
-    title = f"{unit}{m.kind if m else '专题民主生活会'}方案"
+    title = f"{(m.branch if m and m.branch else unit)}{m.kind if m else '专题民主生活会'}方案"
     blocks: list[Block] = [Title(title)]
     if m is None:
         return Section("会议方案", (*blocks, Para("（尚未安排会议。）")))
@@ -558,13 +560,14 @@ def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
             "参会同志要提前认真准备个人对照检查材料，深入开展批评和自我批评，"
             "做到见人见事、开诚布公；会后抓好问题整改，列入整改台账，实行盘点销号。"
         ),
-        Signature(unit, m.held_on),
+        Signature(m.branch or unit, m.held_on),
     ]
     return Section("会议方案", tuple(blocks))
 
 
 def minutes(unit: str, m: MeetingRecord | None) -> Section:
-    blocks: list[Block] = [Title(f"{unit}{m.kind if m else '专题民主生活会'}会议记录")]
+    holder = m.branch if m and m.branch else unit
+    blocks: list[Block] = [Title(f"{holder}{m.kind if m else '专题民主生活会'}会议记录")]
     if m is None:
         return Section("会议记录", (*blocks, Para("（尚未召开会议。）")))
     blocks += [

@@ -251,12 +251,32 @@ class TextBlock(Flowable):  # type: ignore[misc]
             out: list[Line] = []
             style = (self.style.role, self.style.size, self.style.spacing)
             for paragraph in self.text.split("\n"):
-                out += self.setter.broken(
+                lines = self.setter.broken(
                     paragraph, width - self.right_space, style, self.indent_chars * em
                 )
+                if self.align == "center" and len(lines) > 1:
+                    lines = self._balanced(paragraph, lines, style)
+                out += lines
             self._lines = out
             self._for_width = width
         return self._lines
+
+    def _balanced(
+        self, text: str, lines: list[Line], style: tuple[FontRole, float, float]
+    ) -> list[Line]:
+        """A centred title in lines of even length: the narrowest measure that
+        still takes as many lines (not a full line over a stub such as 的公示)."""
+        count = len(lines)
+        best = lines
+        measure = max(line.width for line in lines)
+        step = self.style.size + self.style.spacing
+        while measure > step:
+            measure -= step
+            tried = self.setter.broken(text, measure, style, 0.0)
+            if len(tried) != count:
+                break
+            best = tried
+        return best
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth

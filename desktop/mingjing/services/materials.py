@@ -468,6 +468,7 @@ def meeting_record(
                 if x.deleted_at is None
             ),
             follow_up=meeting.follow_up,
+            branch=meeting.branch,
         )
 
 

@@ -183,7 +183,13 @@ def plan_meeting(db: Database, campaign_id: str, kind: str, today: dt.date) -> M
         if campaign is None:
             raise DomainError("找不到这个专项行动。")
         leaders = leaders_of(session, campaign.unit_id)
-        host = next((m for m in leaders if m.is_party_secretary), None)
+        # The 党组书记 hosts the leadership's meeting; a branch's is hosted by its
+        # own secretary, whom the roster does not name: left to choose.
+        host = (
+            next((m for m in leaders if m.is_party_secretary), None)
+            if meeting_kind is MeetingKind.DEMOCRATIC_LIFE
+            else None
+        )
         attendees = (
             tuple(Attendee(str(m.id), m.name, AttendanceStatus.PRESENT.value) for m in leaders)
             if meeting_kind is MeetingKind.DEMOCRATIC_LIFE
