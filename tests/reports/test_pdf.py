@@ -213,3 +213,17 @@ def test_a_long_title_breaks_into_even_lines(registry: FontRegistry) -> None:
     lines = [line.text for line in printed_lines(rendered.data) if line.size > 20]
     assert "".join(lines) == title and len(lines) == 2
     assert abs(len(lines[0]) - len(lines[1])) <= 2  # not a full line over “的公示”
+
+
+def test_the_signature_never_stands_alone(registry: FontRegistry) -> None:
+    """However the text falls, the 落款 has lines of the text above it on its page."""
+    for n in range(14, 24):
+        doc = one(Title("材料"), Para("完" * 28 * n), Signature("陈喆", dt.date(2025, 1, 5)))
+        lines = printed_lines(render_pdf(doc, registry).data)
+        signer = next(line for line in lines if line.text == "陈喆")
+        above = [
+            line
+            for line in lines
+            if line.page == signer.page and line.baseline < signer.baseline and "完" in line.text
+        ]
+        assert len(above) >= 2, n

@@ -393,6 +393,46 @@ class Joined(Flowable):  # type: ignore[misc]
         self.heading.drawOn(canvas, 0, self.body.height)
 
 
+class Signed(Flowable):  # type: ignore[misc]
+    """The last paragraph with the signature under it: the signature never stands
+    alone at the top of a page; at least two lines of the text go with it."""
+
+    def __init__(self, body: Flowable, signature: Stacked) -> None:
+        super().__init__()
+        self.body, self.signature = body, signature
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        _, h1 = self.body.wrap(availWidth, availHeight)
+        _, h2 = self.signature.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, h1 + h2
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        body = self.body.body if isinstance(self.body, Joined) else self.body
+        if not isinstance(body, TextBlock):
+            return []
+        leading = body.style.leading
+        _, head = self.body.wrap(availWidth, availHeight)
+        head -= len(body.lines(availWidth)) * leading  # a heading joined above the text
+        lines = body.lines(availWidth)
+        keep = min(len(lines), 2)  # lines that go with the signature
+        room = int((availHeight - head + 0.01) // leading)
+        first = min(room, len(lines) - keep)
+        if first <= 0:
+            return []
+        parts = body.split(availWidth, first * leading)
+        if len(parts) < 2:
+            return []
+        head_part: Flowable = (
+            Joined(self.body.heading, parts[0]) if isinstance(self.body, Joined) else parts[0]
+        )
+        return [head_part, Signed(parts[1], self.signature)]
+
+    def draw(self) -> None:
+        self.signature.drawOn(self.canv, 0, 0)
+        self.body.drawOn(self.canv, 0, self.signature.height)
+
+
 class Marker(Flowable):  # type: ignore[misc]
     """Where a section starts: a bookmark, and its page noted for the contents."""
 
@@ -461,7 +501,8 @@ class BlankLines(Flowable):  # type: ignore[misc]
         self.lines = lines
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return availWidth, min(self.lines * LEADING, availHeight)
+        self.width, self.height = availWidth, min(self.lines * LEADING, availHeight)
+        return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return []  # at the foot of a page a blank line is simply dropped
@@ -603,7 +644,12 @@ def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -
             else:
                 out.append(para)
         elif isinstance(block, Signature):
-            out += _signature(block, setter)
+            signed = _signature(block, setter)
+            last = out[-1] if out else None
+            if isinstance(last, TextBlock | Joined):
+                out[-1] = Signed(last, Stacked(signed))  # never a page holding only the 落款
+            else:
+                out += signed
         elif isinstance(block, Table):
             out.append(_table(block, setter, landscape_page))
         elif isinstance(block, PageBreak):
