@@ -467,17 +467,21 @@ def run_render(args: argparse.Namespace, db: Any) -> int:
     from mingjing.fonts import FontRegistry
     from mingjing.services import materials
 
+    registry = FontRegistry.discover()
     made = materials.render(
         db,
         args.kind,
         args.out,
-        FontRegistry.discover(),
+        registry,
         today=dt.date.today(),
         member=args.member,
         meeting=args.meeting,
         anonymise=args.anonymise,
     )
     _print(f"已生成{materials.KINDS[made.kind]}：{made.path}（{made.pages} 页）")
+    note = materials.standin_note(registry)
+    if note:
+        _err(f"提示：{note}")
     if made.missing:
         _err(
             "注意：本机没有任何字体含有这些字，打印件中以“〓”代替，请改用常用字或安装相应字体："

@@ -188,3 +188,11 @@ def test_what_went_out_is_kept_and_checked(
     path.write_bytes(data[:-10] + b"tampered!!")
     with pytest.raises(InputRefused, match="与生成时不一致"):
         materials.snapshot_file(ledger_db, kept_dir, snap.id)
+
+
+def test_stand_in_faces_are_said() -> None:
+    """Without the official faces the materials are set in the bundled ones, and
+    the user is told before printing (only missing characters were named)."""
+    bare = FontRegistry.discover(system_dirs=[])
+    note = materials.standin_note(bare)
+    assert "仿宋" in note and "小标宋" in note and "相近字体" in note

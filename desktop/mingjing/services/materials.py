@@ -30,7 +30,7 @@ from mingjing.domain.models import (
     RootCause,
 )
 from mingjing.domain.text import cn_date
-from mingjing.fonts import FontRegistry
+from mingjing.fonts import FontRegistry, FontRole
 from mingjing.reports import materials as m
 from mingjing.reports.document import Document
 from mingjing.reports.docx import render_docx
@@ -68,6 +68,21 @@ class RenderedFile:
     sha256: str
     missing: tuple[str, ...]
     """Characters no font on this computer has; printed as 〓 — tell the user."""
+
+
+PRINT_ROLES = (FontRole.FANGSONG, FontRole.XIAOBIAOSONG, FontRole.HEI, FontRole.KAI)
+
+
+def standin_note(registry: FontRegistry) -> str:
+    """What to tell before printing on a computer without the official faces
+    (仿宋_GB2312, 方正小标宋简体 …): the layout holds, the faces are stand-ins."""
+    missing = [role.label for role in PRINT_ROLES if registry.is_standin(role)]
+    if not missing:
+        return ""
+    return (
+        f"本机没有正式的{'、'.join(missing)}字体，已用随软件附带的相近字体排版，版式不变；"
+        "正式印发前，可在装有这些字体的电脑上重新生成。"
+    )
 
 
 def _deadline_text(kind: DeadlineKind, deadline: dt.date | None) -> str:

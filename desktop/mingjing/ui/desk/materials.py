@@ -56,6 +56,8 @@ class Made:
     options: str
     sections: tuple[int, ...]
     document: Any
+    standins: str = ""
+    """Said when the official faces are missing (stand-ins used)."""
 
 
 class _Cancelled(Exception):
@@ -223,6 +225,7 @@ class MaterialsTab(DeskTab):
                 said,
                 tuple(p for _, p in rendered.sections),
                 document,
+                materials.standin_note(registry),
             )
 
         def done(result: object) -> None:
@@ -234,6 +237,8 @@ class MaterialsTab(DeskTab):
                 text += self.tr("注意：本机字体中没有“{0}”，印出来是“〓”。").format(
                     "”“".join(result.missing)
                 )
+            if result.standins:
+                text += result.standins
             self.status.setText(text)
             self.status.setStyleSheet("color: #a8322d;" if result.missing else "")
             if callable(then):
