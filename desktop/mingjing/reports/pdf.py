@@ -841,7 +841,10 @@ def _table(block: Table, setter: Typesetter, landscape_page: bool) -> GridTable:
     width = TYPE_HEIGHT if landscape_page else TYPE_WIDTH
     total = sum(block.widths)
     widths = [width * w / total for w in block.widths]
-    return GridTable(block.header, block.rows, widths, block.font_size, setter)
+    table = GridTable(block.header, block.rows, widths, block.font_size, setter)
+    table.spaceBefore = LEADING / 2  # not flush under the text above it
+    table.spaceAfter = LEADING / 2
+    return table
 
 
 @dataclass
