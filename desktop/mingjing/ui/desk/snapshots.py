@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl
@@ -100,17 +99,22 @@ class SnapshotsTab(DeskTab):
 
     def show_selected(self) -> None:
         chosen = self.selected()
-        if chosen is None:
+        context = self.context
+        if chosen is None or context is None:
             return
         if chosen.file_format != "pdf":
             self.open_selected()
             return
 
-        def shown(path: object) -> None:
-            assert isinstance(path, Path)
-            self.preview.set_document(path.read_bytes(), chosen.pages)
+        def read() -> bytes:  # checked and read off the GUI thread (a package is megabytes)
+            folder = context.location.materials_dir
+            return materials.snapshot_file(context.db, folder, chosen.id).read_bytes()
 
-        self._file(shown)
+        def shown(data: object) -> None:
+            assert isinstance(data, bytes)
+            self.preview.set_document(data, chosen.pages)
+
+        self.run(read, shown)
 
     def open_selected(self) -> None:
         self._file(lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
