@@ -212,6 +212,16 @@ def _join(items: Sequence[str]) -> str:
     return "、".join(i for i in items if i)
 
 
+def _topic(line: StudyLine) -> str:
+    """What was studied, as it reads after 学习了: without a leading 学习 or the
+    form's own name (“专题研讨：…”), which the sentence already says."""
+    topic = line.topic.strip()
+    for prefix in (f"{line.form}：", f"{line.form}:", "学习"):
+        if topic.startswith(prefix) and len(topic) > len(prefix) + 1:
+            topic = topic[len(prefix) :].strip()
+    return topic
+
+
 def quoted(text: str) -> str:
     """“text”, its own double quotes turned single, as Chinese nests them."""
     return "“" + text.replace("“", "‘").replace("”", "’") + "”"
@@ -242,7 +252,7 @@ def statement(data: StatementInput) -> Section:
     blocks.append(Para(opening))
     if data.study:
         forms = _join(list(dict.fromkeys(s.form for s in data.study)))
-        topics = _join([f"{s.topic}" for s in data.study[:6]])
+        topics = _join([_topic(s) for s in data.study[:6]])
         more = f"等{len(data.study)}项内容" if len(data.study) > 1 else ""
         hours = sum(s.hours or 0 for s in data.study)
         total = f"，累计{_hours(hours)}学时" if hours else ""
