@@ -196,3 +196,46 @@ def test_stand_in_faces_are_said() -> None:
     bare = FontRegistry.discover(system_dirs=[])
     note = materials.standin_note(bare)
     assert "仿宋" in note and "小标宋" in note and "相近字体" in note
+
+
+def test_last_years_rows_open_the_statements(ledger_db: Database, fonts: FontRegistry) -> None:
+    """上年度整改落实情况 from the rows read in from last year's ledger."""
+    from sqlalchemy import select
+
+    from mingjing.domain.models import Rectification
+
+    cid = materials._campaign_id(ledger_db)
+    assert materials.last_year(ledger_db, cid, None) == ()
+    with ledger_db.transaction() as s:
+        for row in s.scalars(select(Rectification)):
+            row.imported_from = "2024年整改台账.xlsx"
+    team = materials.team_statement_input(ledger_db, cid, TODAY)
+    (said,) = team.last_year
+    assert said.startswith("上年度班子整改事项") and "已整改销号" in said
+    document = materials.build(ledger_db, "team-statement", today=TODAY)
+    headings = [b.text for b in document.sections[0].blocks if hasattr(b, "level")]
+    assert headings[0] == "一、上年度整改落实情况" and headings[1] == "二、查摆的问题"
+
+
+def test_a_branch_meetings_package_holds_its_members(ledger_db: Database) -> None:
+    from mingjing.services import meetings
+
+    cid = materials._campaign_id(ledger_db)
+    plan = meetings.plan_meeting(ledger_db, cid, "organizational_life", TODAY)
+    members = [m for m in materials._unit_members(ledger_db, cid) if not m.is_leader][:3]
+    data = meetings.MeetingInput(
+        **{
+            **plan.__dict__,
+            "branch": "机关第一党支部",
+            "attendees": tuple(meetings.Attendee(str(m.id), m.name, "present") for m in members),
+        }
+    )
+    mid = meetings.save_meeting(ledger_db, cid, data)
+    document = materials.build(ledger_db, "package", today=TODAY, meeting=mid)
+    titles = [s.title for s in document.sections]
+    assert "领导班子对照检查材料" not in titles and "领导班子问题清单" not in titles
+    assert [t for t in titles if t.startswith("个人对照检查材料")] == [
+        f"个人对照检查材料（{m.name}）" for m in members
+    ]
+    plan_title = document.sections[0].blocks[0].text  # type: ignore[union-attr]
+    assert plan_title == "机关第一党支部组织生活会方案"

@@ -676,9 +676,9 @@ def single(section: Section, unit: str) -> Document:
 def package(data: CampaignMaterials) -> Document:
     """会议材料汇编: cover, contents, then every material in the order they are used."""
     sections: list[Section] = [meeting_plan(data.unit, data.meeting)]
-    if data.team is not None:
+    if data.team is not None:  # a 民主生活会: the leadership's statement and list
         sections.append(statement(data.team))
-    sections.append(problem_list(data.unit, data.team_problems, data.date))
+        sections.append(problem_list(data.unit, data.team_problems, data.date))
     for s in data.statements:
         sections.append(statement(s))
     if data.opinions is not None:

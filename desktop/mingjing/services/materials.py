@@ -13,12 +13,12 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
 
-from mingjing.domain.enums import AttendanceStatus, DeadlineKind, Source
+from mingjing.domain.enums import AttendanceStatus, DeadlineKind, RectificationState, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Campaign,
@@ -204,7 +204,57 @@ def statement_input(db: Database, campaign_id: str, name: str, today: dt.date) -
     c = _campaign(db, campaign_id)
     member = _member(db, campaign_id, name)
     view = find_self_check(db, campaign_id, str(member.id))
-    return _statement_from_view(c, view, member, today)
+    data = _statement_from_view(c, view, member, today)
+    return replace(data, last_year=last_year(db, campaign_id, member.name))
+
+
+def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ...]:
+    """上年度整改落实情况 from the rows read in from last year's ledger: how many,
+    how many signed off, and which are still open (for one leader, or the team)."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(Rectification).where(
+                Rectification.campaign_id == uuid.UUID(campaign_id),
+                Rectification.deleted_at.is_(None),
+                Rectification.imported_from != "",
+            )
+        ).all()
+        if name is not None:
+            rows = [r for r in rows if name in (r.leader_name, r.owner_name)]
+        if not rows:
+            return ()
+        done = [r for r in rows if r.state is RectificationState.SIGNED_OFF]
+        open_rows = sorted(
+            (r for r in rows if r.state is not RectificationState.SIGNED_OFF),
+            key=lambda r: r.serial,
+        )
+    whose = "本人牵头负责的" if name is not None else "班子"
+    text = (
+        f"上年度{whose}整改事项{len(rows)}项（已转入本年度整改台账），目前已整改销号{len(done)}项"
+    )
+    if open_rows:
+        listed = "、".join(f"第{r.serial}项" for r in open_rows[:8])
+        more = "等" if len(open_rows) > 8 else ""
+        text += f"，尚未销号{len(open_rows)}项（台账{listed}{more}），将继续推进、限期销号。"
+    else:
+        text += "，已全部整改到位。"
+    return (text,)
+
+
+def _unit_members(db: Database, campaign_id: str) -> list[Member]:
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        members = list(
+            session.scalars(
+                select(Member)
+                .where(Member.unit_id == campaign.unit_id, Member.deleted_at.is_(None))
+                .order_by(Member.sort_order, Member.name)
+            )
+        )
+        for x in members:
+            session.expunge(x)
+        return members
 
 
 def _leaders(db: Database, campaign_id: str) -> list[Member]:
@@ -317,6 +367,7 @@ def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.St
         campaign_title=c.title,
         name="领导班子",
         team=True,
+        last_year=last_year(db, campaign_id, None),
         areas=c.areas,
         opinions=team_opinions or counts.raw,
         problems=tuple(problems),
@@ -528,18 +579,30 @@ def build(
     if kind == "disclosure":
         lines = ledger_lines(db, cid, today)
         return m.single(m.disclosure(c.unit, lines, today, anonymise), c.unit)
+    record = meeting_record(db, cid, meeting)
+    branch_meeting = record is not None and record.kind == "组织生活会"
+    if branch_meeting:
+        # A branch's 组织生活会: its members' statements, not the leadership's.
+        assert record is not None
+        named = {*record.attendees, *(name for name, _ in record.absentees)}
+        speakers = [x for x in _unit_members(db, cid) if x.name in named]
+    else:
+        speakers = _leaders(db, cid)
     statements = tuple(
-        _statement_from_view(c, find_self_check(db, cid, str(x.id)), x, today)
-        for x in _leaders(db, cid)
+        replace(
+            _statement_from_view(c, find_self_check(db, cid, str(x.id)), x, today),
+            last_year=last_year(db, cid, x.name),
+        )
+        for x in speakers
     )
     return m.package(
         m.CampaignMaterials(
             unit=c.unit,
             campaign_title=c.title,
-            meeting=meeting_record(db, cid, meeting),
-            team=team_statement_input(db, cid, today),
+            meeting=record,
+            team=None if branch_meeting else team_statement_input(db, cid, today),
             statements=statements,
-            team_problems=tuple(team_problems(db, cid, today)),
+            team_problems=() if branch_meeting else tuple(team_problems(db, cid, today)),
             opinions=opinions_input(db, cid, today),
             consultations=tuple(consultation_records(db, cid)),
             ledger=tuple(ledger_lines(db, cid, today)),
