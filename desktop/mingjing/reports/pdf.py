@@ -238,12 +238,8 @@ class TextBlock(Flowable):  # type: ignore[misc]
         self.right_space = right_space
         self._lines: list[Line] | None = list(lines) if lines is not None else None
         self._for_width = -1.0
-        self._advance = setter.advancer(style.role, style.size, style.spacing)
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
-
-    def advance(self, ch: str) -> float:
-        return self._advance(ch)
 
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or (self._for_width != width and self._for_width >= 0):

@@ -39,7 +39,6 @@ from mingjing.services.campaign_setup import current_campaign_id
 from mingjing.services.consultations import list_consultations
 from mingjing.services.ledger import AssignmentView, LedgerRow, all_rows, list_assignments
 from mingjing.services.opinions import list_opinions, opinion_counts
-from mingjing.services.roster import leaders_of
 from mingjing.services.self_check import SelfCheckView, find_self_check
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -258,13 +257,7 @@ def _unit_members(db: Database, campaign_id: str) -> list[Member]:
 
 
 def _leaders(db: Database, campaign_id: str) -> list[Member]:
-    with db.read() as session:
-        campaign = session.get(Campaign, uuid.UUID(campaign_id))
-        assert campaign is not None
-        members = leaders_of(session, campaign.unit_id)
-        for x in members:
-            session.expunge(x)
-        return members
+    return [x for x in _unit_members(db, campaign_id) if x.is_leader]
 
 
 def team_problems(db: Database, campaign_id: str, today: dt.date) -> list[m.ProblemLine]:
