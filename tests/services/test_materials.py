@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import docx
@@ -90,7 +91,8 @@ def test_the_statement_says_what_the_member_wrote(
         tmp_path / "s.pdf",
         fonts,
     )[0]
-    text = "".join(t for _, _, t in lines_of(rendered.data))
+    # Page numbers left out: an example may run across a page break.
+    text = "".join(t for _, _, t in lines_of(rendered.data) if not re.fullmatch(r"— \d+ —", t))
     for problem in view.problems:
         assert problem.examples[:20] in text
     assert "陈喆" in text and "2025年11月20日" in text
@@ -239,3 +241,57 @@ def test_a_branch_meetings_package_holds_its_members(ledger_db: Database) -> Non
     ]
     plan_title = document.sections[0].blocks[0].text  # type: ignore[union-attr]
     assert plan_title == "机关第一党支部组织生活会方案"
+
+
+def _text(section: object) -> str:
+    return "\n".join(getattr(b, "text", "") for b in section.blocks)  # type: ignore[attr-defined]
+
+
+def test_a_leaders_statement_has_talks_and_personal_matters(ledger_db: Database) -> None:
+    from mingjing.reports.materials import statement
+    from mingjing.services.self_check import find_self_check, set_personal_matters
+
+    cid = materials._campaign_id(ledger_db)
+    leader = materials._member(ledger_db, cid, "孙珺")
+    view = find_self_check(ledger_db, cid, str(leader.id))
+    assert view is not None and view.is_leader
+    data = materials.statement_input(ledger_db, cid, "孙珺", TODAY)
+    talks = [s for s in view.study if s.form == "talk"]
+    assert len(data.talks) == len(talks) >= 4  # the other leaders and two heads
+    assert all(s.form != "谈心谈话" for s in data.study)
+    text = _text(statement(data))
+    assert f"谈心谈话{len(talks)}人次" in text
+    assert "与刘志堃同志（党组书记、局长）、" in text  # whom, without a second 与
+    assert "、需要说明的个人有关事项\n" + view.personal_matters in text
+    # Dated the day it was handed in, not the day it is printed.
+    assert view.submitted_at is not None
+    assert data.date == view.submitted_at.astimezone().date() != TODAY
+
+    set_personal_matters(ledger_db, view.id, "")
+    text = _text(statement(materials.statement_input(ledger_db, cid, "孙珺", TODAY)))
+    assert "需要说明的个人有关事项\n（未填写。如没有需要说明的事项，请在自查中写明“无”。）" in text
+
+
+def test_a_cadres_statement_has_no_personal_matters_section(ledger_db: Database) -> None:
+    from mingjing.reports.materials import statement
+
+    cid = materials._campaign_id(ledger_db)
+    data = materials.statement_input(ledger_db, cid, "陈喆", TODAY)
+    assert data.personal_matters is None
+    text = _text(statement(data))
+    assert "个人有关事项" not in text
+    assert "组织生活会" in text and "谈心谈话" in text
+
+
+def test_the_team_statement_counts_the_leaders_talks(ledger_db: Database) -> None:
+    from mingjing.reports.materials import statement
+
+    cid = materials._campaign_id(ledger_db)
+    data = materials.team_statement_input(ledger_db, cid, TODAY)
+    leaders = [x.name for x in materials._leaders(ledger_db, cid)]
+    expected = sum(
+        len(materials.statement_input(ledger_db, cid, name, TODAY).talks) for name in leaders
+    )
+    assert len(data.talks) == expected > 0
+    assert f"班子成员共开展谈心谈话{expected}人次" in _text(statement(data))
+    assert "个人有关事项" not in _text(statement(data))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState, Source
-from mingjing.domain.models import AuditEntry, Member, Problem, SelfCheck
+from mingjing.domain.models import AuditEntry, Member, Problem, SelfCheck, StudyRecord
 from mingjing.exchange.package import DATA, MANIFEST, read_package, write_package
 from mingjing.services import self_check as staff
 from mingjing.services.submissions import (
@@ -477,3 +477,37 @@ def test_handing_in_again_without_changes_keeps_the_revision(
     changed = staff.hand_in(db, location, tmp_path / "u盘")
     assert changed.name.endswith("第2次.mjsubmission")
     assert import_submission(office, changed).outcome is Outcome.REPLACED
+
+
+def test_personal_matters_and_talks_travel_in_the_hand_in(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    location, db = laptop
+    view = staff.load_own_self_check(db, location)
+    staff.set_personal_matters(db, view.id, "本人已如实报告个人有关事项，无需要说明的事项。")
+    staff.add_study_record(db, view.id, form="talk", topic="与李某某同志")
+    line = import_submission(office, handed_in(laptop, tmp_path / "u盘"))
+    assert line.outcome is Outcome.IMPORTED, line.text
+    row = office_check(office)
+    assert row.personal_matters == "本人已如实报告个人有关事项，无需要说明的事项。"
+    with office.read() as s:
+        forms = {
+            r.form.value: r.topic
+            for r in s.scalars(select(StudyRecord)).all()
+            if r.self_check_id == row.id
+        }
+    assert forms.get("talk") == "与李某某同志"
+
+
+def test_a_hand_in_from_before_personal_matters_still_imports(
+    laptop: tuple[DataLocation, Database], office: Database, tmp_path: Path
+) -> None:
+    good = handed_in(laptop, tmp_path / "u盘")
+    old = _rewrite(
+        good,
+        tmp_path / "旧版.mjsubmission",
+        lambda data: data["self_check"].pop("personal_matters"),
+    )
+    line = import_submission(office, old)
+    assert line.outcome is Outcome.IMPORTED, line.text
+    assert office_check(office).personal_matters == ""

@@ -720,3 +720,51 @@ def test_an_undecided_deadline_steps_from_today(qtbot: QtBot, app_fonts: object)
     assert edit.date() == QDate.currentDate()
     edit.stepBy(1)  # then on from today, in whichever part (day, month, year) is current
     assert edit.date() > QDate.currentDate()
+
+
+def test_personal_matters_are_asked_of_leaders_only(
+    qtbot: QtBot, page: SelfCheckPage, tmp_path: Path, campaign_file: Path, app_fonts: object
+) -> None:
+    panel = page.problems_panel
+    assert panel.matters.isHidden() and panel.matters_label.isHidden()  # 陈喆 is a 股长
+
+    location = resolve_location(tmp_path / "leader")
+    ws = Workspace.open(location)
+    try:
+        join_campaign(ws.db, location, campaign_file, "孙珺")
+        leader = SelfCheckPage(location)
+        qtbot.add_widget(leader)
+        leader.resize(1366, 768)
+        leader.show()
+        with qtbot.wait_signal(leader.loaded, timeout=10_000):
+            leader.set_database(ws.db)
+        leader.tabs.setCurrentIndex(1)
+        matters = leader.problems_panel.matters
+        assert matters.isVisible()
+        matters.setFocus()
+        matters.insertPlainText("无")  # (QTest.keyClicks aborts on a CJK character)
+        with qtbot.wait_signal(leader.saved, timeout=5000):
+            leader.problems_panel.flush()
+        settle(qtbot)
+        assert load_own_self_check(ws.db, location).personal_matters == "无"
+        with qtbot.wait_signal(leader.saved, timeout=5000):
+            leader.undo_step(redo=False)
+        settle(qtbot)
+        assert load_own_self_check(ws.db, location).personal_matters == ""
+        assert matters.toPlainText() == ""
+
+        # A talk asks for whom, not for what was studied.
+        leader.tabs.setCurrentIndex(2)
+        study = leader.study_panel
+        with qtbot.wait_signal(leader.saved, timeout=5000):
+            study.add_button.click()
+        settle(qtbot)
+        forms = [study.model.index(0, 1).data()]
+        with qtbot.wait_signal(leader.saved, timeout=5000):
+            study.model.setData(study.model.index(0, 1), "talk")
+        settle(qtbot)
+        assert forms == ["个人自学"] and study.model.index(0, 1).data() == "谈心谈话"
+        assert study.model.index(0, 2).data() == "（请填写谈话对象，如：与李某某同志）"
+        leader.close()
+    finally:
+        ws.close()

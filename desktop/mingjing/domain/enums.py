@@ -130,3 +130,4 @@ class StudyForm(LabelledEnum):
     SELF = "self", "个人自学"
     SEMINAR = "seminar", "专题研讨"
     CENTRAL_GROUP = "central_group", "中心组学习"
+    TALK = "talk", "谈心谈话"

@@ -227,6 +227,8 @@ class SelfCheck(Entity):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     overall_analysis: Mapped[str] = mapped_column(Text, default="")
     """原因剖析 in the member's own words, beyond the per-problem causes."""
+    personal_matters: Mapped[str] = mapped_column(Text, default="")
+    """需要说明的个人有关事项 (a leader's statement has the section; “无” is an answer)."""
 
     campaign: Mapped[Campaign] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])

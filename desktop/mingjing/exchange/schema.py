@@ -137,7 +137,13 @@ CAMPAIGN_DATA: Shape = {
 
 
 SUBMISSION_DATA: Shape = {
-    "self_check": {"id": "uuid", "member_id": "uuid", "overall_analysis": str},
+    "self_check": {
+        "id": "uuid",
+        "member_id": "uuid",
+        "overall_analysis": str,
+        # 需要说明的个人有关事项, added within format 1: older hand-ins have none.
+        "personal_matters?": str,
+    },
     "answers": [{"item": str, "level": "str?", "example": str}],
     "study_records": [
         {

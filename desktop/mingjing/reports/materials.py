@@ -75,6 +75,8 @@ class StatementInput:
     areas: tuple[str, ...] = ()
     """The checklist's 问题方面, in order: problems are printed by area."""
     study: tuple[StudyLine, ...] = ()
+    talks: tuple[StudyLine, ...] = ()
+    """谈心谈话 before the meeting: the topic names whom the member talked with."""
     opinions: int = 0
     """Opinions received about this member (or the team)."""
     last_year: tuple[str, ...] = ()
@@ -84,6 +86,9 @@ class StatementInput:
     cause_categories: tuple[str, ...] = ()
     """Labels in the template's order, to print the causes in."""
     date: dt.date | None = None
+    personal_matters: str | None = None
+    """需要说明的个人有关事项: None, no such section (a cadre at the 组织生活会);
+    empty, the section says it was not written."""
 
 
 @dataclass(frozen=True)
@@ -244,9 +249,10 @@ def statement(data: StatementInput) -> Section:
     else:
         blocks.append(Subtitle(f"{data.position}　{data.name}" if data.position else data.name))
     subject = "领导班子" if data.team else "本人"
+    talked = "、深入谈心谈话" if data.talks or data.team else ""
     opening = (
         f"根据{data.campaign_title}的安排，围绕开好{data.meeting}，{subject}认真学习、"
-        f"广泛征求意见、深入谈心谈话，对照自查表逐项对号入座，深刻查摆问题、剖析根源、"
+        f"广泛征求意见{talked}，对照自查表逐项对号入座，深刻查摆问题、剖析根源、"
         f"明确整改措施。现将对照检查情况报告如下。"
     )
     blocks.append(Para(opening))
@@ -259,6 +265,8 @@ def statement(data: StatementInput) -> Section:
         blocks.append(Para(f"会前，{subject}通过{forms}等方式，学习了{topics}{more}{total}。"))
     elif not data.team:
         blocks.append(Para("（未填写学习情况。）"))
+    if data.talks:
+        blocks.append(Para(_talks(data)))
     if data.opinions:
         blocks.append(
             Para(
@@ -278,6 +286,11 @@ def statement(data: StatementInput) -> Section:
         blocks += [Para(t) for t in data.last_year]
     blocks.append(heading("查摆的问题"))
     blocks += _problems_by_area(data)
+    if data.personal_matters is not None:
+        blocks.append(heading("需要说明的个人有关事项"))
+        blocks += _paras(
+            data.personal_matters, "（未填写。如没有需要说明的事项，请在自查中写明“无”。）"
+        )
     blocks.append(heading("原因剖析"))
     blocks += _causes(data)
     blocks.append(heading("整改措施"))
@@ -285,6 +298,28 @@ def statement(data: StatementInput) -> Section:
     blocks.append(Signature(who, data.date))
     label = f"{title}（{data.name}）" if not data.team else title
     return Section(label, tuple(blocks))
+
+
+def _talked_with(line: StudyLine) -> str:
+    """Whom, as it reads after 与: “与李某某同志谈心谈话” → 李某某同志."""
+    who = line.topic.strip().rstrip("。")
+    if who.startswith("与") and len(who) > 1:
+        who = who[1:]
+    for tail in ("谈心谈话", "谈话", "交流"):
+        if who.endswith(tail) and len(who) > len(tail):
+            who = who[: -len(tail)]
+            break
+    return who.strip()
+
+
+def _talks(data: StatementInput) -> str:
+    n = len(data.talks)
+    if data.team:
+        return f"会前，班子成员共开展谈心谈话{n}人次，交流思想、互相提醒，听取意见建议。"
+    names = list(dict.fromkeys(w for w in (_talked_with(t) for t in data.talks) if w))
+    listed = _join(names[:6]) + ("等" if len(names) > 6 else "")
+    who = f"与{listed}" if names else ""
+    return f"会前，本人{who}谈心谈话{n}人次，交流思想、互相提醒，听取对本人的意见建议。"
 
 
 def _problems_by_area(data: StatementInput) -> list[Block]:

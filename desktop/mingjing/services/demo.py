@@ -292,6 +292,7 @@ class _Builder:
                         note=record["note"],
                     )
                 )
+            self.talks(check, member, members, index)
             if state is not SelfCheckState.DRAFT:
                 check.submitted_at = self.at(-self.rng.randint(10, 30))
                 check.submission_revision = 1 + index % 2
@@ -311,6 +312,33 @@ class _Builder:
                 self.s.flush()
         self.s.flush()
         return result
+
+    def talks(self, check: SelfCheck, member: Member, members: list[Member], index: int) -> None:
+        """谈心谈话 before the meeting: a leader with the other leaders and two
+        department heads, anyone else with one or two colleagues. Its own
+        random stream, so the rest of the demo stays as it was."""
+        rng = random.Random(index * 7919 + 17)
+        leaders = [x for x in members[:40] if x.is_leader and x is not member]
+        others = [x for x in members[:60] if not x.is_leader and x is not member]
+        if member.is_leader:
+            partners = leaders + rng.sample(others, k=min(2, len(others)))
+            check.personal_matters = self.c["personal_matters"][
+                index % len(self.c["personal_matters"])
+            ]
+        else:
+            partners = rng.sample(leaders + others, k=min(1 + index % 2, len(leaders + others)))
+        points: list[str] = self.c["talk_points"]
+        for partner in partners:
+            who = f"与{partner.name}同志" + (f"（{partner.position}）" if partner.position else "")
+            check.study_records.append(
+                StudyRecord(
+                    studied_on=self.day(-rng.randint(15, 35)),
+                    form=StudyForm.TALK,
+                    topic=who,
+                    hours=None,
+                    note=rng.choice(points),
+                )
+            )
 
     def member_problems(
         self, campaign: Campaign, checks: list[tuple[Member, SelfCheck]]

@@ -18,7 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from mingjing.domain.enums import AttendanceStatus, DeadlineKind, RectificationState, Source
+from mingjing.domain.enums import (
+    AttendanceStatus,
+    DeadlineKind,
+    RectificationState,
+    Source,
+    StudyForm,
+)
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import (
     Campaign,
@@ -28,6 +34,8 @@ from mingjing.domain.models import (
     Rectification,
     RenderedMaterial,
     RootCause,
+    SelfCheck,
+    StudyRecord,
 )
 from mingjing.domain.text import cn_date
 from mingjing.fonts import FontRegistry, FontRole
@@ -179,6 +187,13 @@ def _statement_from_view(
         )
         for p in view.problems
     )
+    lines = [
+        m.StudyLine(s.studied_on, forms.get(s.form, s.form), s.topic, s.hours, s.note)
+        for s in view.study
+    ]
+    talk = forms.get(StudyForm.TALK.value, StudyForm.TALK.label)
+    # The statement is dated the day it was handed in (its words were final then).
+    written = view.submitted_at.astimezone().date() if view.submitted_at else today
     return m.StatementInput(
         unit=c.unit,
         campaign_title=c.title,
@@ -187,15 +202,14 @@ def _statement_from_view(
         # 班子成员 speak at the 专题民主生活会; other cadres at their branch's 组织生活会.
         meeting="专题民主生活会" if member.is_leader else "组织生活会",
         areas=c.areas,
-        study=tuple(
-            m.StudyLine(s.studied_on, forms.get(s.form, s.form), s.topic, s.hours, s.note)
-            for s in view.study
-        ),
+        study=tuple(x for x in lines if x.form != talk),
+        talks=tuple(x for x in lines if x.form == talk),
         opinions=sum(1 for p in view.problems if p.source_code == Source.MASSES.value),
         problems=problems,
         overall_analysis=view.overall_analysis,
         cause_categories=tuple(c.cause_categories.values()),
-        date=today,
+        date=written,
+        personal_matters=view.personal_matters if member.is_leader else None,
     )
 
 
@@ -353,6 +367,21 @@ def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.St
                     .order_by(RootCause.sort_order)
                 )
             )
+        talks = session.scalars(
+            select(StudyRecord)
+            .join(SelfCheck, StudyRecord.self_check_id == SelfCheck.id)
+            .join(Member, SelfCheck.member_id == Member.id)
+            .where(
+                SelfCheck.campaign_id == campaign.id,
+                Member.is_leader.is_(True),
+                Member.deleted_at.is_(None),
+                StudyRecord.form == StudyForm.TALK,
+                StudyRecord.deleted_at.is_(None),
+            )
+        ).all()
+        talk_lines = tuple(
+            m.StudyLine(t.studied_on, StudyForm.TALK.label, t.topic, t.hours, t.note) for t in talks
+        )
     counts = opinion_counts(db, campaign_id)
     team_opinions = sum(1 for o in list_opinions(db, campaign_id) if o.target_kind == "team")
     return m.StatementInput(
@@ -362,6 +391,7 @@ def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.St
         team=True,
         last_year=last_year(db, campaign_id, None),
         areas=c.areas,
+        talks=talk_lines,
         opinions=team_opinions or counts.raw,
         problems=tuple(problems),
         overall_analysis=overall,

@@ -150,6 +150,10 @@ class SelfCheckView:
     """Percent of them in 查摆问题 and 原因剖析."""
     study_forms: tuple[tuple[str, str], ...] = ()
     hints: tuple[Hint, ...] = field(default=())
+    personal_matters: str = ""
+    is_leader: bool = False
+    """A 班子成员: the statement goes to the 专题民主生活会 and has 个人有关事项."""
+    submitted_at: dt.datetime | None = None
 
     @property
     def answered(self) -> int:
@@ -295,6 +299,9 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
         areas=tuple(areas),
         problems=problem_views,
         overall_analysis=check.overall_analysis,
+        personal_matters=check.personal_matters,
+        is_leader=member.is_leader,
+        submitted_at=check.submitted_at,
         levels=tuple((lv.value, lv.label) for lv in Level),
         sources=tuple((src.value, src.label) for src in Source),
         severities=tuple((sv.value, sv.label) for sv in Severity),
@@ -694,6 +701,15 @@ def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
             _edited(check)
 
 
+def set_personal_matters(db: Database, self_check_id: str, text: str) -> None:
+    """需要说明的个人有关事项 (or “无”), printed in a leader's statement."""
+    with db.transaction() as session:
+        check = _get_check(session, self_check_id)
+        if check.personal_matters != text:
+            check.personal_matters = text
+            _edited(check)
+
+
 def add_study_record(
     db: Database,
     self_check_id: str,
@@ -777,6 +793,7 @@ def submission_data(session: Session, check: SelfCheck) -> dict[str, Any]:
             "id": str(check.id),
             "member_id": str(check.member_id),
             "overall_analysis": check.overall_analysis,
+            "personal_matters": check.personal_matters,
         },
         "answers": [
             {

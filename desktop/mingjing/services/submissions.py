@@ -343,6 +343,7 @@ def _apply(session: Session, incoming: _Incoming) -> tuple[Outcome, str]:
             )
     values = {
         "overall_analysis": data["self_check"]["overall_analysis"],
+        "personal_matters": data["self_check"].get("personal_matters", ""),
         "submission_revision": revision,
         "submission_sha256": incoming.sha256,
         "submitted_at": manifest.created_at,

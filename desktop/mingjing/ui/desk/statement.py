@@ -6,7 +6,7 @@ from html import escape
 
 from mingjing.domain.enums import DeadlineKind, Level, StudyForm
 from mingjing.domain.text import cn_date
-from mingjing.services.self_check import MeasureView, SelfCheckView
+from mingjing.services.self_check import MeasureView, SelfCheckView, StudyView
 
 _NUMERALS = "一二三四五六七八九十"
 
@@ -40,16 +40,20 @@ def statement_html(view: SelfCheckView) -> str:
     )
 
     sections: list[tuple[str, str]] = []
-    if view.study:
+
+    def record_list(records: tuple[StudyView, ...]) -> str:
         rows = "".join(
             f"<li>{escape(cn_date(r.studied_on) if r.studied_on else '')}"
             f"（{escape(StudyForm(r.form).label)}）{escape(r.topic)}"
             f"{'，' + escape(r.note) if r.note else ''}</li>"
-            for r in view.study
+            for r in records
         )
-        sections.append(("学习情况", f"<ol>{rows}</ol>"))
-    else:
-        sections.append(("学习情况", "<p>（未填写）</p>"))
+        return f"<ol>{rows}</ol>" if rows else "<p>（未填写）</p>"
+
+    talks = tuple(r for r in view.study if r.form == StudyForm.TALK.value)
+    studies = tuple(r for r in view.study if r.form != StudyForm.TALK.value)
+    sections.append(("学习情况", record_list(studies)))
+    sections.append((f"谈心谈话（{len(talks)}人次）", record_list(talks)))
 
     problems = []
     for n, p in enumerate(view.problems, 1):
@@ -57,6 +61,10 @@ def statement_html(view: SelfCheckView) -> str:
         problems.append(f"<p><b>{n}. {escape(p.text)}</b> {tag}</p>")
         problems.append(_p(p.examples) or "<p>（未写具体事例）</p>")
     sections.append(("查摆的问题", "".join(problems) or "<p>（未查摆问题）</p>"))
+    if view.is_leader:
+        sections.append(
+            ("需要说明的个人有关事项", _p(view.personal_matters) or "<p>（未填写）</p>")
+        )
 
     causes: list[str] = []
     for n, p in enumerate(view.problems, 1):

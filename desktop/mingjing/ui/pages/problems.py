@@ -562,15 +562,26 @@ class ProblemsPanel(QWidget):
         self.analysis = UndoText(self)
         _text_height(self.analysis, 4)
         outer.addWidget(self.analysis)
+        # Only a 班子成员's statement (专题民主生活会) has this section.
+        self.matters_label = QLabel(
+            self.tr("需要说明的个人有关事项（如没有，写“无”）"),
+            self,
+        )
+        outer.addWidget(self.matters_label)
+        self.matters = UndoText(self)
+        _text_height(self.matters, 2)
+        outer.addWidget(self.matters)
 
         self._timers = {
             "text": _paused(self, lambda: self._problem_field("text")),
             "examples": _paused(self, lambda: self._problem_field("examples")),
-            "analysis": _paused(self, self._analysis_paused),
+            "analysis": _paused(self, lambda: self._check_text("analysis")),
+            "matters": _paused(self, lambda: self._check_text("matters")),
         }
         self.text.textChanged.connect(lambda: self._typed("text"))
         self.examples.textChanged.connect(lambda: self._typed("examples"))
         self.analysis.textChanged.connect(lambda: self._typed("analysis"))
+        self.matters.textChanged.connect(lambda: self._typed("matters"))
         self._combos = {"source": self.source, "severity": self.severity, "area": self.area}
         for field, combo in self._combos.items():
             combo.currentIndexChanged.connect(lambda _i, f=field: self._choice(f))
@@ -599,10 +610,17 @@ class ProblemsPanel(QWidget):
                 current_id = self.current.id if self.current else None
                 focus_text = False
             self.model.set_problems(view.problems)
-            if not self._timers["analysis"].isActive():
-                self._stored["analysis"] = view.overall_analysis
-                if not self.analysis.hasFocus():
-                    set_text_quietly(self.analysis, view.overall_analysis)
+            for key, value in (
+                ("analysis", view.overall_analysis),
+                ("matters", view.personal_matters),
+            ):
+                if not self._timers[key].isActive():
+                    self._stored[key] = value
+                    widget = self.check_text_widget(key)
+                    if not widget.hasFocus():
+                        set_text_quietly(widget, value)
+            self.matters_label.setVisible(view.is_leader)
+            self.matters.setVisible(view.is_leader)
             row = next((i for i, p in enumerate(view.problems) if p.id == current_id), 0)
             if view.problems:
                 self.list.setCurrentIndex(self.model.index(row))
@@ -730,28 +748,39 @@ class ProblemsPanel(QWidget):
             )
         )
 
-    def _analysis_paused(self) -> None:
+    def check_text_widget(self, key: str) -> UndoText:
+        return self.analysis if key == "analysis" else self.matters
+
+    def _check_text(self, key: str) -> None:
+        """综合原因剖析 or 个人有关事项: a text of the whole self-check."""
         if self.view is None:
             return
-        check_id, new = self.view.id, self.analysis.toPlainText()
-        old = self._stored.get("analysis", "")
+        widget = self.check_text_widget(key)
+        check_id, new = self.view.id, widget.toPlainText()
+        old = self._stored.get(key, "")
         if old == new:
             return
-        self._stored["analysis"] = new
+        self._stored[key] = new
 
         def show(value: Any) -> None:
-            self._stored["analysis"] = value
-            set_text_quietly(self.analysis, value)
+            self._stored[key] = value
+            set_text_quietly(widget, value)
 
+        if key == "analysis":
+            text = self.tr("填写综合原因剖析")
+            setter = svc.set_overall_analysis
+        else:
+            text = self.tr("填写个人有关事项")
+            setter = svc.set_personal_matters
         self._request(
             field_change(
-                self.tr("填写综合原因剖析"),
-                "analysis",
+                text,
+                key,
                 old,
                 new,
-                lambda db, value: svc.set_overall_analysis(db, check_id, value),
+                lambda db, value: setter(db, check_id, value),
                 show,
-                "analysis",
+                key,
             )
         )
 
@@ -1006,6 +1035,7 @@ class ProblemsPanel(QWidget):
         self.text.setReadOnly(not editable)
         self.examples.setReadOnly(not editable)
         self.analysis.setReadOnly(not editable)
+        self.matters.setReadOnly(not editable)
         for control in (self.source, self.severity, self.area, self.add_button):
             control.setEnabled(editable)
         for b in (self.up_button, self.down_button, self.delete_button):

@@ -305,7 +305,7 @@ class SelfCheckPage(QWidget):
         self.tabs.addTab(self.problems_panel, self.tr("查摆问题与整改措施"))
         self.study_panel = StudyPanel(self.tabs)
         self.study_panel.change_requested.connect(self._push)
-        self.tabs.addTab(self.study_panel, self.tr("学习情况"))
+        self.tabs.addTab(self.study_panel, self.tr("学习和谈心谈话"))
         outer.addWidget(self.tabs, 1)
         # Before there is a self-check (not joined, or it cannot be read): what to
         # do about it, in place of three empty tabs.
@@ -500,9 +500,9 @@ class SelfCheckPage(QWidget):
                     return
         elif kind == "study":
             self.tabs.setCurrentIndex(2)
-        elif kind == "analysis":
+        elif kind in ("analysis", "matters"):
             self.tabs.setCurrentIndex(1)
-            self.problems_panel.analysis.setFocus()
+            self.problems_panel.check_text_widget(kind).setFocus()
 
     def _area(self, key: str) -> AreaView | None:
         if self.view is None:
@@ -647,7 +647,7 @@ class SelfCheckPage(QWidget):
         elif kind == "problem":
             self.tabs.setCurrentIndex(1)
             self.problems_panel.select(key)
-        elif kind in ("analysis", "problems"):
+        elif kind in ("analysis", "matters", "problems"):
             self.tabs.setCurrentIndex(1)
         elif kind == "study":
             self.tabs.setCurrentIndex(2)

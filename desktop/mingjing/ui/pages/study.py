@@ -1,4 +1,5 @@
-"""学习情况: what the member studied, when and how — it opens the statement.
+"""学习和谈心谈话: what the member studied, when and how, and whom they talked
+with before the meeting (form 谈心谈话) — both open the statement.
 
 A table edited in place: the date with a calendar, the form from a list,
 the topic, hours and a note as text. Each edit is one
@@ -37,13 +38,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mingjing.domain.enums import StudyForm
 from mingjing.domain.text import cn_date
 from mingjing.services import self_check as svc
 from mingjing.services.self_check import SelfCheckView, StudyView
 from mingjing.ui.pages.undo import Change, Record, creation, removal
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-COLUMNS = ("日期", "形式", "学习内容", "学时（小时）", "学习体会")
+COLUMNS = ("日期", "形式", "学习内容／谈话对象", "学时（小时）", "学习体会／谈话要点")
 
 
 FIELDS = ("studied_on", "form", "topic", "hours", "note")
@@ -87,8 +89,10 @@ class StudyTableModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if col == 2 and not r.topic.strip():
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.tr("（请填写学习内容）")  # shown, never stored
+            if role == Qt.ItemDataRole.DisplayRole:  # shown, never stored
+                if r.form == StudyForm.TALK.value:
+                    return self.tr("（请填写谈话对象，如：与李某某同志）")
+                return self.tr("（请填写学习内容）")
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QColor("#8a8a8a")
         if role == Qt.ItemDataRole.DisplayRole:
@@ -202,6 +206,15 @@ class StudyPanel(QWidget):
         super().__init__(parent)
         self.view: SelfCheckView | None = None
         layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "会前的学习和谈心谈话都记在这里：谈心谈话选“谈心谈话”形式，写明谈话对象。"
+                "对照检查材料的开头据此写出学习内容和谈心谈话人次。"
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         self.model = StudyTableModel(self)
         self.model.change_requested.connect(self.change_requested)
         self.table = QTableView(self)
@@ -219,7 +232,7 @@ class StudyPanel(QWidget):
         layout.addWidget(self.note)
         self._added: Record | None = None
         buttons = QHBoxLayout()
-        self.add_button = QPushButton(self.tr("新增学习记录"), self)
+        self.add_button = QPushButton(self.tr("新增记录"), self)
         self.add_button.clicked.connect(self._add)
         self.delete_button = QPushButton(self.tr("删除"), self)
         self.delete_button.clicked.connect(self._delete)
