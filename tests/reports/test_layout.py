@@ -8,6 +8,7 @@ from mingjing.reports.layout import (
     NO_LINE_END,
     NO_LINE_START,
     break_lines,
+    break_title,
     rule_breaks,
     split_units,
 )
@@ -89,3 +90,40 @@ def test_the_rule_sets_cover_chinese_punctuation() -> None:
     for ch in "（《「『“‘":
         assert ch in NO_LINE_END
     assert rule_breaks(["，开头", "结尾（", "正常"]) == [(0, "，"), (1, "（")]
+
+
+def test_a_date_stays_whole_in_a_narrow_column_only() -> None:
+    date = "2025年12月31日"
+    cell = [line.text for line in break_lines("请于" + date + "前完成", 8, em, keep_dates=True)]
+    assert cell == ["请于", date + "前", "完成"]
+    body = [line.text for line in break_lines("请于" + date + "前完成", 8, em)]
+    assert body == ["请于2025年12月31", "日前完成"]  # body text fills its lines
+    # Too narrow for the date: cut by characters as before, nothing lost.
+    narrow = break_lines(date, 3, em, keep_dates=True)
+    assert "".join(line.text for line in narrow) == date
+    assert split_units("2025年度12月底", keep_dates=True)[:2] == ["2025年度", "12月"]
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        (
+            "岚川县农业农村局关于专项行动整改落实情况的公示",
+            ["岚川县农业农村局", "关于专项行动整改落实情况的公示"],
+        ),
+        (
+            "岚川县农业农村局领导班子专题民主生活会会议记录",
+            ["岚川县农业农村局领导班子", "专题民主生活会会议记录"],
+        ),
+    ],
+)
+def test_a_title_breaks_at_a_sense_boundary(title: str, lines: list[str]) -> None:
+    broken = break_title(title, 20, em)
+    assert broken is not None
+    assert [line.text for line in broken] == lines
+    assert broken[-1].last and not broken[0].last
+
+
+def test_a_title_on_one_line_or_three_is_left_to_the_caller() -> None:
+    assert break_title("个人对照检查材料", 20, em) is None
+    assert break_title("很" * 45, 20, em) is None

@@ -41,6 +41,7 @@ from mingjing.reports.document import (
     Table,
     Title,
 )
+from mingjing.reports.layout import break_title
 
 FANGSONG = "仿宋"
 HEI = "黑体"
@@ -270,7 +271,14 @@ def _blocks(
     contents and Word's navigation pane list it)."""
     for block in blocks:
         if isinstance(block, Title):
-            _para(doc, block.text, XIAOBIAOSONG, 22, align="center", outline=outline)
+            _para(
+                doc,
+                _title_lines(block.text, landscape),
+                XIAOBIAOSONG,
+                22,
+                align="center",
+                outline=outline,
+            )
             outline = None
             _para(doc, "", FANGSONG)
         elif isinstance(block, Subtitle):
@@ -288,6 +296,14 @@ def _blocks(
             _table(doc, Table(block.header, block.rows, block.widths, landscape, block.font_size))
         elif isinstance(block, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _title_lines(text: str, landscape: bool) -> str:
+    """A two-line title broken where the PDF breaks it (Word would fill the
+    first line and leave a stub such as 公示 under it)."""
+    width = (225 if landscape else 156) / 25.4 * 72
+    lines = break_title(text, width, lambda ch: 22.0 if ord(ch) > 0x2E7F else 11.0)
+    return "\n".join(line.text for line in lines) if lines else text
 
 
 def _signature(doc: DocxDocument, block: Signature) -> None:

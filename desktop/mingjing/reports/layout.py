@@ -31,13 +31,22 @@ NO_LINE_END = frozenset("（《「『“‘〔【〖〈［｛〝([{")
 """May not end a line."""
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%+\-_'&]*")
+_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?(?:前)?|\d{4}年(?:度|底)?")
 
 
-def split_units(text: str) -> list[str]:
-    """The text in units that a line break may not cut."""
+def split_units(text: str, *, keep_dates: bool = False) -> list[str]:
+    """The text in units that a line break may not cut; with ``keep_dates`` a
+    date (2025年12月31日, 12月底 is not one) is a unit too, as a narrow table
+    column wants it (in body text that would leave gaps in a spread line)."""
     units: list[str] = []
     i = 0
     while i < len(text):
+        if keep_dates and text[i].isdigit():
+            date = _DATE.match(text, i)
+            if date:
+                units.append(date.group())
+                i = date.end()
+                continue
         match = _WORD.match(text, i)
         if match:
             word = match.group().rstrip(".,:'-/&")  # a full stop after a number is punctuation
@@ -74,6 +83,7 @@ def break_lines(
     advance: Callable[[str], float],
     *,
     first_indent: float = 0.0,
+    keep_dates: bool = False,
 ) -> list[Line]:
     """One paragraph (no line feeds) in lines of at most ``width``.
 
@@ -96,7 +106,7 @@ def break_lines(
         line_text = "".join(units)
         out.append(Line(line_text, unit_width(line_text), indent, last))
 
-    pending = split_units(text)
+    pending = split_units(text, keep_dates=keep_dates)
     pending.reverse()  # a stack: pop() gives the next unit
     while pending:
         unit = pending.pop()
@@ -140,6 +150,75 @@ def break_lines(
     if current or not out:
         close(current, last=True)
     return out
+
+
+TITLE_WORDS = (
+    "庸政懒政怠政",
+    "专题民主生活会",
+    "民主生活会",
+    "组织生活会",
+    "对照检查材料",
+    "检查材料",
+    "领导班子",
+    "问题清单",
+    "整改台账",
+    "整改落实",
+    "落实情况",
+    "情况汇总",
+    "征求意见",
+    "集体会诊",
+    "专项行动",
+    "会议方案",
+    "会议记录",
+    "交办单",
+    "委员会",
+    "公示",
+)
+"""Words a title's line break may not cut (GB/T 9704 §7.3.1: 回行时要做到词意完整)."""
+
+
+def break_title(text: str, width: float, advance: Callable[[str], float]) -> list[Line] | None:
+    """A title of two lines broken where the sense allows, or None if it is not two lines.
+
+    Of the places the rules allow, the one chosen keeps :data:`TITLE_WORDS`
+    whole and the lines even; a break before 关于 (发文机关 over 事由) is
+    preferred even if the lines are less even, as long as both fit.
+    """
+    if len(break_lines(text, width, advance)) != 2:
+        return None
+    units = split_units(text)
+    widths = [sum(advance(ch) for ch in u) for u in units]
+    total = sum(widths)
+    em = max(widths, default=0.0)
+    spans = [
+        (m.start(), m.start() + len(word))
+        for word in TITLE_WORDS
+        for m in re.finditer(re.escape(word), text)
+    ]
+    best: tuple[float, int, float] | None = None
+    offset, first = 0, 0.0
+    for i in range(1, len(units)):
+        offset += len(units[i - 1])
+        first += widths[i - 1]
+        second = total - first
+        if first > width + 0.01 or second > width + 0.01:
+            continue
+        if _breaks_a_rule(units[:i], units[i:]):
+            continue
+        score = abs(first - second)
+        if any(start < offset < end for start, end in spans):
+            score += 100 * em
+        if text.startswith("关于", offset):
+            score -= 8 * em
+        if best is None or score < best[0]:
+            best = (score, offset, first)
+    if best is None:
+        return None
+    _, offset, first = best
+    return [
+        Line(text[:offset], first, 0.0, False),
+        Line(text[offset:], total - first, 0.0, True),
+    ]
 
 
 def _breaks_a_rule(line: list[str], following: list[str]) -> bool:

@@ -55,7 +55,7 @@ from mingjing.reports.document import (
     Table,
     Title,
 )
-from mingjing.reports.layout import Line, break_lines
+from mingjing.reports.layout import Line, break_lines, break_title
 
 # ------------------------------------------------------------------ GB/T 9704 numbers
 
@@ -106,7 +106,9 @@ class Typesetter:
         self._faces: dict[tuple[FontRole, str], FontFace | None] = {}
         self._registered: set[str] = set()
         self._advances: dict[tuple[FontRole, float, float], dict[str, float]] = {}
-        self._broken: dict[tuple[str, float, tuple[FontRole, float, float], float], list[Line]] = {}
+        self._broken: dict[
+            tuple[str, float, tuple[FontRole, float, float], float, bool], list[Line]
+        ] = {}
         self.drawing = True
         """False in a package's first pass, which only finds where each material starts."""
 
@@ -144,14 +146,26 @@ class Typesetter:
         return unit * size
 
     def broken(
-        self, text: str, width: float, style: tuple[FontRole, float, float], first_indent: float
+        self,
+        text: str,
+        width: float,
+        style: tuple[FontRole, float, float],
+        first_indent: float,
+        *,
+        keep_dates: bool = False,
     ) -> list[Line]:
         """``text`` (one paragraph) in lines, remembered: a package is laid out
         twice (the first pass finds its pages) and the lines are the same."""
-        key = (text, round(width, 3), style, round(first_indent, 3))
+        key = (text, round(width, 3), style, round(first_indent, 3), keep_dates)
         lines = self._broken.get(key)
         if lines is None:
-            lines = break_lines(text, width, self.advancer(*style), first_indent=first_indent)
+            lines = break_lines(
+                text,
+                width,
+                self.advancer(*style),
+                first_indent=first_indent,
+                keep_dates=keep_dates,
+            )
             self._broken[key] = lines
         return lines
 
@@ -251,17 +265,21 @@ class TextBlock(Flowable):  # type: ignore[misc]
                     paragraph, width - self.right_space, style, self.indent_chars * em
                 )
                 if self.align == "center" and len(lines) > 1:
-                    lines = self._balanced(paragraph, lines, style)
+                    lines = self._balanced(paragraph, lines, style, width - self.right_space)
                 out += lines
             self._lines = out
             self._for_width = width
         return self._lines
 
     def _balanced(
-        self, text: str, lines: list[Line], style: tuple[FontRole, float, float]
+        self, text: str, lines: list[Line], style: tuple[FontRole, float, float], width: float
     ) -> list[Line]:
         """A centred title in lines of even length: the narrowest measure that
         still takes as many lines (not a full line over a stub such as 的公示)."""
+        if len(lines) == 2:
+            at_sense = break_title(text, width, self.setter.advancer(*style))
+            if at_sense is not None:
+                return at_sense
         count = len(lines)
         best = lines
         measure = max(line.width for line in lines)
@@ -404,6 +422,8 @@ class Signed(Flowable):  # type: ignore[misc]
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if isinstance(self.body, GridTable):
+            return self._split_table(self.body, availWidth, availHeight)
         body = self.body.body if isinstance(self.body, Joined) else self.body
         if not isinstance(body, TextBlock):
             return []
@@ -423,6 +443,22 @@ class Signed(Flowable):  # type: ignore[misc]
             Joined(self.body.heading, parts[0]) if isinstance(self.body, Joined) else parts[0]
         )
         return [head_part, Signed(parts[1], self.signature)]
+
+    def _split_table(
+        self, table: GridTable, availWidth: float, availHeight: float
+    ) -> list[Flowable]:
+        """After a table the 落款 goes with its last row, never alone under the
+        table's header on a page of its own."""
+        parts = table.split(availWidth, availHeight)
+        if not parts:
+            return []  # not even a row fits here
+        if len(parts) == 2:
+            return [parts[0], Signed(parts[1], self.signature)]
+        # The whole table fits, the signature does not: its last row goes over.
+        parts = table.split_off_last()
+        if len(parts) < 2:
+            return []
+        return [parts[0], Signed(parts[1], self.signature)]
 
     def draw(self) -> None:
         self.signature.drawOn(self.canv, 0, 0)
@@ -642,7 +678,7 @@ def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -
         elif isinstance(block, Signature):
             signed = _signature(block, setter)
             last = out[-1] if out else None
-            if isinstance(last, TextBlock | Joined):
+            if isinstance(last, TextBlock | Joined | GridTable):
                 out[-1] = Signed(last, Stacked(signed))  # never a page holding only the 落款
             else:
                 out += signed
@@ -714,7 +750,7 @@ class GridTable(Flowable):  # type: ignore[misc]
         key = (style.role, style.size, 0.0)
         out: list[Line] = []
         for paragraph in text.split("\n"):
-            out += self.setter.broken(paragraph, width - 2 * self.PAD, key, 0.0)
+            out += self.setter.broken(paragraph, width - 2 * self.PAD, key, 0.0, keep_dates=True)
         return out
 
     def _head(self) -> list[list[Line]]:
@@ -781,6 +817,17 @@ class GridTable(Flowable):  # type: ignore[misc]
         return [
             self._part(taken, taken_heights, self.continued),
             self._part(remaining, remaining_heights, True),
+        ]
+
+    def split_off_last(self) -> list[Flowable]:
+        """This table without its last row, and that row (under the header) on
+        its own: to take something over to the next page with it."""
+        rows, heights = self.prepared(), self.heights()
+        if len(rows) < 2:
+            return []
+        return [
+            self._part(rows[:-1], heights[:-1], self.continued),
+            self._part(rows[-1:], heights[-1:], True),
         ]
 
     def _part(
