@@ -127,3 +127,12 @@ def test_a_title_breaks_at_a_sense_boundary(title: str, lines: list[str]) -> Non
 def test_a_title_on_one_line_or_three_is_left_to_the_caller() -> None:
     assert break_title("个人对照检查材料", 20, em) is None
     assert break_title("很" * 45, 20, em) is None
+
+
+def test_an_opening_mark_is_not_left_alone_before_a_whole_date() -> None:
+    """（ and a date that will not fit beside it: the date is cut, not the rule."""
+    text = "已销号（2026年11月22日）"
+    lines = [line.text for line in break_lines(text, 7, em, keep_dates=True)]
+    assert "".join(lines) == text
+    assert rule_breaks(lines) == [], lines
+    assert "（" not in lines  # never a line of the mark alone

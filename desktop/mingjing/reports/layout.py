@@ -135,6 +135,13 @@ def break_lines(
         carried: list[str] = []
         while len(current) > 1 and _breaks_a_rule(current, carried or [unit]):
             carried.insert(0, current.pop())
+        if _breaks_a_rule(current, carried or [unit]) and len(unit) > 1 and current:
+            # Only an opening mark is left before a date or word too long to
+            # join it here: cut that unit after all rather than end on “（”.
+            current += carried
+            current_width = sum(unit_width(u) for u in current)
+            pending += reversed(split_units(unit) if len(split_units(unit)) > 1 else list(unit))
+            continue
         if _breaks_a_rule(current, carried or [unit]) and unit[0] in NO_LINE_START and not carried:
             # One character on the line and a comma after it (a very narrow
             # column): the comma hangs at the end rather than start a line.
