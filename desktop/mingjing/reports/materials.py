@@ -414,7 +414,7 @@ def problem_list(unit: str, problems: Sequence[ProblemLine], date: dt.date | Non
                     "完成时限",
                 ),
                 rows,
-                (4, 6, 12, 17, 5, 15, 6, 7),
+                (4, 6, 12, 16, 5, 14, 6, 10.5),
                 landscape=True,
             )
         )
@@ -527,7 +527,7 @@ def ledger(unit: str, lines: Sequence[LedgerLine], date: dt.date | None) -> Sect
                     )
                     for x in lines
                 ),
-                (4, 15, 17, 6, 7, 7.5, 16, 7.5),
+                (4, 13, 14, 7, 7, 10.5, 15, 10.5),  # a whole date fits 完成时限, 销号情况
                 landscape=True,
             )
         )

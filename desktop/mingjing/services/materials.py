@@ -467,7 +467,8 @@ def _ledger_line(r: LedgerRow) -> m.LedgerLine:
         ),
         deadline=_cn_days(r.deadline_text),
         progress=progress,
-        sign_off=_cn_days(r.sign_off),
+        # 已销号（2025-12-31，某某） in a narrow cell: state, date and signer a line each.
+        sign_off=_cn_days(r.sign_off).replace("（", "\n").replace("，", "\n").rstrip("）"),
         area=r.area,
         owner=r.owner,
         target=r.target,
