@@ -141,11 +141,18 @@ class _Builder:
         base = dt.datetime.combine(self.day(offset_days), dt.time(9, 30), tzinfo=dt.UTC)
         return base + dt.timedelta(minutes=self.rng.randint(0, 480))
 
-    def example(self, item_key: str) -> str:
+    def example(self, item_key: str, *, leader: bool = False) -> str:
+        """An example for the item; a leader's is never one told from below
+        (股长让我…, 局领导审稿时…), so a 副局长's statement reads as a leader's."""
         pool = self.c["examples"][item_key]
-        if item_key not in self._example_cycle:
-            self._example_cycle[item_key] = _cycle_shuffled(pool, self.rng)
-        return next(self._example_cycle[item_key])
+        key = item_key
+        if leader:
+            own = [x for x in pool if not any(w in x for w in _FROM_BELOW)]
+            if own and len(own) < len(pool):
+                pool, key = own, f"{item_key}#leader"
+        if key not in self._example_cycle:
+            self._example_cycle[key] = _cycle_shuffled(pool, self.rng)
+        return next(self._example_cycle[key])
 
     def member_at(self, position: str) -> Member:
         try:
@@ -280,7 +287,9 @@ class _Builder:
                 level = self.rng.choices(
                     [Level.NONE, Level.SLIGHT, Level.NOTABLE, Level.SERIOUS], [50, 30, 15, 5]
                 )[0]
-                example = self.example(key) if level is not Level.NONE else ""
+                example = (
+                    self.example(key, leader=member.is_leader) if level is not Level.NONE else ""
+                )
                 check.answers.append(Answer(item=self.items[key], level=level, example=example))
             for record in self.rng.sample(self.c["study_records"], k=3):
                 check.study_records.append(
@@ -727,6 +736,10 @@ class _Builder:
         self.s.add(meeting)
         self.s.flush()
         return meeting
+
+
+_FROM_BELOW = ("股长", "局领导", "局长", "局里安排我", "股室安排我", "分管领导", "领导审稿")
+"""Words of an example told by someone with a superior in the unit."""
 
 
 def _cycle_shuffled(pool: list[str], rng: random.Random) -> Iterator[str]:
