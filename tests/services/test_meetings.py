@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
+from mingjing.domain.models import Member
 from mingjing.services import materials, meetings
 from mingjing.services.errors import DomainError
 from mingjing.storage import Database
@@ -82,3 +84,16 @@ def test_incomplete_records_are_refused_by_what_is_missing(
                 **{**plan.__dict__, "host_id": "00000000-0000-0000-0000-000000000001"}
             ),
         )
+
+
+def test_a_branch_meeting_is_hosted_by_the_branch_secretary(
+    ledger_db: Database, ledger_cid: str
+) -> None:
+    plan = meetings.plan_meeting(ledger_db, ledger_cid, "organizational_life", TODAY)
+    with ledger_db.read() as s:
+        host = s.get(Member, uuid.UUID(plan.host_id or ""))
+        assert host is not None and host.position.endswith("机关党支部书记")
+    assert plan.branch == "机关党支部"
+    assert plan.attendees == ()  # the branch's members are chosen by the office
+    leaders = meetings.plan_meeting(ledger_db, ledger_cid, "democratic_life", TODAY)
+    assert leaders.host_id != plan.host_id

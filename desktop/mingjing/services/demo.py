@@ -218,7 +218,9 @@ class _Builder:
                 sort_order=order,
             )
             members.append(member)
-            self.by_position.setdefault(member.position, member)
+            # “办公室主任、机关党支部书记” is found as either post.
+            for post in (member.position, *member.position.split("、")):
+                self.by_position.setdefault(post, member)
         if size == "large":
             members.extend(self._large_roster(unit, start=len(members)))
         self.s.add_all(members)

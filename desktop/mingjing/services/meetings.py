@@ -175,21 +175,22 @@ def load_meeting(db: Database, meeting_id: str) -> MeetingView:
 
 
 def plan_meeting(db: Database, campaign_id: str, kind: str, today: dt.date) -> MeetingInput:
-    """A new meeting's record to start from: the usual agenda, the 党组书记 as
-    host, and (for a 民主生活会) the leadership team as attendees."""
+    """A new meeting's record to start from: the usual agenda, the host (the
+    党组书记, or for a 组织生活会 the branch secretary), and for a 民主生活会
+    the leadership team as attendees."""
     meeting_kind = MeetingKind(kind)
     with db.read() as session:
         campaign = session.get(Campaign, uuid.UUID(campaign_id))
         if campaign is None:
             raise DomainError("找不到这个专项行动。")
         leaders = leaders_of(session, campaign.unit_id)
-        # The 党组书记 hosts the leadership's meeting; a branch's is hosted by its
-        # own secretary, whom the roster does not name: left to choose.
-        host = (
-            next((m for m in leaders if m.is_party_secretary), None)
-            if meeting_kind is MeetingKind.DEMOCRATIC_LIFE
-            else None
-        )
+        branch = ""
+        if meeting_kind is MeetingKind.DEMOCRATIC_LIFE:
+            host = next((m for m in leaders if m.is_party_secretary), None)
+        else:
+            # A branch's meeting is hosted by its secretary: the member whose
+            # post reads …党支部书记 (as rosters write a 兼职 post).
+            host, branch = _branch_secretary(session, campaign.unit_id)
         attendees = (
             tuple(Attendee(str(m.id), m.name, AttendanceStatus.PRESENT.value) for m in leaders)
             if meeting_kind is MeetingKind.DEMOCRATIC_LIFE
@@ -200,9 +201,24 @@ def plan_meeting(db: Database, campaign_id: str, kind: str, today: dt.date) -> M
             theme=f"{campaign.title}{meeting_kind.label}",
             held_on=today,
             host_id=str(host.id) if host else None,
+            branch=branch,
             attendees=attendees,
             agenda=tuple((item, "") for item in AGENDAS[meeting_kind]),
         )
+
+
+def _branch_secretary(session: Session, unit_id: uuid.UUID) -> tuple[Member | None, str]:
+    """The member whose post names them a 党支部书记, and that branch's name."""
+    members = session.scalars(
+        select(Member)
+        .where(Member.unit_id == unit_id, Member.deleted_at.is_(None))
+        .order_by(Member.sort_order, Member.name)
+    )
+    for member in members:
+        for post in member.position.split("、"):
+            if post.endswith("支部书记"):
+                return member, member.branch or post.removesuffix("书记")
+    return None, ""
 
 
 def _member(
