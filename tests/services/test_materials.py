@@ -295,3 +295,36 @@ def test_the_team_statement_counts_the_leaders_talks(ledger_db: Database) -> Non
     assert len(data.talks) == expected > 0
     assert f"班子成员共开展谈心谈话{expected}人次" in _text(statement(data))
     assert "个人有关事项" not in _text(statement(data))
+
+
+def test_next_years_statements_open_with_this_campaigns_ledger(
+    ledger_db: Database, tmp_path: Path
+) -> None:
+    """A campaign after the one in the database reads its 整改台账 for 上年度."""
+    from mingjing.config import resolve_location
+    from mingjing.services.campaign_setup import current_campaign_id
+
+    old = materials._campaign_id(ledger_db)
+    open_lines = materials.ledger_lines(ledger_db, old, TODAY)
+    signed = sum(1 for x in open_lines if x.sign_off.startswith("已销号"))
+    mine = [x for x in open_lines if x.leader == "孙珺"]
+    setup = default_setup(dt.date(2026, 9, 1), "岚川县农业农村局")
+    setup = setup.__class__(**{**setup.__dict__, "title": "2026年度作风建设专项行动"})
+    create_campaign(
+        ledger_db,
+        resolve_location(tmp_path / "office"),
+        setup,
+        today=dt.date(2026, 9, 1),
+        another=True,
+    )
+    new = current_campaign_id(ledger_db)
+    assert new is not None and new != old
+    said = materials.last_year(ledger_db, new, None)
+    (team,) = said
+    assert team.startswith(
+        f"上年度强化责任担当、认真解决庸政懒政怠政问题专项行动的班子整改事项{len(open_lines)}项，"
+        f"目前已整改销号{signed}项"
+    ), team
+    (own,) = materials.last_year(ledger_db, new, "孙珺")
+    assert f"本人牵头负责的整改事项{len(mine)}项" in own
+    assert materials.last_year(ledger_db, old, None) == ()  # nothing before the first

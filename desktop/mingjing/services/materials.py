@@ -222,18 +222,39 @@ def statement_input(db: Database, campaign_id: str, name: str, today: dt.date) -
 
 
 def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ...]:
-    """上年度整改落实情况 from the rows read in from last year's ledger: how many,
-    how many signed off, and which are still open (for one leader, or the team)."""
+    """上年度整改落实情况 (for one leader, or the team): how many, how many signed
+    off, and which are still open — from the unit's previous campaign kept in
+    this database, or else from the rows read in from last year's ledger."""
     with db.read() as session:
-        rows = session.scalars(
-            select(Rectification).where(
-                Rectification.campaign_id == uuid.UUID(campaign_id),
-                Rectification.deleted_at.is_(None),
-                Rectification.imported_from != "",
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        assert campaign is not None
+        earlier = session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.unit_id == campaign.unit_id,
+                Campaign.id != campaign.id,
+                Campaign.deleted_at.is_(None),
+                Campaign.created_at < campaign.created_at,
             )
-        ).all()
+            .order_by(Campaign.created_at.desc())
+            .limit(1)
+        ).first()
+        source = select(Rectification).where(Rectification.deleted_at.is_(None))
+        if earlier is not None:
+            rows = list(session.scalars(source.where(Rectification.campaign_id == earlier.id)))
+            where = f"{earlier.title}的"
+        else:
+            rows = list(
+                session.scalars(
+                    source.where(
+                        Rectification.campaign_id == campaign.id,
+                        Rectification.imported_from != "",
+                    )
+                )
+            )
+            where = ""
         if name is not None:
-            rows = [r for r in rows if name in (r.leader_name, r.owner_name)]
+            rows = [r for r in rows if name in _names(r)]
         if not rows:
             return ()
         done = [r for r in rows if r.state is RectificationState.SIGNED_OFF]
@@ -242,9 +263,8 @@ def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ..
             key=lambda r: r.serial,
         )
     whose = "本人牵头负责的" if name is not None else "班子"
-    text = (
-        f"上年度{whose}整改事项{len(rows)}项（已转入本年度整改台账），目前已整改销号{len(done)}项"
-    )
+    carried = "" if earlier is not None else "（已转入本年度整改台账）"
+    text = f"上年度{where}{whose}整改事项{len(rows)}项{carried}，目前已整改销号{len(done)}项"
     if open_rows:
         listed = "、".join(f"第{r.serial}项" for r in open_rows[:8])
         more = "等" if len(open_rows) > 8 else ""
@@ -252,6 +272,15 @@ def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ..
     else:
         text += "，已全部整改到位。"
     return (text,)
+
+
+def _names(row: Rectification) -> set[str]:
+    """Who answers for a row: the leader and owner, on the roster or named in it."""
+    names = {row.leader_name, row.owner_name}
+    for member in (row.responsible_leader, row.owner):
+        if member is not None:
+            names.add(member.name)
+    return names - {""}
 
 
 def _unit_members(db: Database, campaign_id: str) -> list[Member]:
