@@ -107,6 +107,9 @@ def test_the_package_contents_point_at_the_right_pages(
     outline = [entry["/Title"] for entry in reader.outline if isinstance(entry, dict)]
     assert outline[0] == "目　　录"
     assert outline[1:] == [s.title for s in document.sections]
+    # Page labels: a viewer names a page by the number printed on it.
+    assert reader.page_labels[:3] == ["封面", "封面", "1"]
+    assert reader.page_labels[-1] == str(len(reader.pages) - 2)
     lines = lines_of(data)
     front = 2  # the cover and its blank back
     for (title, printed), section in zip(rendered.sections, document.sections, strict=True):

@@ -612,6 +612,11 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
 
     def beforeDocument(self) -> None:
         self.canv._mj_doc = self
+        if self.front_pages:
+            # Viewers then name a page by the number printed on it, not by its
+            # place in the file (the cover and its back come before page 1).
+            self.canv.addPageLabel(0, prefix="封面")
+            self.canv.addPageLabel(self.front_pages, style="D", start=1)
 
     def _page_end(self, canvas: Canvas, doc: _Doc) -> None:
         physical = canvas.getPageNumber()

@@ -25,6 +25,8 @@ class PageImage:
     page: int
     pages: int
     channels: int = 3
+    label: str = ""
+    """The page's number as printed on it (the PDF's page label): “封面”, “3”."""
 
 
 def page_count(data: bytes) -> int:
@@ -67,6 +69,7 @@ def render_page(
                 max(0, min(index, pages - 1)),
                 pages,
                 bitmap.n_channels,
+                document.get_page_label(max(0, min(index, pages - 1))),
             )
             page.close()
             return image

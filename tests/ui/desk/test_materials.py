@@ -177,3 +177,29 @@ def test_the_meeting_dialog_gives_back_what_was_typed(
     assert back.attendees[-1].name == "温晓岚" and back.attendees[-1].status == "observer"
     assert [c.text for c in back.criticisms] == [c.text for c in view.data.criticisms]
     assert back.host_id == view.data.host_id
+
+
+def test_the_preview_names_a_packages_pages_by_their_printed_numbers(
+    qtbot: QtBot, app_fonts: Any
+) -> None:
+    from mingjing.fonts import FontRegistry
+    from mingjing.reports.document import Document, Para, Section, Title
+    from mingjing.reports.pdf import render_pdf
+    from mingjing.ui.desk.preview import PdfPreview
+
+    doc = Document(
+        "汇编",
+        (Section("材料", (Title("材料"), Para("正文。"))),),
+        cover=("会议材料汇编", "岚川县农业农村局"),
+    )
+    rendered = render_pdf(doc, FontRegistry.discover())
+    preview = PdfPreview()
+    qtbot.add_widget(preview)
+    preview.resize(600, 800)
+    preview.show()
+    preview.set_document(rendered.data, rendered.pages)
+    qtbot.waitUntil(lambda: "封面" in preview.where.text(), timeout=10_000)
+    assert preview.where.text() == f"第 1 / {rendered.pages} 页（封面）"
+    preview.show_page(2)  # the first sheet after the cover and its back
+    qtbot.waitUntil(lambda: "页码" in preview.where.text(), timeout=10_000)
+    assert preview.where.text() == f"第 3 / {rendered.pages} 页（页码 1）"

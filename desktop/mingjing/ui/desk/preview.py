@@ -53,6 +53,7 @@ class PdfPreview(QWidget):
         self.data: bytes | None = None
         self.index = 0
         self.pages = 0
+        self.label = ""
         self._wanted = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -102,9 +103,13 @@ class PdfPreview(QWidget):
         self.show_page(0)
 
     def _update_bar(self) -> None:
-        self.where.setText(
-            self.tr("第 {0} / {1} 页").format(self.index + 1, self.pages) if self.pages else ""
-        )
+        text = self.tr("第 {0} / {1} 页").format(self.index + 1, self.pages) if self.pages else ""
+        if self.label and self.label != str(self.index + 1):
+            # In a package the sheets and the printed numbers differ.
+            text += self.tr("（{0}）").format(
+                self.label if not self.label.isdigit() else self.tr("页码 {0}").format(self.label)
+            )
+        self.where.setText(text)
         self.previous_button.setEnabled(self.pages > 0 and self.index > 0)
         self.next_button.setEnabled(self.index + 1 < self.pages)
         self.jump.blockSignals(True)
@@ -117,6 +122,7 @@ class PdfPreview(QWidget):
         if self.data is None or not 0 <= index < self.pages:
             return
         self.index = index
+        self.label = ""  # until this page's own label is read with it
         self._wanted += 1
         wanted = self._wanted
         data = self.data
@@ -136,6 +142,8 @@ class PdfPreview(QWidget):
             self.page.setPixmap(pixmap)
             self.page.adjustSize()
             self.area.verticalScrollBar().setValue(0)
+            self.label = page.label
+            self._update_bar()
             self.page_shown.emit(page.page, page.pages)
 
         run_in_background(
