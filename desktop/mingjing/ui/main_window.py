@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.consultations = ConsultationsTab(self.desk)
         self.desk.add_tab(self.consultations, self.tr("集体会诊"))
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
-        self.ledger = LedgerPage(self.pages)
+        self.ledger = LedgerPage(self.pages, fonts)
         self._add_page("ledger", self.tr("整改台账"), self.ledger)
         self.materials = MaterialsPage(self.pages, fonts)
         self._add_page("materials", self.tr("会议材料"), self.materials)

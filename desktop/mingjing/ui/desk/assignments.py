@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mingjing.fonts import FontRegistry
 from mingjing.services import ledger as service
 from mingjing.services.ledger import AssignmentView, EscalationView, LedgerChoices, Suggestion
 from mingjing.ui.desk.base import DeskTab, RowsTableModel
@@ -100,9 +101,10 @@ def assignment_html(view: AssignmentView, unit: str) -> str:
 class AssignmentsTab(DeskTab):
     """The 交办单 issued, one selected shown as it prints; 签收 and print."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, fonts: FontRegistry | None = None) -> None:
         super().__init__(parent)
         self.unit = ""
+        self.fonts = fonts
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("在“整改台账”中选中事项，点“交办…”签发交办单。"), self))
         actions = QHBoxLayout()
@@ -219,11 +221,13 @@ class AssignmentsTab(DeskTab):
 
     def _laid_out(self, view: AssignmentView) -> Any:
         """The slip laid out like the other materials (GB/T 9704), as PDF bytes."""
-        from mingjing.fonts import FontRegistry
         from mingjing.reports.pdf import render_pdf
         from mingjing.services.materials import assignment_document
 
-        return render_pdf(assignment_document(view, self.unit), FontRegistry.discover())
+        # The window's registry (faces found once at start); a tab on its own
+        # in a test finds them here.
+        fonts = self.fonts or FontRegistry.discover()
+        return render_pdf(assignment_document(view, self.unit), fonts)
 
     def print_slip(self) -> None:
         view = self.current()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from mingjing.fonts import FontRegistry
 from mingjing.ui.desk.assignments import AssignmentsTab, EscalationsTab
 from mingjing.ui.desk.base import CampaignPage
 from mingjing.ui.desk.ledger import LedgerTab
 
 
 class LedgerPage(CampaignPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, fonts: FontRegistry | None = None) -> None:
         super().__init__(
             self.tr("整改台账"),
             self.tr(
@@ -24,7 +25,7 @@ class LedgerPage(CampaignPage):
             parent,
         )
         self.ledger = LedgerTab(self.tabs)
-        self.assignments = AssignmentsTab(self.tabs)
+        self.assignments = AssignmentsTab(self.tabs, fonts)
         self.escalations = EscalationsTab(self.tabs)
         self.add_tab(self.ledger, self.tr("整改台账"))
         self.add_tab(self.assignments, self.tr("交办单"))
