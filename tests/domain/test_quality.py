@@ -111,3 +111,10 @@ def test_text_share() -> None:
     total, share = text_share([good()], study=STUDY, analysis=ANALYSIS)
     assert total > 80 and 50 < share < 100
     assert text_share([]) == (0, 0)
+
+
+def test_a_leader_is_reminded_of_the_personal_matters() -> None:
+    kinds = [h.kind for h in statement_hints([], personal_matters="")]
+    assert kinds == [HintKind.NO_PERSONAL_MATTERS]
+    assert statement_hints([], personal_matters="无") == []
+    assert statement_hints([], personal_matters=None) == []  # a cadre's statement has none

@@ -49,6 +49,7 @@ class HintKind(enum.StrEnum):
     COPIED = "copied"
     NO_CAUSE = "no_cause"
     NO_MEASURE = "no_measure"
+    NO_PERSONAL_MATTERS = "no_personal_matters"
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,22 @@ def text_share(
 
 
 def statement_hints(
-    problems: Sequence[ProblemText], *, study: str = "", analysis: str = ""
+    problems: Sequence[ProblemText],
+    *,
+    study: str = "",
+    analysis: str = "",
+    personal_matters: str | None = None,
 ) -> list[Hint]:
-    """Hints for a statement: its problems, overall analysis and study record."""
+    """Hints for a statement: its problems, overall analysis and study record, and
+    (``personal_matters`` not None: a leader's) the personal matters to explain."""
     hints: list[Hint] = []
+    if personal_matters is not None and not personal_matters.strip():
+        hints.append(
+            Hint(
+                HintKind.NO_PERSONAL_MATTERS,
+                "还没有写需要说明的个人有关事项（没有的，写“无”）。",
+            )
+        )
     if problems and not _length(study):
         hints.append(Hint(HintKind.NO_STUDY, "还没有填写学习情况（材料开头要写学习情况）。"))
     if problems and not _length(analysis):

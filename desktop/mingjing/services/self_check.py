@@ -286,7 +286,10 @@ def _view(session: Session, check: SelfCheck) -> SelfCheckView:
         for i in a.items
     ]
     hints = checklist_hints(answer_texts) + statement_hints(
-        problem_texts, study=study_text, analysis=check.overall_analysis
+        problem_texts,
+        study=study_text,
+        analysis=check.overall_analysis,
+        personal_matters=check.personal_matters if member.is_leader else None,
     )
     return SelfCheckView(
         id=str(check.id),

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -556,21 +557,25 @@ class ProblemsPanel(QWidget):
         splitter.setSizes([320, 700])
         outer.addWidget(splitter, 1)
 
-        outer.addWidget(
-            QLabel(self.tr("综合原因剖析（从理想信念、宗旨意识、党性修养等方面深挖根源）"), self)
+        # The texts of the whole statement, side by side to leave the form its
+        # height; only a 班子成员's statement (专题民主生活会) has the matters.
+        texts = QGridLayout()
+        texts.addWidget(
+            QLabel(self.tr("综合原因剖析（从理想信念、宗旨意识、党性修养等方面深挖根源）"), self),
+            0,
+            0,
         )
         self.analysis = UndoText(self)
         _text_height(self.analysis, 4)
-        outer.addWidget(self.analysis)
-        # Only a 班子成员's statement (专题民主生活会) has this section.
-        self.matters_label = QLabel(
-            self.tr("需要说明的个人有关事项（如没有，写“无”）"),
-            self,
-        )
-        outer.addWidget(self.matters_label)
+        texts.addWidget(self.analysis, 1, 0)
+        self.matters_label = QLabel(self.tr("需要说明的个人有关事项（如没有，写“无”）"), self)
+        texts.addWidget(self.matters_label, 0, 1)
         self.matters = UndoText(self)
-        _text_height(self.matters, 2)
-        outer.addWidget(self.matters)
+        _text_height(self.matters, 4)
+        texts.addWidget(self.matters, 1, 1)
+        texts.setColumnStretch(0, 3)
+        texts.setColumnStretch(1, 2)
+        outer.addLayout(texts)
 
         self._timers = {
             "text": _paused(self, lambda: self._problem_field("text")),

@@ -932,4 +932,6 @@ def _hint_link(hint: Hint) -> str:
         return f'<a href="study:">{text}</a>'
     if hint.kind is HintKind.NO_ANALYSIS:
         return f'<a href="analysis:">{text}</a>'
+    if hint.kind is HintKind.NO_PERSONAL_MATTERS:
+        return f'<a href="matters:">{text}</a>'
     return text
