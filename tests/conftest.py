@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from mingjing.config import DataLocation, resolve_location, sqlite_url
+from mingjing.exchange.signing import Identity
 from mingjing.storage import Database
 
 POSTGRES_ENV = "MINGJING_TEST_POSTGRES_URL"
@@ -101,7 +102,7 @@ def any_db(any_db_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def campaign_file(tmp_path: Path) -> Path:
+def campaign_file(tmp_path: Path, office_identity: Identity) -> Path:
     """The office's campaign package for the fictional demo unit (dates fixed)."""
     import datetime as dt
 
@@ -110,6 +111,15 @@ def campaign_file(tmp_path: Path) -> Path:
 
     office = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
     create_demo(office, today=dt.date(2025, 11, 20))
-    path = export_campaign(office, tmp_path)
+    path = export_campaign(office, tmp_path, office_identity)
     office.close()
     return path
+
+
+@pytest.fixture
+def office_identity(tmp_path: Path) -> Identity:
+    """The keys of the office's computer (its data folder ``tmp_path / "office"``):
+    it signs the campaign file, and hand-ins are sealed to it."""
+    from mingjing.services.identity import load_identity
+
+    return load_identity(tmp_path / "office")

@@ -231,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument(
         "--switch", action="store_true", help="本机已有使用人时，确认改由 --member 指定的人使用"
     )
+    join.add_argument(
+        "--trust-new-key",
+        action="store_true",
+        help="文件的签发密钥与本机登记的办公室密钥不同时，经电话核对指纹后确认信任新的密钥",
+    )
     out_option(
         action(
             "submission",
@@ -365,9 +370,10 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
                 _print(f"办公室意见：{opened.comment}")
             return EXIT_OK
         if args.verb == "submission" and args.action == "import":
+            from mingjing.services.identity import load_identity
             from mingjing.services.submissions import Outcome, import_submissions
 
-            imported = import_submissions(db, args.files)
+            imported = import_submissions(db, args.files, identity=load_identity(location.data_dir))
             names = [line.file.name for line in imported.lines]
             for line in imported.lines:
                 # The same file name from two folders: say which folder.
@@ -445,10 +451,19 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
         _print("下一步：用“mingjing roster import 名单.xlsx”导入干部名单，再导出专项行动文件。")
         return EXIT_OK
     if args.action == "export":
-        out = campaigns.export_campaign(db, args.out)
+        from mingjing.services.identity import load_identity
+
+        out = campaigns.export_campaign(db, args.out, load_identity(location.data_dir))
         _print(f"已导出专项行动文件 {out}，请分发给参加专项行动的干部。")
         return EXIT_OK
-    result = campaigns.join_campaign(db, location, args.file, args.member, switch=args.switch)
+    result = campaigns.join_campaign(
+        db,
+        location,
+        args.file,
+        args.member,
+        switch=args.switch,
+        trust_new_office_key=args.trust_new_key,
+    )
     if result.member is not None:
         _print(f"已加入“{result.unit_name}”的“{result.campaign_title}”。")
         _print(f"本机使用人：{result.member.label}。")

@@ -12,11 +12,17 @@ import pytest
 from mingjing.exchange.package import (
     DATA,
     MANIFEST,
+    SEALED,
+    SIGNATURE,
     PackageError,
     read_package,
     read_package_bytes,
     write_package,
 )
+from mingjing.exchange.signing import Identity
+
+AUTHOR = Identity.generate()
+OFFICE = Identity.generate()
 
 
 def make(**overrides: object) -> bytes:
@@ -29,6 +35,7 @@ def make(**overrides: object) -> bytes:
         "template_id": "yongzheng-lanzheng-daizheng",
         "template_version": 1,
         "data": {"answers": [{"item": "spirit-ambition", "example": "2025年10月，我……"}]},
+        "identity": AUTHOR,
     }
     args.update(overrides)
     return write_package(**args)  # type: ignore[arg-type]
@@ -99,7 +106,8 @@ def test_newer_format_and_wrong_kind() -> None:
 
 def test_broken_manifest() -> None:
     refused(rezip(make(), {MANIFEST: b"{not json"}), "不是有效的 JSON")
-    refused(rezip(make(), {MANIFEST: b'{"format": 1}'}), "缺失")
+    refused(rezip(make(), {MANIFEST: b'{"format": 2}'}), "缺失")
+    refused(rezip(make(), {MANIFEST: b'{"format": 1}'}), "旧版明镜生成，没有签名")
 
 
 def test_zip_bomb_is_refused_before_reading() -> None:
@@ -120,3 +128,49 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         read_package(tmp_path / "nope.mjpkg")
     with pytest.raises(PackageError, match="文件夹"):
         read_package(tmp_path)
+
+
+def test_signed_by_its_author(tmp_path: Path) -> None:
+    path = tmp_path / "p.mjpkg"
+    path.write_bytes(make(signer_name="陈喆"))
+    package = read_package(path)
+    assert package.signer == AUTHOR.public and package.manifest.signer_name == "陈喆"
+    assert not package.sealed
+    assert len(AUTHOR.public.fingerprint) == 19  # 3F2A 91C0 5B7E 04D2
+
+
+def test_a_signature_that_does_not_match_is_refused() -> None:
+    blob = make()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        manifest = json.loads(z.read(MANIFEST))
+        signature = z.read(SIGNATURE)
+    refused(rezip(blob, {SIGNATURE: None}), "没有签名")
+    # Another revision claimed: the manifest no longer matches its signature.
+    manifest["revision"] = 4
+    refused(rezip(blob, {MANIFEST: json.dumps(manifest).encode()}), "签名不符")
+    # Someone else's key put in, the original signature kept.
+    manifest["revision"] = 3
+    manifest["signer"] = {**OFFICE.public.to_json(), "name": "陈喆"}
+    refused(rezip(blob, {MANIFEST: json.dumps(manifest).encode()}), "签名不符")
+    # A signature of other bytes, and one that is not even base64.
+    other = make(revision=5)
+    with zipfile.ZipFile(io.BytesIO(other)) as z:
+        refused(rezip(blob, {SIGNATURE: z.read(SIGNATURE)}), "签名不符")
+    refused(rezip(blob, {SIGNATURE: b"%%%"}), "签名不符")
+    assert signature  # (the good one was there)
+
+
+def test_sealed_for_one_recipient_only(tmp_path: Path) -> None:
+    blob = make(seal_to=OFFICE.public)
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        assert sorted(z.namelist()) == sorted([MANIFEST, SEALED, SIGNATURE])
+        sealed = z.read(SEALED)
+    assert "2025年10月".encode() not in sealed
+    package = read_package_bytes(blob, source="交给办公室的.mjpkg", identity=OFFICE)
+    assert package.sealed and package.data["answers"][0]["item"] == "spirit-ambition"
+    with pytest.raises(PackageError, match="另一台电脑"):
+        read_package_bytes(blob, source="交给办公室的.mjpkg", identity=AUTHOR)
+    with pytest.raises(PackageError, match="另一台电脑"):
+        read_package_bytes(blob, source="交给办公室的.mjpkg")
+    # Sealed data swapped for plain data under the same manifest: refused.
+    refused(rezip(blob, {SEALED: None}, {DATA: b"{}"}), "缺少必需的内容")

@@ -15,6 +15,7 @@ from mingjing.domain.checklist import TemplateError
 from mingjing.domain.enums import Phase
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, LeadershipTeam, Unit
+from mingjing.exchange.signing import Identity
 from mingjing.resources import resource_path
 from mingjing.services.campaign_setup import (
     CampaignSetup,
@@ -38,7 +39,9 @@ def test_default_setup_follows_the_plan() -> None:
     assert [p.label for p in setup.phases] == ["学习教育", "查摆剖析", "整改落实", "建章立制"]
 
 
-def test_create_then_export(db: Database, location: DataLocation, tmp_path: Path) -> None:
+def test_create_then_export(
+    db: Database, location: DataLocation, tmp_path: Path, office_identity: Identity
+) -> None:
     setup = CampaignSetup(
         **{
             **default_setup(TODAY).__dict__,
@@ -62,9 +65,9 @@ def test_create_then_export(db: Database, location: DataLocation, tmp_path: Path
     from mingjing.storage.errors import InputRefused
 
     with pytest.raises(InputRefused, match="名单中还没有人员"):
-        export_campaign(db, tmp_path)
+        export_campaign(db, tmp_path, office_identity)
     add_member(db, "王芳", "科员", "办公室")
-    assert export_campaign(db, tmp_path).exists()
+    assert export_campaign(db, tmp_path, office_identity).exists()
 
     update_campaign(db, cid, CampaignSetup(**{**setup.__dict__, "title": "新的名称"}))
     assert load_setup(db, cid).title == "新的名称"

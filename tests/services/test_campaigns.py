@@ -15,6 +15,7 @@ from mingjing.config import DataLocation, resolve_location
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import AuditEntry, Campaign, Item, Member
 from mingjing.exchange.package import PackageError, write_package
+from mingjing.exchange.signing import Identity
 from mingjing.services.campaigns import export_campaign, join_campaign
 from mingjing.services.demo import create_demo
 from mingjing.services.profile import load_profile
@@ -26,9 +27,9 @@ TODAY = dt.date(2025, 11, 20)
 
 
 @pytest.fixture
-def package(db: Database, tmp_path: Path) -> Path:
+def package(db: Database, tmp_path: Path, office_identity: Identity) -> Path:
     create_demo(db, today=TODAY)
-    return export_campaign(db, tmp_path)
+    return export_campaign(db, tmp_path, office_identity)
 
 
 @pytest.fixture
@@ -93,7 +94,9 @@ def test_unknown_member_is_refused_and_nothing_changes(
     laptop.close()
 
 
-def _rewrite(package: Path, target: Path, change: dict[str, object]) -> Path:
+def _rewrite(
+    package: Path, target: Path, change: dict[str, object], signer: Identity | None = None
+) -> Path:
     with zipfile.ZipFile(package) as z:
         manifest = json.loads(z.read("manifest.json"))
         data = json.loads(z.read("data.json"))
@@ -113,6 +116,7 @@ def _rewrite(package: Path, target: Path, change: dict[str, object]) -> Path:
             template_id=manifest["template"]["id"],
             template_version=manifest["template"]["version"],
             data=data,
+            identity=signer or Identity.generate(),
         )
     )
     return target
@@ -164,18 +168,20 @@ def test_switching_the_user_of_a_laptop_needs_confirmation(
 EMPTY_ROSTER = "名单中还没有人员，请先导入干部名单（或逐个添加）再导出专项行动文件。"
 
 
-def test_an_empty_roster_is_not_exported(db: Database, tmp_path: Path) -> None:
+def test_an_empty_roster_is_not_exported(
+    db: Database, tmp_path: Path, office_identity: Identity
+) -> None:
     create_demo(db, today=TODAY)
     for member in list_members(db):
         remove_member(db, member.id)
     out = tmp_path / "u盘"
     out.mkdir()
     with pytest.raises(InputRefused) as info:
-        export_campaign(db, out)
+        export_campaign(db, out, office_identity)
     assert str(info.value) == EMPTY_ROSTER
     assert list(out.iterdir()) == []
     add_member(db, "王芳", "科员", "办公室")
-    assert export_campaign(db, out).exists()
+    assert export_campaign(db, out, office_identity).exists()
 
 
 def test_an_empty_roster_is_not_exported_from_the_command_line(
@@ -189,3 +195,31 @@ def test_an_empty_roster_is_not_exported_from_the_command_line(
     assert cli.main(export) == 3
     assert EMPTY_ROSTER in capsys.readouterr().err
     assert not list(tmp_path.glob("*.mjcampaign"))
+
+
+def test_the_office_key_is_pinned_at_join_and_a_new_one_needs_consent(
+    package: Path,
+    staff: tuple[DataLocation, Database],
+    tmp_path: Path,
+    office_identity: Identity,
+) -> None:
+    from mingjing.services.campaigns import OfficeKeyChanged
+    from mingjing.services.profile import load_profile
+
+    location, laptop = staff
+    join_campaign(laptop, location, package, "陈喆")
+    profile = load_profile(location.data_dir)
+    assert profile.office_sign_key == office_identity.public.sign
+    assert profile.office_seal_key == office_identity.public.seal
+
+    # The same campaign signed by someone else (a new office computer, or a forger).
+    impostor = Identity.generate()
+    forged = _rewrite(package, tmp_path / "另签.mjcampaign", {}, signer=impostor)
+    with pytest.raises(OfficeKeyChanged) as info:
+        join_campaign(laptop, location, forged, "陈喆")
+    assert impostor.public.fingerprint in str(info.value)
+    assert office_identity.public.fingerprint in str(info.value)
+    assert load_profile(location.data_dir) == profile  # nothing changed
+    # After comparing the fingerprints by phone, the user trusts the new key.
+    join_campaign(laptop, location, forged, "陈喆", trust_new_office_key=True)
+    assert load_profile(location.data_dir).office_sign_key == impostor.public.sign

@@ -9,13 +9,16 @@ import pytest
 from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.exchange.package import PackageError, read_package
+from mingjing.exchange.signing import Identity
 from mingjing.services.replies import open_reply, write_reply
 from mingjing.services.self_check import hand_in, load_own_self_check, set_answer
 from mingjing.storage import Database
 
 
-def reply_to(submission: Path, out: Path, decision: str, comment: str = "") -> Path:
-    package = read_package(submission, expected_kind="submission")
+def reply_to(
+    submission: Path, out: Path, decision: str, office_identity: Identity, comment: str = ""
+) -> Path:
+    package = read_package(submission, expected_kind="submission", identity=office_identity)
     m = package.manifest
     return write_reply(
         out,
@@ -29,16 +32,19 @@ def reply_to(submission: Path, out: Path, decision: str, comment: str = "") -> P
         decision=decision,
         comment=comment,
         reviewer="杨慧琳",
+        identity=office_identity,
     )
 
 
 def test_returned_then_reworked_then_accepted(
-    laptop: tuple[DataLocation, Database], tmp_path: Path
+    laptop: tuple[DataLocation, Database], tmp_path: Path, office_identity: Identity
 ) -> None:
     location, db = laptop
     view = load_own_self_check(db, location)
     first = hand_in(db, location, tmp_path)
-    returned = reply_to(first, tmp_path, "returned", "事例不够具体，请补充时间地点。")
+    returned = reply_to(
+        first, tmp_path, "returned", office_identity, "事例不够具体，请补充时间地点。"
+    )
     assert returned.name == "陈喆-审核回复-第1次.mjreply"
     result = open_reply(db, location, returned)
     assert result.state is SelfCheckState.RETURNED and result.changed
@@ -51,17 +57,17 @@ def test_returned_then_reworked_then_accepted(
     second = hand_in(db, location, tmp_path)
     with pytest.raises(PackageError, match="之后又提交了第 2 次"):
         open_reply(db, location, returned)
-    accepted = reply_to(second, tmp_path, "accepted", "同意。")
+    accepted = reply_to(second, tmp_path, "accepted", office_identity, "同意。")
     assert open_reply(db, location, accepted).state is SelfCheckState.ACCEPTED
     db.close()
 
 
 def test_a_reply_for_someone_else_is_refused(
-    laptop: tuple[DataLocation, Database], tmp_path: Path
+    laptop: tuple[DataLocation, Database], tmp_path: Path, office_identity: Identity
 ) -> None:
     location, db = laptop
     submission = hand_in(db, location, tmp_path)
-    package = read_package(submission)
+    package = read_package(submission, identity=office_identity)
     other = write_reply(
         tmp_path / "别人的.mjreply",
         campaign_id=package.manifest.campaign_id,
@@ -74,6 +80,7 @@ def test_a_reply_for_someone_else_is_refused(
         decision="accepted",
         comment="",
         reviewer="杨慧琳",
+        identity=office_identity,
     )
     with pytest.raises(PackageError, match="给别人的"):
         open_reply(db, location, other)

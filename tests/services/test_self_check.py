@@ -11,6 +11,7 @@ from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.quality import HintKind
 from mingjing.exchange.package import read_package
+from mingjing.exchange.signing import Identity
 from mingjing.services.profile import load_profile
 from mingjing.services.self_check import (
     NotJoined,
@@ -44,7 +45,7 @@ def test_a_fresh_checklist_has_every_item_unanswered(
 
 
 def test_answers_problems_hints_and_hand_in(
-    laptop: tuple[DataLocation, Database], tmp_path: Path
+    laptop: tuple[DataLocation, Database], tmp_path: Path, office_identity: Identity
 ) -> None:
     location, db = laptop
     view = load_own_self_check(db, location)
@@ -70,7 +71,7 @@ def test_answers_problems_hints_and_hand_in(
     outbox.mkdir()
     first = hand_in(db, location, outbox)
     assert first.name == "陈喆-自查材料-第1次.mjsubmission"
-    package = read_package(first, expected_kind="submission")
+    package = read_package(first, expected_kind="submission", identity=office_identity)
     assert package.manifest.revision == 1
     assert package.manifest.member_id == load_profile(location.data_dir).member_id
     answers = {a["item"]: a for a in package.data["answers"]}
@@ -82,7 +83,7 @@ def test_answers_problems_hints_and_hand_in(
     state = set_answer(db, view.id, "spirit-listless", level="slight", example="……")
     assert state is SelfCheckState.DRAFT
     second = hand_in(db, location, outbox)
-    assert read_package(second).manifest.revision == 2
+    assert read_package(second, identity=office_identity).manifest.revision == 2
     db.close()
 
 
@@ -92,7 +93,7 @@ def test_a_computer_that_has_not_joined_is_told_how(db: Database, location: Data
 
 
 def test_problem_list_causes_measures_order_and_study(
-    laptop: tuple[DataLocation, Database], tmp_path: Path
+    laptop: tuple[DataLocation, Database], tmp_path: Path, office_identity: Identity
 ) -> None:
     from mingjing.services.self_check import (
         add_measure,
@@ -135,7 +136,7 @@ def test_problem_list_causes_measures_order_and_study(
     assert view.hints == ()
 
     out = hand_in(db, location, tmp_path)
-    data = read_package(out).data
+    data = read_package(out, identity=office_identity).data
     assert [p["id"] for p in data["problems"]] == [second, first]
     assert data["problems"][0]["root_causes"][0]["category"] == "purpose"
     assert data["study_records"][0]["hours"] == 2.5

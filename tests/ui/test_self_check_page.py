@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QRadioButton, QWidge
 from pytestqt.qtbot import QtBot
 
 from mingjing.config import DataLocation, resolve_location
+from mingjing.exchange.signing import Identity
 from mingjing.services.campaigns import join_campaign
 from mingjing.services.self_check import load_own_self_check
 from mingjing.services.workspace import Workspace
@@ -146,7 +147,11 @@ def test_not_joined_offers_the_campaign_file(
 
 
 def test_hand_in_writes_the_file_and_shows_the_state(
-    qtbot: QtBot, page: SelfCheckPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    page: SelfCheckPage,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    office_identity: Identity,
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
@@ -177,7 +182,7 @@ def test_hand_in_writes_the_file_and_shows_the_state(
     assert page.problems_panel.list.isEnabled()  # problems can still be opened and read
     from mingjing.exchange.package import read_package
 
-    answers = {a["item"]: a for a in read_package(made).data["answers"]}
+    answers = {a["item"]: a for a in read_package(made, identity=office_identity).data["answers"]}
     assert answers["spirit-ambition"]["example"] == "还没停顿就提交的字"
 
 
@@ -253,7 +258,11 @@ def test_problem_list_edits_reach_the_database(
 
 
 def test_a_returned_reply_opened_by_dropping_it_on_the_page(
-    qtbot: QtBot, page: SelfCheckPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    page: SelfCheckPage,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    office_identity: Identity,
 ) -> None:
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
@@ -269,7 +278,7 @@ def test_a_returned_reply_opened_by_dropping_it_on_the_page(
     monkeypatch.setattr(SelfCheckPage, "ask_hand_in_anyway", classmethod(lambda c, p, u, h: True))
     with qtbot.wait_signal(page.handed_in, timeout=10_000) as blocker:
         page.hand_in_button.click()
-    submission = read_package(Path(blocker.args[0]))
+    submission = read_package(Path(blocker.args[0]), identity=office_identity)
     reply = write_reply(
         outbox,
         campaign_id=submission.manifest.campaign_id,
@@ -282,6 +291,7 @@ def test_a_returned_reply_opened_by_dropping_it_on_the_page(
         decision="returned",
         comment="请补充具体事例。",
         reviewer="杨慧琳",
+        identity=office_identity,
     )
     assert page.reply_button.isVisible()
     mime = QMimeData()

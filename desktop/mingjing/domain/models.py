@@ -105,6 +105,10 @@ class Member(Entity):
     supervises: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[Role] = mapped_column(EnumText(Role), default=Role.STAFF)
     sort_order: Mapped[int] = mapped_column(default=0)
+    public_keys: Mapped[str] = mapped_column(Text, default="")
+    """The keys of the member's own computer (JSON: sign, seal), pinned when their
+    first hand-in was read; a hand-in signed with another key is refused until
+    the office registers the new one. Empty: none yet."""
     public_key: Mapped[str | None] = mapped_column(String(200), default=None)
 
     unit: Mapped[Unit] = relationship(back_populates="members")

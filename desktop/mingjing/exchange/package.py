@@ -1,23 +1,30 @@
 """The file format that carries data between laptops (see docs/package-format.md).
 
-A package is a zip holding exactly two entries:
+A package is a zip holding exactly three entries:
 
 - ``manifest.json`` — format version, kind, campaign, member, revision,
-  creation time, program version, checklist template, and the SHA-256 of
-  every other entry;
-- ``data.json`` — the payload of that kind.
+  creation time, program version, checklist template, the signer's public
+  keys, whom the payload is sealed to (if it is), and the SHA-256 of the
+  payload entry;
+- ``data.json`` — the payload of that kind, or ``data.sealed`` — the same
+  sealed to the recipient's key (:mod:`mingjing.exchange.signing`);
+- ``signature.sig`` — the signer's Ed25519 signature of ``manifest.json``,
+  base64: it covers the payload through its hash.
 
 :func:`read_package` checks everything before anything is parsed beyond the
 manifest: that the file is a zip, that it holds only the expected names (no
 folders, no ``..``, no absolute paths), that no entry claims to be larger
 than the limits (zip bombs), that the manifest is well-formed and of a
-format this program knows, and that each entry's hash matches. Every
-refusal is a :class:`PackageError` whose message names the file and the
-reason; nothing is written anywhere by reading.
+format this program knows, that the signature is the signer's, and that the
+payload's hash matches; only then is a sealed payload opened. Every refusal
+is a :class:`PackageError` whose message names the file and the reason;
+nothing is written anywhere by reading. Whether the signer is the one
+expected (the office, the member on the roster) is the caller's question.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import io
@@ -28,11 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from mingjing.domain.errors import DomainError
+from mingjing.exchange.signing import BadKey, Identity, PublicKeys, SealError, seal
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: signed, and optionally sealed. 1 (unsigned) is refused: its origin cannot be told."""
 MANIFEST = "manifest.json"
 DATA = "data.json"
-ENTRIES = (MANIFEST, DATA)
+SEALED = "data.sealed"
+SIGNATURE = "signature.sig"
+ENTRIES = (MANIFEST, DATA, SEALED, SIGNATURE)
+MAX_SIGNATURE_BYTES = 1024
 MAX_MANIFEST_BYTES = 64 * 1024
 MAX_DATA_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 200
@@ -75,6 +87,10 @@ class Manifest:
     template_id: str
     template_version: int
     sha256: dict[str, str]
+    signer: PublicKeys
+    signer_name: str = ""
+    sealed_to: str = ""
+    """The recipient's sealing key (base64) if the payload is sealed; empty if not."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +103,8 @@ class Manifest:
             "app_version": self.app_version,
             "template": {"id": self.template_id, "version": self.template_version},
             "sha256": dict(self.sha256),
+            "signer": {**self.signer.to_json(), "name": self.signer_name},
+            "sealed_to": self.sealed_to,
         }
 
 
@@ -94,6 +112,14 @@ class Manifest:
 class Package:
     manifest: Manifest
     data: dict[str, Any]
+
+    @property
+    def signer(self) -> PublicKeys:
+        return self.manifest.signer
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.manifest.sealed_to)
 
 
 def _dumps(value: Any) -> bytes:
@@ -115,12 +141,19 @@ def write_package(
     template_id: str,
     template_version: int,
     data: dict[str, Any],
+    identity: Identity,
+    signer_name: str = "",
+    seal_to: PublicKeys | None = None,
     created_at: dt.datetime | None = None,
 ) -> bytes:
-    """The bytes of a package; the caller writes them (atomically) where it wants."""
+    """The bytes of a package signed by ``identity`` (and sealed to ``seal_to``,
+    if given); the caller writes them (atomically) where it wants."""
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown package kind {kind!r}")
     payload = _dumps(data)
+    entry = DATA
+    if seal_to is not None:
+        payload, entry = seal(seal_to, payload), SEALED
     manifest = Manifest(
         format=FORMAT_VERSION,
         kind=kind,
@@ -131,12 +164,18 @@ def write_package(
         app_version=app_version,
         template_id=template_id,
         template_version=template_version,
-        sha256={DATA: hashlib.sha256(payload).hexdigest()},
+        sha256={entry: hashlib.sha256(payload).hexdigest()},
+        signer=identity.public,
+        signer_name=signer_name,
+        sealed_to=seal_to.seal if seal_to is not None else "",
     )
+    manifest_bytes = _dumps(manifest.to_json())
+    signature = base64.b64encode(identity.sign(manifest_bytes))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST, _dumps(manifest.to_json()))
-        archive.writestr(DATA, payload)
+        archive.writestr(MANIFEST, manifest_bytes)
+        archive.writestr(entry, payload)
+        archive.writestr(SIGNATURE, signature)
     return buffer.getvalue()
 
 
@@ -159,6 +198,11 @@ def _parse_manifest(source: str, blob: bytes) -> Manifest:
         raise PackageError(
             source, f"文件由更新版本的明镜生成（格式版本 {fmt}），请先升级本机的明镜"
         )
+    if fmt == 1:
+        raise PackageError(
+            source,
+            "文件由旧版明镜生成，没有签名，无法确认是谁发出的；请对方升级明镜后重新生成",
+        )
     if fmt < 1:
         raise PackageError(source, f"格式版本 {fmt} 不正确")
     kind = _field(source, raw, "kind", str, "文字")
@@ -172,7 +216,20 @@ def _parse_manifest(source: str, blob: bytes) -> Manifest:
         created = dt.datetime.fromisoformat(_field(source, raw, "created_at", str, "时间"))
     except ValueError as exc:
         raise PackageError(source, f"清单（{MANIFEST}）中的 created_at 不是有效时间") from exc
+    signer = raw.get("signer")
+    try:
+        keys = PublicKeys.from_json(signer)
+    except BadKey as exc:
+        raise PackageError(source, f"清单（{MANIFEST}）中的签名人公钥无效：{exc}") from exc
+    assert isinstance(signer, dict)
+    name = signer.get("name", "")
+    sealed_to = raw.get("sealed_to", "")
+    if not isinstance(name, str) or not isinstance(sealed_to, str):
+        raise PackageError(source, f"清单（{MANIFEST}）中的签名人或收件人格式不对")
     return Manifest(
+        signer=keys,
+        signer_name=name,
+        sealed_to=sealed_to,
         format=fmt,
         kind=kind,
         campaign_id=_field(source, raw, "campaign_id", str, "文字"),
@@ -186,8 +243,12 @@ def _parse_manifest(source: str, blob: bytes) -> Manifest:
     )
 
 
-def read_package(path: Path, *, expected_kind: str | None = None) -> Package:
-    """Read and verify a package file; raises :class:`PackageError`."""
+def read_package(
+    path: Path, *, expected_kind: str | None = None, identity: Identity | None = None
+) -> Package:
+    """Read and verify a package file; raises :class:`PackageError`.
+
+    A sealed package opens only with ``identity``, the recipient's."""
     source = str(path)
     try:
         blob = path.read_bytes()
@@ -197,10 +258,24 @@ def read_package(path: Path, *, expected_kind: str | None = None) -> Package:
         raise PackageError(source, "这是一个文件夹，不是文件") from None
     except OSError as exc:
         raise PackageError(source, f"无法读取（{exc.strerror}）") from exc
-    return read_package_bytes(blob, source=source, expected_kind=expected_kind)
+    return read_package_bytes(blob, source=source, expected_kind=expected_kind, identity=identity)
 
 
-def read_package_bytes(blob: bytes, *, source: str, expected_kind: str | None = None) -> Package:
+def _limit(name: str) -> int:
+    if name == MANIFEST:
+        return MAX_MANIFEST_BYTES
+    if name == SIGNATURE:
+        return MAX_SIGNATURE_BYTES
+    return MAX_DATA_BYTES
+
+
+def read_package_bytes(
+    blob: bytes,
+    *,
+    source: str,
+    expected_kind: str | None = None,
+    identity: Identity | None = None,
+) -> Package:
     if not zipfile.is_zipfile(io.BytesIO(blob)):
         raise PackageError(source, "文件已损坏、不完整，或不是明镜的数据文件，请让对方重新发送")
     try:
@@ -212,26 +287,49 @@ def read_package_bytes(blob: bytes, *, source: str, expected_kind: str | None = 
                     raise PackageError(source, f"包含不应有的内容 {name!r}")
             if len(names) != len(set(names)):
                 raise PackageError(source, "同一内容出现了两次")
-            if MANIFEST not in names or DATA not in names:
-                raise PackageError(source, "缺少必需的内容（清单或数据）")
             for info in infos:
-                limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST else MAX_DATA_BYTES
-                if info.file_size > limit:
+                if info.file_size > _limit(info.filename):
                     raise PackageError(source, f"{info.filename} 声称的大小超出上限")
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
                     raise PackageError(source, f"{info.filename} 的压缩比异常，已拒绝解压")
-            manifest = _parse_manifest(source, _read_limited(archive, MANIFEST, source))
-            payload = _read_limited(archive, DATA, source)
+            if MANIFEST not in names:
+                raise PackageError(source, "缺少必需的内容（清单）")
+            manifest_bytes = _read_limited(archive, MANIFEST, source)
+            manifest = _parse_manifest(source, manifest_bytes)
+            if SIGNATURE not in names:
+                raise PackageError(source, "没有签名，无法确认是谁发出的")
+            signature = _read_limited(archive, SIGNATURE, source)
+            entry = SEALED if manifest.sealed_to else DATA
+            if entry not in names or (DATA in names and SEALED in names):
+                raise PackageError(source, "缺少必需的内容（数据），或数据与清单不符")
+            payload = _read_limited(archive, entry, source)
     except zipfile.BadZipFile as exc:
         raise PackageError(source, "文件已损坏或不完整") from exc
+    try:
+        signed = manifest.signer.verify(manifest_bytes, base64.b64decode(signature, validate=True))
+    except ValueError:
+        signed = False
+    if not signed:
+        raise PackageError(source, "签名不符：文件在传递中被改动，或不是签名人发出的")
     if expected_kind is not None and manifest.kind != expected_kind:
         raise PackageError(
             source,
             f"这是{KIND_LABELS[manifest.kind]}，这里需要的是{KIND_LABELS[expected_kind]}",
         )
-    declared = manifest.sha256.get(DATA)
+    declared = manifest.sha256.get(entry)
     if declared != hashlib.sha256(payload).hexdigest():
         raise PackageError(source, "内容与校验值不符，文件在传递中被改动或已损坏")
+    if manifest.sealed_to:
+        if identity is None or identity.public.seal != manifest.sealed_to:
+            raise PackageError(
+                source, "文件已加密，是交给另一台电脑（收件的办公室）的，本机无法打开"
+            )
+        try:
+            payload = identity.unseal(payload)
+        except SealError as exc:
+            raise PackageError(source, str(exc)) from exc
+        if len(payload) > MAX_DATA_BYTES:
+            raise PackageError(source, f"{DATA} 超出大小上限")
     try:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -243,7 +341,7 @@ def read_package_bytes(blob: bytes, *, source: str, expected_kind: str | None = 
 
 def _read_limited(archive: zipfile.ZipFile, name: str, source: str) -> bytes:
     """Read an entry, never more than its limit, whatever its header claims."""
-    limit = MAX_MANIFEST_BYTES if name == MANIFEST else MAX_DATA_BYTES
+    limit = _limit(name)
     with archive.open(name) as stream:
         blob = stream.read(limit + 1)
     if len(blob) > limit:

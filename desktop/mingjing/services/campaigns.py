@@ -34,6 +34,7 @@ from mingjing.domain.models import (
 )
 from mingjing.exchange.package import SUFFIXES, PackageError, read_package, write_package
 from mingjing.exchange.schema import CAMPAIGN_DATA, check
+from mingjing.exchange.signing import Identity, PublicKeys
 from mingjing.services.profile import Profile, load_profile, save_profile
 from mingjing.services.summary import current_campaign
 from mingjing.storage import Database
@@ -140,8 +141,9 @@ def write_file_atomically(path: Path, blob: bytes) -> Path:
     return path
 
 
-def export_campaign(db: Database, out: Path) -> Path:
-    """``mingjing campaign export --out F``: the current campaign as a package.
+def export_campaign(db: Database, out: Path, identity: Identity) -> Path:
+    """``mingjing campaign export --out F``: the current campaign as a package,
+    signed with the office's ``identity`` (laptops that join pin its keys).
 
     ``out`` may be a folder: the file is then named after the unit and campaign.
     Refused while the roster is empty: a staff laptop joining with it would
@@ -165,6 +167,8 @@ def export_campaign(db: Database, out: Path) -> Path:
             template_id=campaign.template.key,
             template_version=campaign.template.version,
             data=data,
+            identity=identity,
+            signer_name=f"{campaign.unit.name}办公室",
         )
         name = f"{campaign.unit.name}-专项行动{SUFFIXES['campaign']}"
     if out.is_dir():
@@ -250,6 +254,20 @@ def find_member(roster: list[RosterEntry], wanted: str) -> RosterEntry:
     )
 
 
+class OfficeKeyChanged(PackageError):
+    """A campaign package signed with another key than the office's this computer knows."""
+
+    def __init__(self, source: str, new: str, pinned: str) -> None:
+        super().__init__(
+            source,
+            f"签发它的密钥（指纹 {new}）与本机登记的办公室密钥（指纹 {pinned}）不同。"
+            "可能是办公室换了电脑，也可能是别人冒充。请打电话向办公室核对指纹，"
+            "确认无误后再选择信任新的密钥",
+        )
+        self.new = new
+        self.pinned = pinned
+
+
 def join_campaign(
     db: Database,
     location: DataLocation,
@@ -257,12 +275,16 @@ def join_campaign(
     member: str | None = None,
     *,
     switch: bool = False,
+    trust_new_office_key: bool = False,
 ) -> JoinResult:
     """Take a campaign package into this computer's database; with ``member``, become them.
 
-    Refused (nothing changed): a damaged or newer package, one of another
-    kind, or one from a unit other than the one this computer has joined.
-    Joining a second campaign of the same unit keeps the first.
+    Refused (nothing changed): a damaged, unsigned or newer package, one of
+    another kind, one from a unit other than the one this computer has
+    joined, or one signed with another key than the office's pinned at the
+    first join (unless ``trust_new_office_key``: the user has compared the
+    fingerprints with the office). Joining a second campaign of the same unit
+    keeps the first.
     """
     package = read_package(package_path, expected_kind="campaign")
     source = str(package_path)
@@ -274,6 +296,14 @@ def join_campaign(
             source,
             f"这是“{data['unit']['name']}”的专项行动文件，本机已加入的是另一个单位",
         )
+    office = package.signer
+    if (
+        profile.office_sign_key
+        and profile.office_sign_key != office.sign
+        and not trust_new_office_key
+    ):
+        pinned = PublicKeys(profile.office_sign_key, profile.office_seal_key)
+        raise OfficeKeyChanged(source, office.fingerprint, pinned.fingerprint)
     roster = [
         RosterEntry(m["id"], m["name"], m["position"], m["department"], m["is_leader"])
         for m in data["members"]
@@ -368,6 +398,8 @@ def join_campaign(
                 member_id=chosen.id,
                 unit_id=data["unit"]["id"],
                 campaign_id=data["campaign"]["id"],
+                office_sign_key=office.sign,
+                office_seal_key=office.seal,
             ),
         )
     return JoinResult(

@@ -25,6 +25,10 @@ class Profile:
     member_id: str = ""
     unit_id: str = ""
     campaign_id: str = ""
+    office_sign_key: str = ""
+    office_seal_key: str = ""
+    """The office's public keys, pinned when this computer joined: replies must be
+    signed with them, and hand-ins are sealed to them."""
 
     @property
     def joined(self) -> bool:

@@ -21,7 +21,9 @@ from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.models import Member, SelfCheck
 from mingjing.exchange.package import SUFFIXES, PackageError, read_package, write_package
 from mingjing.exchange.schema import check
+from mingjing.exchange.signing import Identity, PublicKeys
 from mingjing.services.campaigns import write_file_atomically
+from mingjing.services.identity import load_identity
 from mingjing.services.profile import load_profile
 from mingjing.storage import Database
 
@@ -52,10 +54,13 @@ def write_reply(
     decision: str,
     comment: str,
     reviewer: str,
+    identity: Identity,
+    seal_to: PublicKeys | None = None,
     reviewer_id: str | None = None,
     reviewed_at: dt.datetime | None = None,
 ) -> Path:
-    """Write a reply package (the office's review of one hand-in revision)."""
+    """Write a reply package (the office's review of one hand-in revision),
+    signed by the office and sealed to the member's computer if its keys are known."""
     if decision not in DECISIONS:
         raise ValueError(decision)
     blob = write_package(
@@ -76,6 +81,9 @@ def write_reply(
             "reviewed_at": (reviewed_at or dt.datetime.now(dt.UTC)).isoformat(),
             "submission_revision": submission_revision,
         },
+        identity=identity,
+        signer_name=reviewer,
+        seal_to=seal_to,
     )
     name = f"{member_name}-审核回复-第{submission_revision}次{SUFFIXES['reply']}"
     # A path without a file ending is a folder (created if missing), as for hand-ins.
@@ -94,8 +102,9 @@ class ReplyResult:
 
 
 def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
-    """Apply the office's reply on the staff laptop; refuse one meant for someone else."""
-    package = read_package(path, expected_kind="reply")
+    """Apply the office's reply on the staff laptop; refuse one meant for someone
+    else, one not signed by the office this computer joined, or an older one."""
+    package = read_package(path, expected_kind="reply", identity=load_identity(location.data_dir))
     source = str(path)
     check(source, package.data, REPLY_DATA)
     data = package.data
@@ -105,6 +114,17 @@ def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
     profile = load_profile(location.data_dir)
     if not profile.joined:
         raise PackageError(source, "本机还没有加入专项行动")
+    if package.signer.sign != profile.office_sign_key:
+        pinned = (
+            PublicKeys(profile.office_sign_key, profile.office_seal_key).fingerprint
+            if profile.office_sign_key
+            else "无"
+        )
+        raise PackageError(
+            source,
+            f"不是本单位办公室签发的（签名密钥指纹 {package.signer.fingerprint}，"
+            f"本机登记的办公室密钥指纹 {pinned}）",
+        )
     if (
         data["member_id"] != profile.member_id
         or package.manifest.campaign_id != profile.campaign_id
@@ -130,10 +150,19 @@ def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
             raise PackageError(
                 source, f"回复的是第 {revision} 次提交，本机只提交过 {row.submission_revision} 次"
             )
-        reviewed_at = dt.datetime.fromisoformat(data["reviewed_at"])
+        try:
+            reviewed_at = dt.datetime.fromisoformat(data["reviewed_at"])
+        except ValueError as exc:
+            raise PackageError(source, "审核时间格式不对") from exc
+        if reviewed_at.tzinfo is None:
+            raise PackageError(source, "审核时间缺少时区")
         if row.reviewed_at == reviewed_at and row.review_comment == data["comment"]:
             return ReplyResult(
                 decision, data["comment"], row.state, False, "这份审核回复已经打开过。"
+            )
+        if row.reviewed_at is not None and reviewed_at < row.reviewed_at:
+            raise PackageError(
+                source, "这是一份较早的审核回复，本机已经打开过办公室之后的回复，不再采用"
             )
         row.reviewed_at = reviewed_at
         row.review_comment = data["comment"]

@@ -20,7 +20,9 @@ from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member, Problem, SelfCheck
 from mingjing.domain.states import SelfCheckEvent, self_check_step
+from mingjing.exchange.signing import Identity
 from mingjing.services.replies import write_reply
+from mingjing.services.roster import member_keys
 from mingjing.storage import Database
 
 
@@ -135,6 +137,7 @@ def review(
     out: Path,
     *,
     reviewer: str,
+    identity: Identity,
     reviewer_id: str | None = None,
 ) -> Path:
     """Accept (``accepted``) or return (``returned``) a hand-in; write the reply file.
@@ -178,4 +181,6 @@ def review(
             reviewer=reviewer,
             reviewer_id=reviewer_id,
             reviewed_at=now,
+            identity=identity,
+            seal_to=member_keys(member),
         )

@@ -25,6 +25,7 @@ column, makes them a 班子成员 and unmarks whoever was before.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 from mingjing.domain.enums import Role
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member
+from mingjing.exchange.signing import BadKey, PublicKeys
 from mingjing.services.sheets import (
     Column,
     RowIssue,
@@ -92,6 +94,8 @@ class MemberView:
     """Code of the member's role (staff, secretary, leader)."""
     role_label: str
     sort_order: int
+    key_fingerprint: str = ""
+    """Of the key pinned for the member's computer; empty before their first hand-in."""
 
     @property
     def label(self) -> str:
@@ -417,6 +421,7 @@ def _view(m: Member) -> MemberView:
         role=m.role.value,
         role_label=m.role.label,
         sort_order=m.sort_order,
+        key_fingerprint=keys.fingerprint if (keys := member_keys(m)) is not None else "",
     )
 
 
@@ -570,3 +575,34 @@ def restore_member(db: Database, member_id: str) -> None:
             ):
                 member.is_party_secretary = False  # another was made 党组书记 meanwhile
         member.restore()
+
+
+# ------------------------------------------------------------------ keys
+
+
+def member_keys(member: Member) -> PublicKeys | None:
+    """The keys pinned for a member's computer, or None before their first hand-in."""
+    if not member.public_keys:
+        return None
+    try:
+        return PublicKeys.from_json(json.loads(member.public_keys))
+    except (ValueError, BadKey):
+        return None
+
+
+def pin_member_keys(member: Member, keys: PublicKeys) -> None:
+    member.public_keys = json.dumps(keys.to_json(), sort_keys=True)
+
+
+def forget_member_keys(db: Database, member_id: str) -> str:
+    """重新登记密钥: the member's next hand-in pins the key it is signed with
+    (they changed computers or reinstalled). Returns the forgotten fingerprint."""
+    with db.transaction() as session:
+        member = session.get(Member, uuid.UUID(member_id))
+        if member is None or member.deleted_at is not None:
+            raise DomainError("名单中没有这个人。")
+        keys = member_keys(member)
+        if keys is None:
+            raise DomainError(f"还没有登记{member.name}的密钥，下次导入其提交时会自动登记。")
+        member.public_keys = ""
+        return keys.fingerprint

@@ -53,7 +53,9 @@ from mingjing.domain.quality import (
 )
 from mingjing.domain.states import SelfCheckEvent, self_check_step
 from mingjing.exchange.package import SUFFIXES, data_sha256, write_package
+from mingjing.exchange.signing import PublicKeys
 from mingjing.services.campaigns import write_file_atomically
+from mingjing.services.identity import load_identity
 from mingjing.services.profile import load_profile
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -865,6 +867,13 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
             if profile.unit_id
             else "本机还没有加入专项行动，无法提交。"
         )
+    if not profile.office_sign_key:
+        raise NotJoined(
+            "本机还不知道办公室的密钥，提交文件无法加密。"
+            "请重新打开办公室发来的专项行动文件（本机的自查内容不受影响）。"
+        )
+    office = PublicKeys(profile.office_sign_key, profile.office_seal_key)
+    identity = load_identity(location.data_dir)
     with db.transaction() as session:
         check = _self_check(session, uuid.UUID(profile.campaign_id), uuid.UUID(profile.member_id))
         data = submission_data(session, check)
@@ -895,6 +904,9 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
             template_id=campaign.template.key,
             template_version=campaign.template.version,
             data=data,
+            identity=identity,
+            signer_name=member.name,
+            seal_to=office,  # only the office's computer can open it
             created_at=dt.datetime.now(dt.UTC),
         )
         name = f"{member.name}-自查材料-第{check.submission_revision}次{SUFFIXES['submission']}"

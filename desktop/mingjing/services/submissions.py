@@ -51,8 +51,10 @@ from mingjing.domain.models import (
     SelfCheck,
     StudyRecord,
 )
-from mingjing.exchange.package import SUFFIXES, Package, PackageError, read_package
+from mingjing.exchange.package import SUFFIXES, Package, PackageError, data_sha256, read_package
 from mingjing.exchange.schema import SUBMISSION_DATA, check
+from mingjing.exchange.signing import Identity
+from mingjing.services.roster import member_keys, pin_member_keys
 from mingjing.storage import Database
 from mingjing.storage.audit import insert_rows
 
@@ -182,10 +184,12 @@ def import_submissions(
     db: Database,
     paths: Iterable[Path],
     *,
+    identity: Identity,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import hand-in files (and folders of them), one transaction per file."""
+    """Import hand-in files (and folders of them), one transaction per file;
+    ``identity`` is the office's, which the hand-ins are sealed to."""
     files = submission_files(paths)
     lines: list[ImportLine] = []
     cache: dict[uuid.UUID, _Checklist | None] = {}
@@ -194,30 +198,42 @@ def import_submissions(
             return ImportReport(tuple(lines), cancelled=True)
         if progress is not None:
             progress(index, len(files), path.name)
-        lines.append(import_submission(db, path, _cache=cache))
+        lines.append(import_submission(db, path, identity=identity, _cache=cache))
     if progress is not None:
         progress(len(files), len(files), "")
     return ImportReport(tuple(lines))
 
 
 def import_submission(
-    db: Database, path: Path, *, _cache: dict[uuid.UUID, _Checklist | None] | None = None
+    db: Database,
+    path: Path,
+    *,
+    identity: Identity,
+    _cache: dict[uuid.UUID, _Checklist | None] | None = None,
 ) -> ImportLine:
-    """Import one hand-in file; a refusal is a line, not an exception."""
+    """Import one hand-in file; a refusal is a line, not an exception.
+
+    The hand-in must be sealed to this office (``identity``) and signed with
+    the key pinned for its member (the first hand-in pins it)."""
     member_name = ""
     revision = 0
     cache = {} if _cache is None else _cache
     try:
-        package = read_package(path, expected_kind="submission")
+        package = read_package(path, expected_kind="submission", identity=identity)
         revision = package.manifest.revision
+        if not package.sealed:
+            raise _refuse(str(path), "文件没有加密，不能确认只有办公室看过，请本人重新提交")
         check(str(path), package.data, SUBMISSION_DATA)
         with db.transaction() as session, session.no_autoflush:
             incoming = _Incoming.parse(session, str(path), package, cache)
             member_name = incoming.member_name
+            pin = _check_signer(session, incoming)
             # One flush per file: one audit append, and a clash of ids with
             # someone else's rows shows here as a refusal, not a crash.
             try:
                 outcome, detail = _apply(session, incoming)
+                if pin is not None:  # after the rows: the fast first import needs a clean session
+                    pin_member_keys(pin, incoming.package.signer)
                 session.flush()
             except IntegrityError:
                 raise _refuse(
@@ -226,6 +242,26 @@ def import_submission(
     except PackageError as exc:
         return ImportLine(path, Outcome.REFUSED, member_name, revision, exc.reason)
     return ImportLine(path, outcome, member_name, revision, detail)
+
+
+def _check_signer(session: Session, incoming: _Incoming) -> Member | None:
+    """The member's first hand-in pins the key it is signed with (returned: the
+    member to pin it on); a later one signed with another key is refused until
+    the office registers it anew."""
+    member = session.get(Member, incoming.member_id)
+    assert member is not None
+    signer = incoming.package.signer
+    pinned = member_keys(member)
+    if pinned is None:
+        return member
+    if pinned.sign != signer.sign:
+        raise _refuse(
+            incoming.source,
+            f"签名密钥（指纹 {signer.fingerprint}）与此前登记的{member.name}的密钥"
+            f"（指纹 {pinned.fingerprint}）不同。如确认本人换了电脑或重装了明镜，"
+            "请在人员名单中为其重新登记密钥后再导入；否则这份文件可能是别人冒名提交的",
+        )
+    return None
 
 
 def _refuse(source: str, reason: str) -> PackageError:
@@ -287,7 +323,8 @@ class _Incoming:
             )
         incoming = cls(source, package, "", campaign_id, member_id, member_name, checklist)
         incoming._check_values()
-        incoming.sha256 = package.manifest.sha256.get("data.json", "")
+        # Of the content, not of the sealed bytes (sealed anew at every hand-in).
+        incoming.sha256 = data_sha256(package.data)
         return incoming
 
     def _check_values(self) -> None:

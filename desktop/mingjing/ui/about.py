@@ -55,7 +55,13 @@ def _cell(text: str) -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, registry: FontRegistry | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        registry: FontRegistry | None,
+        parent: QWidget | None = None,
+        *,
+        fingerprint: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("关于明镜"))
         self.resize(680, 560)
@@ -68,6 +74,14 @@ class AboutDialog(QDialog):
             ).format(__version__, build_info(), platform.python_version(), pyside_version),
             self,
         )
+        if fingerprint:
+            # Read out over the phone when the office registers this computer's key.
+            head.setText(
+                head.text()
+                + self.tr("<p>本机密钥指纹：<b>{0}</b>（办公室登记本机时核对用）</p>").format(
+                    html.escape(fingerprint)
+                )
+            )
         head.setTextFormat(Qt.TextFormat.RichText)
         head.setWordWrap(True)
         layout.addWidget(head)

@@ -389,9 +389,14 @@ class MainWindow(QMainWindow):
             )
 
     def show_about(self) -> None:
+        from mingjing.services.identity import load_identity
         from mingjing.ui.about import AboutDialog  # reads licences and metadata: only on demand
 
-        AboutDialog(self.fonts, self).exec()
+        try:
+            fingerprint = load_identity(self.location.data_dir).public.fingerprint
+        except EnvironmentFault as exc:  # (InputRefused is one)
+            fingerprint = str(exc)
+        AboutDialog(self.fonts, self, fingerprint=fingerprint).exec()
 
     # ------------------------------------------------------------------ state
 

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from mingjing.config import resolve_location
 from mingjing.services import self_check as staff
 from mingjing.services.campaigns import export_campaign, join_campaign
+from mingjing.services.identity import load_identity
 from mingjing.services.workspace import Workspace
 from mingjing.ui.desk.hand_ins import HandInsTab
 from mingjing.ui.desk.page import DeskPage
@@ -32,7 +33,9 @@ def desk(qtbot: QtBot, demo_workspace: Workspace, app_fonts: object) -> DeskPage
 @pytest.fixture
 def hand_in_file(tmp_path: Path, demo_workspace: Workspace) -> Callable[[str], Path]:
     """``hand_in_file(name)``: that member joins on a laptop, answers one item, hands in."""
-    package = export_campaign(demo_workspace.db, tmp_path)
+    package = export_campaign(
+        demo_workspace.db, tmp_path, load_identity(demo_workspace.location.data_dir)
+    )
 
     def make(name: str) -> Path:
         location = resolve_location(tmp_path / f"laptop-{name}")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.text import cn_date
 from mingjing.exchange.package import SUFFIXES
+from mingjing.services.identity import load_identity
 from mingjing.services.review import HandIns, HandInStatus, hand_ins, review
 from mingjing.services.self_check import SelfCheckView, read_self_check
 from mingjing.services.submissions import ImportReport, Outcome, import_submissions
@@ -320,10 +321,16 @@ class HandInsTab(DeskTab):
     def import_paths(self, paths: list[Path]) -> None:
         if self.context is None:
             return
-        db = self.context.db
+        db, data_dir = self.context.db, self.context.location.data_dir
 
         def work(progress: Any, cancelled: Any) -> ImportReport:
-            return import_submissions(db, paths, progress=progress, cancelled=cancelled)
+            return import_submissions(
+                db,
+                paths,
+                identity=load_identity(data_dir),
+                progress=progress,
+                cancelled=cancelled,
+            )
 
         def done(report: object) -> None:
             assert isinstance(report, ImportReport)
@@ -423,10 +430,19 @@ class HandInsTab(DeskTab):
             return
         self.reply_folder = folder
         db, check_id = self.context.db, view.id
+        data_dir = self.context.location.data_dir
         reviewer = self._reviewer_name()
 
         def work() -> Path:
-            return review(db, check_id, decision, comment, Path(folder), reviewer=reviewer)
+            return review(
+                db,
+                check_id,
+                decision,
+                comment,
+                Path(folder),
+                reviewer=reviewer,
+                identity=load_identity(data_dir),
+            )
 
         def done(path: object) -> None:
             self.drafts.pop(view.id, None)

@@ -229,12 +229,13 @@ class DeskPage(DeskTab):
         folder = self.ask_export_folder(self)
         if folder is None:
             return
-        db = self.context.db
+        db, data_dir = self.context.db, self.context.location.data_dir
 
         def work() -> Path:
             from mingjing.services.campaigns import export_campaign
+            from mingjing.services.identity import load_identity
 
-            return export_campaign(db, Path(folder))
+            return export_campaign(db, Path(folder), load_identity(data_dir))
 
         def done(path: object) -> None:
             self.tell_info(

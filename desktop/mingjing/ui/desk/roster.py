@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,6 +41,7 @@ from mingjing.services.roster import (
     RosterPreview,
     RosterResult,
     add_member,
+    forget_member_keys,
     import_roster,
     list_members,
     preview_roster,
@@ -381,7 +382,7 @@ class MemberDialog(QDialog):
 
 
 class RosterModel(RowsTableModel):
-    HEADERS = ("姓名", "职务", "部门", "班子成员", "角色")
+    HEADERS = ("姓名", "职务", "部门", "班子成员", "角色", "电脑密钥指纹")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -397,8 +398,11 @@ class RosterModel(RowsTableModel):
                 leader = self.tr("是（党组书记）")
             else:
                 leader = self.tr("是") if row.is_leader else ""
-            values = (row.name, row.position, row.department, leader, row.role_label)
+            key = row.key_fingerprint or self.tr("（首次提交时登记）")
+            values = (row.name, row.position, row.department, leader, row.role_label, key)
             return values[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5 and not row.key_fingerprint:
+            return QColor("#8a8a8a")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -430,6 +434,14 @@ class RosterTab(DeskTab):
                 "可有“职务”“部门”“是否班子成员”“是否党组书记”列。导入前先列出结果供核对"
             ),
         )
+        self.key_button = self.button(
+            self.tr("重新登记密钥…"),
+            self.forget_key,
+            tip=self.tr(
+                "本人换了电脑或重装了明镜时用：下一次导入其提交文件时登记新电脑的密钥。"
+                "请先电话核对对方新的密钥指纹"
+            ),
+        )
         self.undo_button = QPushButton(self)
         self.undo_button.hide()
         self.undo_button.setToolTip(self.tr("把刚移出的人员放回名单"))
@@ -440,6 +452,7 @@ class RosterTab(DeskTab):
             self.add_button,
             self.edit_button,
             self.remove_button,
+            self.key_button,
             self.import_button,
         ):
             bar.addWidget(button)
@@ -524,6 +537,8 @@ class RosterTab(DeskTab):
         chosen = self.selected() is not None
         self.edit_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
+        member = self.selected()
+        self.key_button.setEnabled(member is not None and bool(member.key_fingerprint))
 
     def _written(self, message: str = "") -> None:
         self.reload()
@@ -624,6 +639,21 @@ class RosterTab(DeskTab):
             self.undo_button.show()
 
         self.run(lambda: remove_member(db, member_id), removed, write=True)
+
+    def forget_key(self) -> None:
+        """重新登记密钥: the member's next hand-in pins its computer's key."""
+        member = self.selected()
+        if self.context is None or member is None or not member.key_fingerprint:
+            return
+        question = self.tr(
+            "为 {0} 重新登记电脑密钥？\n\n现在登记的指纹：{1}\n\n"
+            "只在本人换了电脑或重装了明镜时这样做，并先打电话核对新电脑的指纹"
+            "（在其电脑的“关于明镜”中可以看到）。下一次导入其提交文件时，将登记那份文件的密钥。"
+        ).format(member.label, member.key_fingerprint)
+        if not self.ask_yes(self, question, self.tr("重新登记")):
+            return
+        db, member_id = self.context.db, member.id
+        self.run(lambda: forget_member_keys(db, member_id), lambda _: self._written(), write=True)
 
     def undo_remove(self) -> None:
         """Put the member just removed back on the roster."""

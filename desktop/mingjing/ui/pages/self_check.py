@@ -55,7 +55,7 @@ from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.quality import Hint, HintKind
 from mingjing.exchange.package import SUFFIXES
-from mingjing.services.campaigns import join_campaign
+from mingjing.services.campaigns import OfficeKeyChanged, join_campaign
 from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.replies import open_reply
 from mingjing.services.self_check import (
@@ -740,7 +740,23 @@ class SelfCheckPage(QWidget):
         )
         return label if ok and label else None
 
-    def join(self, path: str | None = None) -> None:
+    @classmethod
+    def ask_trust_office_key(cls, parent: QWidget, new: str, pinned: str) -> bool:
+        answer = QMessageBox.warning(
+            parent,
+            parent.tr("办公室的密钥变了"),
+            parent.tr(
+                "这个专项行动文件的签发密钥与本机登记的办公室密钥不同：\n\n"
+                "文件的密钥指纹：{0}\n本机登记的指纹：{1}\n\n"
+                "可能是办公室换了电脑，也可能是别人冒充办公室发的文件。"
+                "请先打电话向办公室核对文件的指纹，一致时再选“信任新的密钥”。"
+            ).format(new, pinned),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def join(self, path: str | None = None, *, trust_new_key: bool = False) -> None:
         """Join with a campaign package: choose the file, then oneself in its roster."""
         path = path or self.ask_package(self)
         if path is None or self.db is None:
@@ -748,7 +764,18 @@ class SelfCheckPage(QWidget):
         db, location = self.db, self.location
 
         def roster() -> list[str]:
-            return [r.label for r in join_campaign(db, location, Path(path)).roster]
+            result = join_campaign(db, location, Path(path), trust_new_office_key=trust_new_key)
+            return [r.label for r in result.roster]
+
+        def refused(exc: BaseException) -> None:
+            if (
+                isinstance(exc, OfficeKeyChanged)
+                and path is not None
+                and self.ask_trust_office_key(self, exc.new, exc.pinned)
+            ):
+                self.join(path, trust_new_key=True)
+                return
+            self._join_failed(exc)
 
         def chosen(labels: object) -> None:
             assert isinstance(labels, list)
@@ -757,7 +784,9 @@ class SelfCheckPage(QWidget):
                 return
 
             def become() -> str:
-                result = join_campaign(db, location, Path(path), label)
+                result = join_campaign(
+                    db, location, Path(path), label, trust_new_office_key=trust_new_key
+                )
                 assert result.member is not None
                 db.actor = result.member.name  # audit entries from now on name the member
                 return result.member.label
@@ -774,9 +803,7 @@ class SelfCheckPage(QWidget):
                 in_order=True,
             )
 
-        run_in_background(
-            roster, parent=self, on_success=chosen, on_failure=self._join_failed, in_order=True
-        )
+        run_in_background(roster, parent=self, on_success=chosen, on_failure=refused, in_order=True)
 
     def _join_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DomainError | EnvironmentFault):

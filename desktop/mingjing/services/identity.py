@@ -1,0 +1,58 @@
+"""This installation's keys: made on first use, kept in the data folder.
+
+``keys/identity.pem`` holds the two private keys (signing and sealing; see
+:mod:`mingjing.exchange.signing`), readable by the user alone. It never
+leaves the computer: packages carry only the public halves. Losing it means
+the office no longer recognises this computer's files (its key has changed)
+until the secretary registers the new key — which the program says plainly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mingjing.exchange.signing import BadKey, Identity
+from mingjing.storage.errors import EnvironmentFault, InputRefused
+from mingjing.storage.precheck import environment_faults
+
+KEY_FILE = Path("keys") / "identity.pem"
+
+__all__ = ["KEY_FILE", "Identity", "load_identity"]
+
+
+def load_identity(data_dir: Path) -> Identity:
+    """The installation's identity, made and saved the first time it is needed.
+
+    A damaged key file is refused (naming it), never silently replaced: the
+    office has pinned the key inside it.
+    """
+    path = data_dir / KEY_FILE
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return _create(path)
+    except OSError as exc:
+        raise EnvironmentFault(f"无法读取本机密钥文件 {path}：{exc.strerror}") from exc
+    try:
+        return Identity.from_pem(blob)
+    except BadKey as exc:
+        raise InputRefused(
+            f"本机密钥文件 {path} 无法使用（{exc}）。请从备份中恢复这个文件；"
+            "如果无法恢复，请把它移走后重新启动明镜，并请办公室为本机重新登记密钥。"
+        ) from exc
+
+
+def _create(path: Path) -> Identity:
+    identity = Identity.generate()
+    with environment_faults(str(path)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        # Created readable by the user alone (on Windows the folder's ACL applies).
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(identity.to_pem())
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    return identity
