@@ -128,7 +128,7 @@ def render_icons(out: Path) -> Path:
         from PIL import Image
     except ImportError:
         if WINDOWS:
-            raise SystemExit("Windows 图标（.ico）需要 Pillow：pip install -e '.[packaging]'") from None
+            raise SystemExit("Windows 图标需要 Pillow：pip install -e '.[packaging]'") from None
         return out
     with Image.open(out / "mingjing-256.png") as big:
         big.save(out / "mingjing.ico", sizes=[(s, s) for s in ICON_SIZES])
@@ -211,9 +211,7 @@ def system_libraries(folder: Path) -> tuple[dict[str, str | None], list[str]]:
         ).stdout
         needed.update(re.findall(r"^\s+NEEDED\s+(\S+)$", dump, re.MULTILINE))
     external = sorted(needed - bundled)
-    allowed = {
-        alt.split()[0] for dep in DEB_DEPENDS for alt in (a.strip() for a in dep.split("|"))
-    }
+    allowed = {alt.split()[0] for dep in DEB_DEPENDS for alt in (a.strip() for a in dep.split("|"))}
     owners: dict[str, str | None] = {}
     problems = []
     for soname in external:
@@ -368,14 +366,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-freeze", action="store_true", help="deb/nsis：用 --out 中已有的冻结文件夹"
     )
-    parser.add_argument(
-        "--no-trim", action="store_true", help="不精简 Qt 和库（只用于比较大小）"
-    )
+    parser.add_argument("--no-trim", action="store_true", help="不精简 Qt 和库（只用于比较大小）")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     started = time.monotonic()
     if args.what == "windows" and not WINDOWS:
-        raise SystemExit("windows 只能在 Windows 上构建（PyInstaller 不能交叉编译）；见 packaging/README.md")
+        raise SystemExit(
+            "windows 只能在 Windows 上构建（PyInstaller 不能交叉编译），见 packaging/README.md"
+        )
     folder = out / APP
     if args.what in ("deb", "nsis") and args.no_freeze:
         if not (folder / EXE).exists():
