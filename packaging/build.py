@@ -140,7 +140,7 @@ def render_icons(out: Path) -> Path:
 
 def freeze(out: Path, *, trim: bool = True) -> Path:
     """The one-folder build ``out/mingjing`` (PyInstaller, packaging/mingjing.spec)."""
-    work = ROOT / "build" / "pyinstaller"
+    work = ROOT / "build" / ("pyinstaller" if trim else "pyinstaller-untrimmed")
     icons = render_icons(ROOT / "build" / "icons")
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
     BUILD_MODULE.write_text(
