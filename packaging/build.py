@@ -42,7 +42,7 @@ EXE = "mingjing.exe" if WINDOWS else "mingjing"
 #: in the bundle must come from one of these). Names as in Debian 12; 统信UOS 20
 #: and 麒麟 V10 carry the same packages (libxcb-util1 is libxcb-util0 on older ones).
 DEB_DEPENDS = (
-    "libc6 (>= 2.34)",
+    "libc6",  # with the lowest version the bundle needs: see glibc_needed()
     "libcups2",
     "libdbus-1-3",
     "libegl1",
@@ -54,6 +54,7 @@ DEB_DEPENDS = (
     "libx11-6",
     "libx11-xcb1",
     "libxcb-cursor0",
+    "libxcb-glx0",
     "libxcb-icccm4",
     "libxcb-image0",
     "libxcb-keysyms1",
@@ -230,6 +231,29 @@ def system_libraries(folder: Path) -> tuple[dict[str, str | None], list[str]]:
     return owners, problems
 
 
+def glibc_needed(folder: Path) -> str:
+    """The newest glibc symbol version any file in the bundle asks for, e.g. ``2.36``.
+
+    It is the build machine's: PyInstaller carries everything but glibc, so
+    the .deb runs on systems with this glibc or newer (build on the oldest
+    target to reach further back).
+    """
+    found: set[tuple[int, ...]] = set()
+    for elf in _elf_files(folder):
+        dump = subprocess.run(
+            ["objdump", "-T", str(elf)], capture_output=True, text=True, check=False
+        ).stdout
+        found.update(
+            tuple(int(n) for n in v.split(".")) for v in re.findall(r"GLIBC_([\d.]+)", dump)
+        )
+    return ".".join(str(n) for n in max(found, default=(2, 17)))
+
+
+def deb_depends(folder: Path) -> str:
+    glibc = glibc_needed(folder)
+    return ", ".join(f"libc6 (>= {glibc})" if d == "libc6" else d for d in DEB_DEPENDS)
+
+
 def _write(path: Path, text: str, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -289,7 +313,7 @@ def deb(folder: Path, out: Path) -> Path:
         version=version(),
         arch=arch,
         installed_size=installed_kib,
-        depends=", ".join(DEB_DEPENDS),
+        depends=deb_depends(folder),
     )
     _write(root / "DEBIAN" / "control", control)
     for script in ("postinst", "postrm"):
