@@ -412,3 +412,24 @@ def test_render_writes_the_material_and_refuses_a_bad_name(
     bad = ["--data-dir", str(data), "render", "statement", "--member", "无此人", "--out", str(out)]
     assert cli.main(bad) != 0
     assert "名单中没有“无此人”" in capsys.readouterr().err
+
+
+def test_a_package_file_is_told_from_a_command() -> None:
+    from mingjing.cli import split_package
+
+    assert split_package(["x.mjcampaign"]) == ([], Path("x.mjcampaign"))
+    assert split_package(["--data-dir", "a.mjreply", "B.MJSUBMISSION"]) == (
+        ["--data-dir", "a.mjreply"],
+        Path("B.MJSUBMISSION"),
+    )
+    assert split_package(["demo", "--force"]) == (["demo", "--force"], None)
+    # A command's own file argument stays the command's.
+    assert split_package(["campaign", "join", "x.mjcampaign"])[1] is None
+
+
+def test_a_package_file_and_a_command_together_are_refused(tmp_path: Path) -> None:
+    from mingjing.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data-dir", str(tmp_path), "x.mjcampaign", "summary"])
+    assert exit_.value.code == 2

@@ -115,7 +115,9 @@ def _iso_date(text: str) -> dt.date:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mingjing",
-        description="明镜：单位自查自纠与整改落实工作程序。不带命令时打开程序窗口。",
+        description="明镜：单位自查自纠与整改落实工作程序。不带命令时打开程序窗口；"
+        "给出一个明镜文件（.mjcampaign、.mjsubmission、.mjreply）时，"
+        "打开程序窗口并接着导入它（双击文件时即如此）。",
     )
     parser.add_argument(
         "--version", action="version", version=f"明镜 {__version__}", help="显示版本号并退出"
@@ -555,9 +557,43 @@ def run_sheet_import(args: argparse.Namespace, db: Any) -> int:
     return EXIT_OK
 
 
+#: Options of the top-level parser that take a value (their value is not the file).
+_VALUE_OPTIONS = ("--data-dir", "--database")
+
+
+def split_package(argv: Sequence[str]) -> tuple[list[str], Path | None]:
+    """Take a package file out of the command line: ``mingjing [选项] FILE.mjcampaign``.
+
+    A desktop's file association (``Exec=mingjing %f``, Windows' ``"%1"``)
+    starts the program with the file as its only argument. The first word
+    that is not an option is either a command or, if it ends as a package
+    file does, that file; argparse sees the rest.
+    """
+    from mingjing.exchange.package import SUFFIXES
+
+    words = list(argv)
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word in _VALUE_OPTIONS:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        if word.lower().endswith(tuple(SUFFIXES.values())):
+            return words[:index] + words[index + 1 :], Path(word)
+        break
+    return words, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words, package = split_package(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(words)
+    if package is not None and args.verb is not None:
+        parser.error(f"明镜文件 {package} 和命令 {args.verb} 不能同时给出")
     location = resolve_location(args.data_dir, args.database)
     if location.data_dir.exists() and not location.data_dir.is_dir():
         _err(
@@ -571,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb is None:
             from mingjing.ui.app import run_app
 
-            return run_app(location, smoke=args.smoke, argv=sys.argv[:1])
+            return run_app(location, smoke=args.smoke, argv=sys.argv[:1], package=package)
         return run_verb(args, location)
     except (InputRefused, DomainError) as exc:
         _err(f"已拒绝：{exc}{unchanged}")

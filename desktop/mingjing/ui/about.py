@@ -20,7 +20,13 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("platformdirs", "platformdirs", "MIT"),
     ("PyYAML", "PyYAML", "MIT"),
     ("fonttools", "fontTools", "MIT"),
+    ("openpyxl", "openpyxl", "MIT"),
+    ("python-docx", "python-docx", "MIT"),
+    ("lxml", "lxml", "BSD-3-Clause"),
+    ("pypdfium2", "pypdfium2（PDFium）", "Apache-2.0 或 BSD-3-Clause"),
+    ("Mako", "Mako", "MIT"),
 )
+"""Distribution, name shown, licence. packaging/mingjing.spec carries each one's metadata."""
 
 
 def _version_of(dist: str) -> str:
@@ -107,6 +113,9 @@ class AboutDialog(QDialog):
             )
             parts.append(f"<table><tr>{header}</tr>{rows}</table>")
         parts.append(f"<h3>{self.tr('使用的开源软件')}</h3><table>")
+        parts.append(
+            "<tr>" + _cell("Python") + _cell(platform.python_version()) + _cell("PSF-2.0") + "</tr>"
+        )
         for dist, name, licence_name in LIBRARIES:
             parts.append(
                 "<tr>" + _cell(name) + _cell(_version_of(dist)) + _cell(licence_name) + "</tr>"

@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mingjing.config import DataLocation
 from mingjing.fonts import FontRegistry
+from mingjing.resources import resource_path
 from mingjing.services.errors import EnvironmentFault, InputRefused
 from mingjing.services.startup import prepare
 from mingjing.ui import settings as S
@@ -68,12 +71,26 @@ def install_qt_translations(app: QApplication) -> bool:
     return True
 
 
+def application_icon() -> QIcon:
+    """明镜's icon: the PNGs a build renders (resources/icons/mingjing-N.png), else the SVG."""
+    folder = resource_path("icons")
+    icon = QIcon()
+    for png in sorted(folder.glob("mingjing-*.png")):
+        icon.addFile(str(png))
+    if icon.isNull():
+        icon.addFile(str(folder / "mingjing.svg"))
+    return icon
+
+
 def create_application(argv: Sequence[str]) -> tuple[QApplication, FontRegistry]:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName("mingjing")
     app.setOrganizationName("mingjing")
     app.setApplicationDisplayName("明镜")
+    # The desktop entry is mingjing.desktop: the taskbar finds its icon and name by it.
+    app.setDesktopFileName("mingjing")
+    app.setWindowIcon(application_icon())
     # Calendars, dates and numbers in Chinese even where the system locale is C
     # (a fresh Debian or 统信 install): the date pickers showed English months.
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
@@ -132,7 +149,13 @@ def build_window(
     return window
 
 
-def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] = ()) -> int:
+def run_app(
+    location: DataLocation,
+    *,
+    smoke: bool = False,
+    argv: Sequence[str] = (),
+    package: Path | None = None,
+) -> int:
     """Show the window at once, then open the database behind it.
 
     The cheap checks (a newer, damaged or foreign database; another window
@@ -166,6 +189,8 @@ def run_app(location: DataLocation, *, smoke: bool = False, argv: Sequence[str] 
         app.exit(result["code"])
 
     window.workspace_failed.connect(failed)
+    if package is not None and not smoke:
+        window.open_package(package)  # handled once the database is open
     try:
         window.show()
         if prepared.snapshot is not None:

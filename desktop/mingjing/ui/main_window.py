@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.config import DataLocation
+from mingjing.exchange.package import KIND_LABELS, SUFFIXES
 from mingjing.fonts import FontRegistry
 from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.overview import Summary, save_snapshot
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
         self._reminded = False
         self._closing = False
         self._refresh_generation = 0
+        self._pending_packages: list[Path] = []
+        self._pending_hand_ins: list[Path] = []
 
     # ------------------------------------------------------------------ pages
 
@@ -215,6 +218,8 @@ class MainWindow(QMainWindow):
 
     def _desk_loaded(self) -> None:
         """The ledger works on the campaign the desk has open (none on a cadre's laptop)."""
+        if self._pending_hand_ins:
+            self._take_hand_ins()
         context = self.desk.context
         if context is None or self.ledger.ledger.context != context:
             self.ledger.set_context(context)
@@ -255,6 +260,9 @@ class MainWindow(QMainWindow):
             self.show_page("self_check")
         self.workspace_opened.emit()
         self.refresh()
+        pending, self._pending_packages = self._pending_packages, []
+        for path in pending:
+            self._open_package_now(path)
 
     def show_snapshot(self, summary: Summary) -> None:
         """Show the overview kept from the last run while the database opens."""
@@ -317,6 +325,79 @@ class MainWindow(QMainWindow):
     def _announce_first_page(self) -> None:
         self.repaint()
         self.first_page_shown.emit()
+
+    # ------------------------------------------------------- opened files
+
+    # Dialogs are class methods so that tests can answer them.
+
+    @classmethod
+    def tell_info(cls, parent: QWidget, text: str) -> None:
+        QMessageBox.information(parent, parent.tr("明镜"), text)
+
+    @classmethod
+    def tell_warning(cls, parent: QWidget, text: str) -> None:
+        QMessageBox.warning(parent, parent.tr("明镜"), text)
+
+    def open_package(self, path: Path) -> None:
+        """A package file the program was started with (a double-click on it).
+
+        It goes where the same file would be taken in by hand: a campaign
+        file to 个人自查's joining, a reply to 个人自查's 打开审核回复, a
+        hand-in to 汇总与会诊's 收取自查. Before the database is open it waits.
+        """
+        if self.workspace is None:
+            self._pending_packages.append(path)
+            return
+        self._open_package_now(path)
+
+    def _open_package_now(self, path: Path) -> None:
+        lower = path.name.lower()
+        kind = next((k for k, suffix in SUFFIXES.items() if lower.endswith(suffix)), None)
+        if kind is None:
+            endings = "、".join(SUFFIXES.values())
+            self.tell_warning(
+                self, self.tr("{0} 不是明镜的文件（明镜的文件以 {1} 结尾）。").format(path, endings)
+            )
+            return
+        if not path.is_file():
+            self.tell_warning(
+                self,
+                self.tr("找不到{0} {1}。它可能已被移走或改名。").format(KIND_LABELS[kind], path),
+            )
+            return
+        if kind == "campaign":
+            self.show_page("self_check")
+            self.self_check.join(str(path))
+        elif kind == "reply":
+            self.show_page("self_check")
+            self.self_check.open_reply_file(str(path))
+        elif kind == "submission":
+            self.show_page("gathering")
+            self._pending_hand_ins.append(path)
+            self.desk.reload()  # taken in when the desk has read which campaign is open
+        else:
+            self.tell_info(
+                self,
+                self.tr(
+                    "{0}是领导审阅文件。领导审阅功能还在开发中，这个版本的明镜还不能打开它。"
+                ).format(path.name),
+            )
+
+    def _take_hand_ins(self) -> None:
+        paths, self._pending_hand_ins = self._pending_hand_ins, []
+        if self.desk.context is None:
+            self.tell_warning(
+                self,
+                self.tr(
+                    "本机没有办公室的专项行动，不能收取自查提交文件 {0}。"
+                    "请在办公室汇总用的电脑上用明镜打开它。"
+                ).format("、".join(p.name for p in paths)),
+            )
+            return
+        tab = self.desk.tab(HandInsTab)
+        assert isinstance(tab, HandInsTab)
+        self.desk.tabs.setCurrentWidget(tab)
+        tab.import_paths(paths)
 
     # ---------------------------------------------------------------- actions
 
