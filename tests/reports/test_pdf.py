@@ -222,8 +222,10 @@ def test_a_long_title_breaks_at_a_sense_boundary(registry: FontRegistry) -> None
 
 def test_after_a_table_the_signature_goes_with_its_last_row(registry: FontRegistry) -> None:
     seen_alone_risk = 0
-    for n in range(24, 36):
-        rows = tuple((str(k), "问题" * 6, "措施" * 6) for k in range(1, n + 1))
+    for n, last in itertools.product(range(18, 44), (22, 40)):
+        # Rows of one line, the last of three or five lines: however the table
+        # ends, no header is repeated inside a page and no row is left a line.
+        rows = tuple((str(k), "问题" * (6 if k < n else last), "措施" * 6) for k in range(1, n + 1))
         doc = one(
             Title("清单"),
             Table(("序号", "问题", "措施"), rows, (2, 10, 10)),
@@ -240,6 +242,9 @@ def test_after_a_table_the_signature_goes_with_its_last_row(registry: FontRegist
         ]
         seen_alone_risk += signer.page > 1
         assert rows_above, n
+        for page in {line.page for line in lines}:
+            headers = [x for x in lines if x.page == page and x.text.startswith("序号")]
+            assert len(headers) <= 1, (n, page)  # never a header repeated inside a page
     assert seen_alone_risk  # some of these tables did fill their page
 
 

@@ -411,9 +411,11 @@ class Signed(Flowable):  # type: ignore[misc]
     """The last paragraph with the signature under it: the signature never stands
     alone at the top of a page; at least two lines of the text go with it."""
 
-    def __init__(self, body: Flowable, signature: Stacked) -> None:
+    def __init__(self, body: Flowable, signature: Stacked, *, whole: bool = False) -> None:
         super().__init__()
         self.body, self.signature = body, signature
+        self.whole = whole
+        """Taken over to the next page together: not split again on this one."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         _, h1 = self.body.wrap(availWidth, availHeight)
@@ -422,6 +424,8 @@ class Signed(Flowable):  # type: ignore[misc]
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self.whole and getattr(self, "height", 0) <= min(TYPE_WIDTH, TYPE_HEIGHT):
+            return []  # to the next page, where it fits whole
         if isinstance(self.body, GridTable):
             return self._split_table(self.body, availWidth, availHeight)
         body = self.body.body if isinstance(self.body, Joined) else self.body
@@ -458,7 +462,7 @@ class Signed(Flowable):  # type: ignore[misc]
         parts = table.split_off_last()
         if len(parts) < 2:
             return []
-        return [parts[0], Signed(parts[1], self.signature)]
+        return [parts[0], Signed(parts[1], self.signature, whole=True)]
 
     def draw(self) -> None:
         self.signature.drawOn(self.canv, 0, 0)
@@ -806,7 +810,15 @@ class GridTable(Flowable):  # type: ignore[misc]
         if n == len(rows):
             return [self]
         taken, taken_heights = rows[:n], heights[:n]
+        if not taken and self.head_height() + heights[n] <= min(TYPE_WIDTH, TYPE_HEIGHT):
+            # Not one whole row fits here, but it would on a fresh page: go there
+            # (split here, it would leave a header and a line or two mid-page).
+            return []
         fit = int((room - 2 * self.PAD) // leading)
+        lines = max((len(cell) for cell in rows[n]), default=1)
+        # Two lines of a row at least on each side of a page break (a row's
+        # single line alone under a repeated header reads as a stray row).
+        fit = min(fit, lines - 2) if taken else min(fit, lines - 1)
         if fit >= 2 or (not taken and fit >= 1):  # split this row by lines
             row = rows[n]
             first = [cell[:fit] for cell in row]
