@@ -124,9 +124,29 @@ def test_a_title_breaks_at_a_sense_boundary(title: str, lines: list[str]) -> Non
     assert broken[-1].last and not broken[0].last
 
 
-def test_a_title_on_one_line_or_three_is_left_to_the_caller() -> None:
+def test_a_title_on_one_line_is_left_alone_and_three_are_even() -> None:
     assert break_title("个人对照检查材料", 20, em) is None
-    assert break_title("很" * 45, 20, em) is None
+    broken = break_title("很" * 45, 20, em)
+    assert broken is not None and [line.text for line in broken] == ["很" * 15] * 3
+
+
+def test_a_bad_break_costs_a_line_more() -> None:
+    """At 17 characters a line, two lines would cut 庸政懒政怠政 / 问题: three are taken."""
+    title = "强化责任担当、认真解决庸政懒政怠政问题专项行动专题民主生活会"
+    broken = break_title(title, 17, em)
+    assert broken is not None
+    assert [line.text for line in broken] == [
+        "强化责任担当、",
+        "认真解决庸政懒政怠政问题",
+        "专项行动专题民主生活会",
+    ]
+    # With room for it, two lines, the longer above.
+    two = break_title(title, 20, em)
+    assert two is not None
+    assert [line.text for line in two] == [
+        "强化责任担当、认真解决庸政懒政怠政问题",
+        "专项行动专题民主生活会",
+    ]
 
 
 def test_an_opening_mark_is_not_left_alone_before_a_whole_date() -> None:

@@ -319,9 +319,14 @@ def _signature(doc: DocxDocument, block: Signature) -> None:
     if date and date_right < 2:
         date_right = 2.0
         signer_right = date_right + chars(date) + 2 - chars(block.signer)
-    _para(doc, "", FANGSONG)
-    _para(doc, block.signer, FANGSONG, align="right", right_chars=signer_right)
+    # The 落款 never on a page of its own: the last paragraph, the blank line and
+    # the signer keep with what follows (Word and WPS honour keep-with-next).
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _para(doc, "", FANGSONG).paragraph_format.keep_with_next = True
+    signer = _para(doc, block.signer, FANGSONG, align="right", right_chars=signer_right)
     if date:
+        signer.paragraph_format.keep_with_next = True
         _para(doc, date, FANGSONG, align="right", right_chars=date_right)
 
 
@@ -348,7 +353,8 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         for _ in range(5):
             _para(doc, "", FANGSONG)
         for n, line in enumerate(document.cover):
-            _para(doc, line, XIAOBIAOSONG if n == 0 else KAI, 22 if n == 0 else 16, align="center")
+            text = _title_lines(line, landscape=False) if n == 0 else line
+            _para(doc, text, XIAOBIAOSONG if n == 0 else KAI, 22 if n == 0 else 16, align="center")
             _para(doc, "", FANGSONG)
         body_started = True
     if document.contents:

@@ -17,6 +17,7 @@ width by the caller.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -183,48 +184,99 @@ TITLE_WORDS = (
 )
 """Words a title's line break may not cut (GB/T 9704 §7.3.1: 回行时要做到词意完整)."""
 
+TITLE_HEADS = ("问题", "情况", "工作", "材料", "方案", "记录", "清单", "台账", "汇编")
+"""Head nouns that close the phrase before them: a title line does not start with
+one (…怠政 / 问题专项行动… reads wrong; …怠政问题 / 专项行动… right)."""
+
 
 def break_title(text: str, width: float, advance: Callable[[str], float]) -> list[Line] | None:
-    """A title of two lines broken where the sense allows, or None if it is not two lines.
+    """A title of more than one line broken where the sense allows, or None if it
+    fits one line.
 
-    Of the places the rules allow, the one chosen keeps :data:`TITLE_WORDS`
-    whole and the lines even; a break before 关于 (发文机关 over 事由) is
-    preferred even if the lines are less even, as long as both fit.
+    Of the places the rules allow, the chosen ones keep :data:`TITLE_WORDS`
+    whole, start no line with one of :data:`TITLE_HEADS`, and make the lines
+    even; a break before 关于 (发文机关 over 事由) is preferred even if the
+    lines are less even. If the fewest lines can only be had by a bad break, one
+    line more is taken (…解决 / 庸政懒政怠政问题专项行动 / 专题民主生活会).
     """
-    if len(break_lines(text, width, advance)) != 2:
+    count = len(break_lines(text, width, advance))
+    if count < 2:
         return None
     units = split_units(text)
     widths = [sum(advance(ch) for ch in u) for u in units]
-    total = sum(widths)
-    em = max(widths, default=0.0)
+    em = max(widths, default=1.0)
+    starts = [0]
+    for u in units:
+        starts.append(starts[-1] + len(u))
     spans = [
         (m.start(), m.start() + len(word))
-        for word in TITLE_WORDS
+        for word in TITLE_WORDS + TITLE_HEADS
         for m in re.finditer(re.escape(word), text)
     ]
-    best: tuple[float, int, float] | None = None
-    offset, first = 0, 0.0
-    for i in range(1, len(units)):
-        offset += len(units[i - 1])
-        first += widths[i - 1]
-        second = total - first
-        if first > width + 0.01 or second > width + 0.01:
-            continue
+
+    def break_cost(i: int) -> float | None:
+        """Cost of a line starting at unit ``i`` (None: not allowed)."""
         if _breaks_a_rule(units[:i], units[i:]):
-            continue
-        score = abs(first - second)
+            return None
+        offset = starts[i]
+        cost = 0.0
         if any(start < offset < end for start, end in spans):
-            score += 100 * em
+            cost += 100 * em
+        if text.startswith(TITLE_HEADS, offset):
+            cost += 50 * em
         if text.startswith("关于", offset):
-            score -= 8 * em
-        if best is None or score < best[0]:
-            best = (score, offset, first)
-    if best is None:
+            cost -= 8 * em
+        if text[offset - 1] in "、，；：":
+            cost -= 6 * em  # after a pause mark: the natural place
+        return cost
+
+    breaks = [break_cost(i) if i else 0.0 for i in range(len(units))]
+    prefix = [0.0]
+    for w in widths:
+        prefix.append(prefix[-1] + w)
+
+    def best(k: int) -> tuple[float, list[int]] | None:
+        """The cheapest k lines: (cost, start units of lines 2..k)."""
+        even = prefix[-1] / k
+        inf = float("inf")
+        m = len(units)
+        # cost[j][i]: the best cost of j lines covering units[:i]
+        cost = [[inf] * (m + 1) for _ in range(k + 1)]
+        back = [[0] * (m + 1) for _ in range(k + 1)]
+        cost[0][0] = 0.0
+        for j in range(1, k + 1):
+            for i in range(1, m + 1):
+                for h in range(j - 1, i):
+                    if cost[j - 1][h] == inf:
+                        continue
+                    line = prefix[i] - prefix[h]
+                    if line > width + 0.01:
+                        continue
+                    b = breaks[h]
+                    if b is None:
+                        continue
+                    # Even lines; of equals, the longer above (梯形, not 倒梯形).
+                    c = cost[j - 1][h] + b + abs(line - even) + 0.05 * line * (j - 1)
+                    if c < cost[j][i]:
+                        cost[j][i], back[j][i] = c, h
+        if cost[k][m] == inf:
+            return None
+        cuts, i = [], m
+        for j in range(k, 0, -1):
+            i = back[j][i]
+            cuts.append(i)
+        return cost[k][m], sorted(cuts)[1:]
+
+    chosen = best(count)
+    more = best(count + 1)
+    if more is not None and (chosen is None or more[0] + 10 * em < chosen[0]):
+        chosen = more
+    if chosen is None:
         return None
-    _, offset, first = best
+    edges = [0, *chosen[1], len(units)]
     return [
-        Line(text[:offset], first, 0.0, False),
-        Line(text[offset:], total - first, 0.0, True),
+        Line(text[starts[a] : starts[b]], prefix[b] - prefix[a], 0.0, b == len(units))
+        for a, b in itertools.pairwise(edges)
     ]
 
 

@@ -276,10 +276,9 @@ class TextBlock(Flowable):  # type: ignore[misc]
     ) -> list[Line]:
         """A centred title in lines of even length: the narrowest measure that
         still takes as many lines (not a full line over a stub such as 的公示)."""
-        if len(lines) == 2:
-            at_sense = break_title(text, width, self.setter.advancer(*style))
-            if at_sense is not None:
-                return at_sense
+        at_sense = break_title(text, width, self.setter.advancer(*style))
+        if at_sense is not None:
+            return at_sense
         count = len(lines)
         best = lines
         measure = max(line.width for line in lines)
