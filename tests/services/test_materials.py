@@ -331,3 +331,31 @@ def test_next_years_statements_open_with_this_campaigns_ledger(
     (own,) = materials.last_year(ledger_db, new, "孙珺")
     assert f"本人牵头负责的整改事项{len(mine)}项" in own
     assert materials.last_year(ledger_db, old, None) == ()  # nothing before the first
+
+
+def test_what_is_prepared_for_the_meeting_is_dated_no_later_than_it(ledger_db: Database) -> None:
+    from mingjing.reports.document import Signature
+    from mingjing.services import meetings
+
+    cid = materials._campaign_id(ledger_db)
+    plan = meetings.plan_meeting(ledger_db, cid, "democratic_life", TODAY)
+    held = TODAY - dt.timedelta(days=3)
+    mid = meetings.save_meeting(
+        ledger_db, cid, meetings.MeetingInput(**{**plan.__dict__, "held_on": held})
+    )
+    later = TODAY + dt.timedelta(days=10)
+
+    def signed(kind: str) -> dt.date | None:
+        document = materials.build(ledger_db, kind, today=later, meeting=mid)
+        return next(b for b in document.sections[0].blocks if isinstance(b, Signature)).date
+
+    assert signed("team-statement") == held
+    assert signed("problem-list") == held
+    assert signed("opinions") == held
+    assert signed("ledger") == later  # the ledger and the notice say where things stand now
+    package = materials.build(ledger_db, "package", today=later, meeting=mid)
+    dates = {
+        s.title: next((b.date for b in s.blocks if isinstance(b, Signature)), None)
+        for s in package.sections
+    }
+    assert dates["领导班子对照检查材料"] == dates["领导班子问题清单"] == held

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 def cn_date(value: dt.date | None, empty: str = "") -> str:
@@ -22,3 +23,15 @@ def unigrams(text: str) -> str:
     instead of a scan. Punctuation and spaces are dropped; letters are lower case.
     """
     return " ".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def short_statement(text: str, limit: int = 40) -> str:
+    """A problem's short statement from a longer text: its first sentence; if
+    that is longer than ``limit``, up to the last pause (，、：) within it —
+    never cut inside a phrase with an ellipsis, which printed materials cannot
+    carry. A first sentence with no pause early enough is kept whole."""
+    first = re.split(r"[。；;！!？?\n]", text.strip(), maxsplit=1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = max(first.rfind(mark, 0, limit) for mark in "，、：,")
+    return first[:cut] if cut >= limit // 3 else first

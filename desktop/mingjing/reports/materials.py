@@ -335,8 +335,8 @@ def _problems_by_area(data: StatementInput) -> list[Block]:
         out.append(Heading(2, f"（{cn_number(n)}）{area}方面"))
         for k, p in enumerate(groups[area], 1):
             text = f"{k}.{_sentence(p.text)}"
-            if p.examples.strip():
-                text += p.examples.strip()
+            if _examples(p):
+                text += _examples(p)
             else:
                 text += "（未写具体事例。）"
             out.append(Para(text))
@@ -385,13 +385,26 @@ def _measures(data: StatementInput) -> list[Block]:
 # ------------------------------------------------------------------ 班子问题清单
 
 
+def _examples(p: ProblemLine) -> str:
+    """The problem's 具体表现, unless it only repeats the problem (an opinion taken
+    in as a problem often has its words in both)."""
+    examples = p.examples.strip()
+    if _bare(examples) and _bare(examples) in _bare(p.text):
+        return ""
+    return examples
+
+
+def _bare(text: str) -> str:
+    return text.strip().rstrip("。；;.，, ")
+
+
 def problem_list(unit: str, problems: Sequence[ProblemLine], date: dt.date | None) -> Section:
     rows = tuple(
         (
             str(n),
             p.area or "—",
             p.text,
-            p.examples,
+            _examples(p) or "—",
             p.source,
             "\n".join(f"{k}.{m.text}" for k, m in enumerate(p.measures, 1)),
             p.leader,
@@ -713,7 +726,7 @@ def package(data: CampaignMaterials) -> Document:
     sections: list[Section] = [meeting_plan(data.unit, data.meeting)]
     if data.team is not None:  # a 民主生活会: the leadership's statement and list
         sections.append(statement(data.team))
-        sections.append(problem_list(data.unit, data.team_problems, data.date))
+        sections.append(problem_list(data.unit, data.team_problems, data.team.date))  # (its date)
     for s in data.statements:
         sections.append(statement(s))
     if data.opinions is not None:

@@ -71,6 +71,7 @@ from mingjing.domain.models import (
     StudyRecord,
     Unit,
 )
+from mingjing.domain.text import short_statement
 from mingjing.resources import resource_path
 from mingjing.services.checklists import builtin_template, install_template
 from mingjing.storage import Database
@@ -369,7 +370,7 @@ class _Builder:
                     owner_member=member,
                     area=area,
                     item=answer.item,
-                    text=_problem_title(answer.item.text),
+                    text=short_statement(answer.item.text),
                     examples=answer.example,
                     severity=Severity.NOTABLE
                     if answer.level is Level.SERIOUS
@@ -488,7 +489,7 @@ class _Builder:
                 owner_member=opinion.target_member,
                 owner_team=opinion.target_team,
                 area=opinion.area,
-                text=_problem_title(opinion.text),
+                text=short_statement(opinion.text),
                 examples=opinion.text,
                 source=Source.MASSES,
                 sort_order=90 + len(made),
@@ -758,12 +759,6 @@ def _area_by_key(items: dict[str, Item], area_key: str) -> Any:
     raise ValueError(f"demo content names an unknown area: {area_key}")
 
 
-def _problem_title(text: str) -> str:
-    """A short problem statement from a longer text: its first clause, ≤ 40 characters."""
-    first = re.split(r"[。；;]", text.strip(), maxsplit=1)[0]
-    return first if len(first) <= 40 else first[:39] + "…"
-
-
 def create_demo(
     db: Database,
     *,
@@ -839,7 +834,7 @@ def _more_channels(
             area=_area_by_key(
                 b.items, b.c["team_problems"][order % len(b.c["team_problems"])]["area"]
             ),
-            text=_problem_title(text),
+            text=short_statement(text),
             examples=text,
             source=source,
             sort_order=70 + order,

@@ -609,16 +609,20 @@ def build(
         raise DomainError(f"没有“{kind}”这种材料。可生成：{'、'.join(KINDS)}。")
     cid = campaign_id or _campaign_id(db)
     c = _campaign(db, cid)
+    # What is prepared for the meeting is dated no later than the meeting.
+    due = _for_the_meeting(db, cid, meeting, today)
     if kind == "statement":
         if not member:
             raise DomainError("生成个人对照检查材料要指明是谁（--member 姓名）。")
         return m.single(m.statement(statement_input(db, cid, member, today)), c.unit)
     if kind == "team-statement":
-        return m.single(m.statement(team_statement_input(db, cid, today)), c.unit)
+        return m.single(
+            m.statement(replace(team_statement_input(db, cid, today), date=due)), c.unit
+        )
     if kind == "problem-list":
-        return m.single(m.problem_list(c.unit, team_problems(db, cid, today), today), c.unit)
+        return m.single(m.problem_list(c.unit, team_problems(db, cid, today), due), c.unit)
     if kind == "opinions":
-        return m.single(m.opinions(opinions_input(db, cid, today)), c.unit)
+        return m.single(m.opinions(replace(opinions_input(db, cid, today), date=due)), c.unit)
     if kind == "consultation":
         return m.single(m.consultations(c.unit, consultation_records(db, cid)), c.unit)
     if kind == "ledger":
@@ -653,10 +657,12 @@ def build(
             unit=c.unit,
             campaign_title=c.title,
             meeting=record,
-            team=None if branch_meeting else team_statement_input(db, cid, today),
+            team=None
+            if branch_meeting
+            else replace(team_statement_input(db, cid, today), date=due),
             statements=statements,
             team_problems=() if branch_meeting else tuple(team_problems(db, cid, today)),
-            opinions=opinions_input(db, cid, today),
+            opinions=replace(opinions_input(db, cid, today), date=due),
             consultations=tuple(consultation_records(db, cid)),
             ledger=tuple(ledger_lines(db, cid, today)),
             assignments=tuple(assignment_sheets(db, cid, today)),
@@ -664,6 +670,17 @@ def build(
             anonymise=anonymise,
         )
     )
+
+
+def _for_the_meeting(
+    db: Database, campaign_id: str, meeting_id: str | None, today: dt.date
+) -> dt.date:
+    """The date of what is prepared for a meeting (statements, 问题清单, 征求意见
+    汇总): the day it is printed, but no later than the meeting it was for."""
+    record = meeting_record(db, campaign_id, meeting_id)
+    if record is None or record.held_on is None:
+        return today
+    return min(today, record.held_on)
 
 
 def write(

@@ -36,6 +36,7 @@ from mingjing.domain.models import (
     Opinion,
     Problem,
 )
+from mingjing.domain.text import short_statement
 from mingjing.services.roster import normalize_name
 from mingjing.services.sheets import (
     Column,
@@ -167,9 +168,8 @@ def _excerpt(text: str, size: int = 14) -> str:
 
 
 def problem_title(text: str) -> str:
-    """A problem's short statement from an opinion: its first clause, at most 40 characters."""
-    first = re.split(r"[。；;！!？?\n]", text.strip(), maxsplit=1)[0].strip()
-    return first if len(first) <= 40 else first[:39] + "…"
+    """A problem's short statement from an opinion (see :func:`short_statement`)."""
+    return short_statement(text)
 
 
 # ------------------------------------------------------------------- views
