@@ -265,6 +265,11 @@ def test_a_leaders_statement_has_talks_and_personal_matters(ledger_db: Database)
     text = _text(statement(data))
     assert f"谈心谈话{len(talks)}人次" in text
     assert "与刘志堃同志（党组书记、局长）、" in text  # whom, without a second 与
+    # …in the roster's order: the 党组书记 first, then the others by rank.
+    leaders = [x.name for x in materials._leaders(ledger_db, cid) if x.name != "孙珺"]
+    said = [text.index(name + "同志") for name in leaders]
+    assert said == sorted(said)
+    assert "主要有：" in text and "学习了" not in text
     assert "、需要说明的个人有关事项\n" + view.personal_matters in text
     # Dated the day it was handed in, not the day it is printed.
     assert view.submitted_at is not None
@@ -359,3 +364,23 @@ def test_what_is_prepared_for_the_meeting_is_dated_no_later_than_it(ledger_db: D
         for s in package.sections
     }
     assert dates["领导班子对照检查材料"] == dates["领导班子问题清单"] == held
+
+
+def test_the_public_notice_says_what_the_public_may_read(ledger_db: Database) -> None:
+    from mingjing.reports.document import Para, Table
+
+    cid = materials._campaign_id(ledger_db)
+    lines = materials.ledger_lines(ledger_db, cid, TODAY)
+    signers = {x.sign_off.split("\n")[-1] for x in lines if x.sign_off.startswith("已销号")}
+    assert signers  # the demo has rows signed off, by leaders
+    notice = materials.build(ledger_db, "disclosure", today=TODAY).sections[0]
+    (table,) = [b for b in notice.blocks if isinstance(b, Table)]
+    results = [row[-1] for row in table.rows]
+    assert {r.split("（")[0] for r in results} <= {"已整改完成", "已完成，待验收", "正在整改"}
+    assert not any(name in r for r in results for name in signers)
+    assert not any("本人" in r or "销号" in r for r in results)
+    text = "\n".join(b.text for b in notice.blocks if isinstance(b, Para))
+    assert "公示时间为2025年11月20日至2025年11月26日（5个工作日）" in text  # Thu → Wed
+    kept = sum(1 for x in lines if x.source == "互相帮")
+    assert len(table.rows) == len(lines) - kept
+    assert (f"另有{kept}项" in text) == bool(kept)

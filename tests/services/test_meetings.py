@@ -97,3 +97,15 @@ def test_a_branch_meeting_is_hosted_by_the_branch_secretary(
     assert plan.attendees == ()  # the branch's members are chosen by the office
     leaders = meetings.plan_meeting(ledger_db, ledger_cid, "democratic_life", TODAY)
     assert leaders.host_id != plan.host_id
+
+
+def test_the_record_names_people_in_roster_order_and_the_recorder_once(
+    ledger_db: Database, ledger_cid: str
+) -> None:
+    record = materials.meeting_record(ledger_db, ledger_cid, None)  # the demo's meeting
+    assert record is not None and record.recorder
+    assert not any(o.startswith(record.recorder) for o in record.observers)
+    roster = [x.name for x in materials._unit_members(ledger_db, ledger_cid)]
+    ranks = [roster.index(name) for name in record.attendees]
+    assert ranks == sorted(ranks)
+    assert all(" " not in o for o in record.observers)

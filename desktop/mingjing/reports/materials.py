@@ -218,12 +218,13 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _topic(line: StudyLine) -> str:
-    """What was studied, as it reads after 学习了: without a leading 学习 or the
-    form's own name (“专题研讨：…”), which the sentence already says."""
-    topic = line.topic.strip()
-    for prefix in (f"{line.form}：", f"{line.form}:", "学习"):
-        if topic.startswith(prefix) and len(topic) > len(prefix) + 1:
-            topic = topic[len(prefix) :].strip()
+    """One thing studied, as it reads in a list after 主要有：, without the form's
+    own name in front (“专题研讨：…”, “中心组专题学习：…”), which the sentence
+    already says, nor a closing full stop."""
+    topic = line.topic.strip().rstrip("。；;")
+    head, mark, rest = topic.partition("：")
+    if mark and rest.strip() and len(head) <= 8 and head.endswith(("学习", "研讨", "学")):
+        topic = rest.strip()
     return topic
 
 
@@ -258,11 +259,13 @@ def statement(data: StatementInput) -> Section:
     blocks.append(Para(opening))
     if data.study:
         forms = _join(list(dict.fromkeys(s.form for s in data.study)))
-        topics = _join([_topic(s) for s in data.study[:6]])
-        more = f"等{len(data.study)}项内容" if len(data.study) > 1 else ""
+        topics = "；".join(t for t in (_topic(s) for s in data.study[:6]) if t)
+        more = f"等{len(data.study)}项" if len(data.study) > 6 else ""
         hours = sum(s.hours or 0 for s in data.study)
         total = f"，累计{_hours(hours)}学时" if hours else ""
-        blocks.append(Para(f"会前，{subject}通过{forms}等方式，学习了{topics}{more}{total}。"))
+        blocks.append(
+            Para(f"会前，{subject}通过{forms}等方式认真学习，主要有：{topics}{more}{total}。")
+        )
     elif not data.team:
         blocks.append(Para("（未填写学习情况。）"))
     if data.talks:
@@ -464,7 +467,11 @@ def opinions(data: OpinionsInput) -> Section:
     groups: dict[str, list[OpinionLine]] = {}
     for line in data.lines:
         groups.setdefault(line.area or "未归类", []).append(line)
-    for n, (area, lines) in enumerate(groups.items(), 1):
+    # In the order the distribution above gives them (then any not counted there).
+    order = [name for name, _ in data.by_area if name in groups]
+    order += [name for name in groups if name not in order]
+    for n, area in enumerate(order, 1):
+        lines = groups[area]
         blocks.append(Heading(2, f"（{cn_number(n)}）{area}方面"))
         for k, line in enumerate(lines, 1):
             times = f"（{line.count}条意见反映）" if line.count > 1 else ""
@@ -674,27 +681,57 @@ INTERNAL_SOURCES = frozenset({"互相帮"})
 
 
 def _result(line: LedgerLine) -> str:
-    """整改结果 for the public: the state and date, never who signed it off."""
+    """整改结果 for the public: done and when, or being done and by when — never
+    who signed it off, nor a progress note written for the office (in the
+    first person, with names)."""
     if line.sign_off.startswith("已销号"):
-        return re.sub(r"，[^，（）]*）$", "）", line.sign_off)
-    return line.progress or line.sign_off or "整改中"
+        parts = [x.strip("（）") for x in re.split(r"[\n（，]", line.sign_off) if x.strip("（）")]
+        when = next((x for x in parts if re.match(r"\d{4}年", x)), "")
+        return f"已整改完成（{when}）" if when else "已整改完成"
+    if line.sign_off.startswith("已完成"):
+        return "已完成，待验收"
+    deadline = line.deadline.strip()
+    if deadline and deadline not in ("未定", "—"):
+        return f"正在整改（时限：{deadline}）"
+    return "正在整改"
+
+
+def _working_days_after(day: dt.date, count: int) -> dt.date:
+    """The last of ``count`` working days from ``day`` (Saturdays and Sundays skipped;
+    public holidays are not known here)."""
+    n = 0
+    while True:
+        if day.weekday() < 5:
+            n += 1
+            if n == count:
+                return day
+        day += dt.timedelta(days=1)
 
 
 def disclosure(
-    unit: str, lines: Sequence[LedgerLine], date: dt.date | None, anonymise: bool = False
+    unit: str,
+    lines: Sequence[LedgerLine],
+    date: dt.date | None,
+    anonymise: bool = False,
+    campaign_title: str = "专项行动",
 ) -> Section:
     """整改情况公示 (开门抓整改): problems, measures and results; no opinion givers;
     with ``anonymise`` no member is named either (责任人 left out)."""
-    lines = [x for x in lines if x.source not in INTERNAL_SOURCES]
+    public = [x for x in lines if x.source not in INTERNAL_SOURCES]
+    kept = len(lines) - len(public)
+    period = "公示期为5个工作日"
+    if date is not None:
+        end = _working_days_after(date, 5)
+        period = f"公示时间为{cn_date(date)}至{cn_date(end)}（5个工作日）"
     blocks: list[Block] = [
-        Title(f"{unit}关于专项行动整改落实情况的公示"),
+        Title(f"{unit}关于{campaign_title}整改落实情况的公示"),
         Para(
-            f"为坚持开门抓整改，主动接受群众监督，现将{unit}专项行动查摆问题的整改落实情况"
-            "予以公示。公示期为5个工作日。如有意见建议，请在公示期内通过来信、来电或来访"
-            "向本单位反映（联系电话：　　　　　　）。"
+            f"为坚持开门抓整改，主动接受群众监督，现将{unit}{campaign_title}查摆问题的"
+            f"整改落实情况予以公示。{period}。如有意见建议，请在公示期内通过来信、"
+            f"来电或来访向{unit}办公室反映。"
         ),
     ]
-    if lines:
+    if public:
         header = (
             ("序号", "问题", "整改措施", "整改结果")
             if anonymise
@@ -705,9 +742,16 @@ def disclosure(
             (str(n), x.problem, x.measure, _result(x))
             if anonymise
             else (str(n), x.problem, x.measure, x.department, _result(x))
-            for n, x in enumerate(lines, 1)
+            for n, x in enumerate(public, 1)
         )
         blocks.append(Table(header, rows, widths, font_size=12))
+        if kept:
+            blocks.append(
+                Para(
+                    f"另有{kept}项整改事项来自班子成员之间的相互批评，按规定在党内通报，"
+                    "不在此公示。"
+                )
+            )
     else:
         blocks.append(Para("（尚无整改事项。）"))
     blocks.append(Signature(unit, date))
@@ -736,7 +780,9 @@ def package(data: CampaignMaterials) -> Document:
     if data.assignments:
         sections.append(assignments(data.unit, data.assignments))
     sections.append(minutes(data.unit, data.meeting))
-    sections.append(disclosure(data.unit, data.ledger, data.date, data.anonymise))
+    sections.append(
+        disclosure(data.unit, data.ledger, data.date, data.anonymise, data.campaign_title)
+    )
     kind = data.meeting.kind if data.meeting else "专题民主生活会"
     cover = (
         f"{data.campaign_title}{kind}",

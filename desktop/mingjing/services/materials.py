@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -154,8 +154,21 @@ def _member(db: Database, campaign_id: str, name: str) -> Member:
         return found[0]
 
 
+def _in_roster_order(talks: list[m.StudyLine], roster: Sequence[str]) -> list[m.StudyLine]:
+    """Talks listed as the roster runs (班子成员 first, by rank), not as recorded."""
+
+    def rank(line: m.StudyLine) -> int:
+        return next((n for n, name in enumerate(roster) if name in line.topic), len(roster))
+
+    return sorted(talks, key=rank)
+
+
 def _statement_from_view(
-    c: _Campaign, view: SelfCheckView | None, member: Member, today: dt.date
+    c: _Campaign,
+    view: SelfCheckView | None,
+    member: Member,
+    today: dt.date,
+    roster: Sequence[str] = (),
 ) -> m.StatementInput:
     if view is None:
         return m.StatementInput(
@@ -203,7 +216,7 @@ def _statement_from_view(
         meeting="专题民主生活会" if member.is_leader else "组织生活会",
         areas=c.areas,
         study=tuple(x for x in lines if x.form != talk),
-        talks=tuple(x for x in lines if x.form == talk),
+        talks=tuple(_in_roster_order([x for x in lines if x.form == talk], roster)),
         opinions=sum(1 for p in view.problems if p.source_code == Source.MASSES.value),
         problems=problems,
         overall_analysis=view.overall_analysis,
@@ -217,7 +230,8 @@ def statement_input(db: Database, campaign_id: str, name: str, today: dt.date) -
     c = _campaign(db, campaign_id)
     member = _member(db, campaign_id, name)
     view = find_self_check(db, campaign_id, str(member.id))
-    data = _statement_from_view(c, view, member, today)
+    roster = [x.name for x in _unit_members(db, campaign_id)]
+    data = _statement_from_view(c, view, member, today, roster)
     return replace(data, last_year=last_year(db, campaign_id, member.name))
 
 
@@ -553,7 +567,11 @@ def meeting_record(
         def who(x: Member | None) -> str:
             return x.name if x is not None else ""
 
-        live = [a for a in meeting.attendance if a.deleted_at is None]
+        # As the roster runs (班子成员 by rank), then those from outside as entered.
+        live = sorted(
+            (a for a in meeting.attendance if a.deleted_at is None),
+            key=lambda a: a.member.sort_order if a.member is not None else 1 << 30,
+        )
 
         def label(a: object) -> str:
             member = getattr(a, "member", None)
@@ -573,7 +591,9 @@ def meeting_record(
             observers=tuple(
                 f"{label(a)}（{a.title}）" if a.title else label(a)
                 for a in live
+                # The recorder sits in to take the minutes: named as 记录人, not 列席.
                 if a.status is AttendanceStatus.OBSERVER
+                and (a.member is None or a.member is not meeting.recorder)
             ),
             agenda=tuple((x.title, x.minutes) for x in meeting.agenda if x.deleted_at is None),
             criticisms=tuple(
@@ -635,7 +655,7 @@ def build(
         return m.single(m.minutes(c.unit, meeting_record(db, cid, meeting)), c.unit)
     if kind == "disclosure":
         lines = ledger_lines(db, cid, today)
-        return m.single(m.disclosure(c.unit, lines, today, anonymise), c.unit)
+        return m.single(m.disclosure(c.unit, lines, today, anonymise, c.title), c.unit)
     record = meeting_record(db, cid, meeting)
     branch_meeting = record is not None and record.kind == "组织生活会"
     if branch_meeting:
@@ -645,9 +665,10 @@ def build(
         speakers = [x for x in _unit_members(db, cid) if x.name in named]
     else:
         speakers = _leaders(db, cid)
+    roster = [x.name for x in _unit_members(db, cid)]
     statements = tuple(
         replace(
-            _statement_from_view(c, find_self_check(db, cid, str(x.id)), x, today),
+            _statement_from_view(c, find_self_check(db, cid, str(x.id)), x, today, roster),
             last_year=last_year(db, cid, x.name),
         )
         for x in speakers
