@@ -175,6 +175,8 @@ class MeetingRecord:
     follow_up: str = ""
     branch: str = ""
     """The 党支部 holding a 组织生活会."""
+    planned_on: dt.date | None = None
+    """When the meeting was planned: the date of its 方案."""
 
 
 @dataclass(frozen=True)
@@ -614,20 +616,54 @@ def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
     ]
     if m.observers:
         blocks.append(Para(f"列席（督导）：{_join(list(m.observers))}。"))
-    blocks.append(Heading(1, "四、会议议程"))
+    blocks.append(Heading(1, "四、会前准备"))
+    blocks += _preparation(m)
+    blocks.append(Heading(1, "五、会议议程"))
     if m.agenda:
         blocks += [Para(f"{k}.{_sentence(item)}") for k, (item, _) in enumerate(m.agenda, 1)]
     else:
         blocks.append(Para("（未安排议程。）"))
     blocks += [
-        Heading(1, "五、有关要求"),
+        Heading(1, "六、有关要求"),
         Para(
             "参会同志要提前认真准备个人对照检查材料，深入开展批评和自我批评，"
             "做到见人见事、开诚布公；会后抓好问题整改，列入整改台账，实行盘点销号。"
         ),
-        Signature(m.branch or unit, m.held_on),
+        Signature(m.branch or unit, m.planned_on or m.held_on),
     ]
     return Section("会议方案", tuple(blocks))
+
+
+def _preparation(m: MeetingRecord) -> list[Block]:
+    """会前准备: what is done before the meeting, in the order it is done."""
+    leaders = m.kind != "组织生活会"
+    who = "班子成员" if leaders else "支部党员"
+    talks = (
+        "党组书记与班子成员逐一谈心谈话，班子成员之间、班子成员与分管部门负责人之间"
+        "必谈，交流思想、互相提醒。"
+        if leaders
+        else "支部委员之间、支部委员与党员之间、党员与党员之间开展谈心谈话，互相提意见、点问题。"
+    )
+    write = (
+        "班子成员自己动手撰写个人对照检查材料，党组书记主持起草领导班子对照检查材料，"
+        "对照检查材料于会前一周送办公室汇总，按规定报送审核。"
+        if leaders
+        else "支部党员自己动手撰写发言提纲，对照查摆问题、剖析原因、明确整改措施，"
+        "于会前交支部审阅。"
+    )
+    return [
+        Heading(2, "（一）深入学习研讨"),
+        Para(f"{who}围绕会议主题，认真开展学习，集中学习研讨与个人自学相结合。"),
+        Heading(2, "（二）广泛征求意见"),
+        Para(
+            "通过座谈会、问卷调查、意见箱、个别访谈等方式，广泛征求干部群众和服务对象的"
+            "意见建议，梳理归类后原汁原味反馈本人。"
+        ),
+        Heading(2, "（三）开展谈心谈话"),
+        Para(talks),
+        Heading(2, "（四）撰写对照检查材料" if leaders else "（四）撰写发言提纲"),
+        Para(write),
+    ]
 
 
 def minutes(unit: str, m: MeetingRecord | None) -> Section:

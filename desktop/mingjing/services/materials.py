@@ -581,6 +581,9 @@ def meeting_record(
             kind=meeting.kind.label,
             theme=meeting.theme,
             held_on=meeting.held_on,
+            planned_on=min(meeting.created_at.astimezone().date(), meeting.held_on)
+            if meeting.held_on
+            else meeting.created_at.astimezone().date(),
             place=meeting.place,
             host=who(meeting.host),
             recorder=who(meeting.recorder),
