@@ -384,3 +384,12 @@ def test_the_public_notice_says_what_the_public_may_read(ledger_db: Database) ->
     kept = sum(1 for x in lines if x.source == "互相帮")
     assert len(table.rows) == len(lines) - kept
     assert (f"另有{kept}项" in text) == bool(kept)
+
+
+def test_the_team_problem_list_names_the_responsible_leaders(ledger_db: Database) -> None:
+    cid = materials._campaign_id(ledger_db)
+    problems = materials.team_problems(ledger_db, cid, TODAY)
+    leaders = {x.name for x in materials._leaders(ledger_db, cid)}
+    with_rows = [p for p in problems if p.deadline]  # opened in the ledger
+    assert with_rows and all(p.leader for p in with_rows)
+    assert all(set(p.leader.split("、")) <= leaders for p in with_rows)

@@ -288,6 +288,13 @@ def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ..
     return (text,)
 
 
+def _leader_of(row: Rectification) -> str:
+    """The row's 责任领导: the roster member, or the name as typed or read in."""
+    if row.responsible_leader is not None:
+        return row.responsible_leader.name
+    return row.leader_name
+
+
 def _names(row: Rectification) -> set[str]:
     """Who answers for a row: the leader and owner, on the roster or named in it."""
     names = {row.leader_name, row.owner_name}
@@ -363,7 +370,7 @@ def team_problems(db: Database, campaign_id: str, today: dt.date) -> list[m.Prob
                 for x in p.measures
                 if x.deleted_at is None
             ]
-            leaders = list(dict.fromkeys(r.leader_name for r in ledger_rows if r.leader_name))
+            leaders = list(dict.fromkeys(x for x in map(_leader_of, ledger_rows) if x))
             out.append(
                 m.ProblemLine(
                     text=p.text,
