@@ -29,9 +29,16 @@ def test_record_edit_and_open_ledger_rows(office: Database) -> None:
         assert campaign is not None
         cid = str(campaign.id)
         leaders = s.scalars(select(Member).where(Member.is_leader.is_(True))).all()
-        staff = s.scalars(select(Member).where(Member.is_leader.is_(False))).first()
-        assert staff is not None
+        # A member whose department another leader than the host supervises.
+        staff = next(
+            m
+            for m in s.scalars(select(Member).where(Member.is_leader.is_(False)))
+            if m.department and any(m.department in x.supervises for x in leaders[1:])
+        )
         host, staff_id = str(leaders[0].id), str(staff.id)
+        # The staff member's 分管 leader answers for their measure; the host if none.
+        supervisor = next(str(m.id) for m in leaders if staff.department in m.supervises)
+        assert supervisor != host
         participants = tuple(str(m.id) for m in leaders)
     before = len(list_consultations(office, cid))
     problems = tuple(r.id for r in list_problems(office, cid, ProblemFilter(source="self"))[:3])
@@ -77,7 +84,7 @@ def test_record_edit_and_open_ledger_rows(office: Database) -> None:
         assert str(first.responsible_leader_id) == host  # the owner is a leader
         second = by_text["每月开展一次进村入户走访。"]
         assert str(second.owner_id) == staff_id
-        assert str(second.responsible_leader_id) == host  # else the host
+        assert str(second.responsible_leader_id) == supervisor  # else their 分管 leader
         assert first.serial != second.serial and "集体会诊" in first.remarks
     assert all(m.in_ledger for m in load_consultation(office, new_id).measures)
 

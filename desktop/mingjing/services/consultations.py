@@ -25,6 +25,7 @@ from mingjing.domain.models import (
     Problem,
     Rectification,
 )
+from mingjing.services.roster import leaders_of, responsible_leader
 from mingjing.storage import Database
 
 
@@ -265,13 +266,14 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
                 Member.deleted_at.is_(None),
             )
         )
+        leaders = leaders_of(session, c.campaign.unit_id)
         problem = c.problems[0] if len(c.problems) == 1 else None
         added = 0
         for m in sorted(measures, key=lambda m: m.ordinal):
             if m.id in done:
                 continue
             owner = m.owner
-            leader = owner if owner is not None and owner.is_leader else (c.host or secretary)
+            leader = responsible_leader(owner, leaders, c.host or secretary)
             serial += 1
             session.add(
                 Rectification(

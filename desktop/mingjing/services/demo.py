@@ -74,6 +74,7 @@ from mingjing.domain.models import (
 from mingjing.domain.text import short_statement
 from mingjing.resources import resource_path
 from mingjing.services.checklists import builtin_template, install_template
+from mingjing.services.roster import responsible_leader
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
 
@@ -630,7 +631,7 @@ class _Builder:
                     source_label=Source.COLLECTIVE.label,
                     measure=measure_row.text,
                     target="共性问题在全局范围内得到纠正，形成长效机制。",
-                    responsible_leader=signer,
+                    responsible_leader=responsible_leader(measure_row.owner, self.leaders, signer),
                     responsible_department=measure_row.owner.department
                     if measure_row.owner
                     else "办公室",

@@ -50,6 +50,7 @@ from mingjing.domain.models import (
 )
 from mingjing.domain.rules import Urgency, urgency
 from mingjing.domain.states import RectificationEvent, rectification_events, rectification_step
+from mingjing.services.roster import responsible_leader
 from mingjing.storage import Database, search
 from mingjing.storage.errors import InputRefused
 
@@ -1076,14 +1077,7 @@ def rows_from_problems(db: Database, campaign_id: str, problem_ids: Iterable[str
             if problem.id in done:
                 continue
             owner = problem.owner_member
-            if owner is not None and owner.is_leader:
-                leader: Member | None = owner
-            elif owner is not None and owner.department:
-                leader = next(
-                    (m for m in leaders if owner.department in (m.supervises or "")), secretary
-                )
-            else:
-                leader = secretary
+            leader = responsible_leader(owner, leaders, secretary)
             measures = [m for m in problem.measures if m.deleted_at is None]
             if len(measures) > 1:
                 text = "\n".join(f"{n}. {m.text}" for n, m in enumerate(measures, 1))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -606,3 +607,18 @@ def forget_member_keys(db: Database, member_id: str) -> str:
             raise DomainError(f"还没有登记{member.name}的密钥，下次导入其提交时会自动登记。")
         member.public_keys = ""
         return keys.fingerprint
+
+
+def responsible_leader(
+    owner: Member | None, leaders: Sequence[Member], fallback: Member | None
+) -> Member | None:
+    """责任领导 for something a member answers for: the member if a leader, else the
+    leader whose 分管 covers the member's department, else ``fallback`` (the
+    meeting's host, or the party secretary)."""
+    if owner is not None and owner.is_leader:
+        return owner
+    if owner is not None and owner.department:
+        found = next((m for m in leaders if owner.department in (m.supervises or "")), None)
+        if found is not None:
+            return found
+    return fallback
