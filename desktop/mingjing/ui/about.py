@@ -25,6 +25,7 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("lxml", "lxml", "BSD-3-Clause"),
     ("pypdfium2", "pypdfium2（PDFium）", "Apache-2.0 或 BSD-3-Clause"),
     ("Mako", "Mako", "MIT"),
+    ("cryptography", "cryptography", "Apache-2.0 或 BSD-3-Clause"),
 )
 """Distribution, name shown, licence. packaging/mingjing.spec carries each one's metadata."""
 
