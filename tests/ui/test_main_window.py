@@ -276,3 +276,16 @@ def test_a_staff_laptop_overview_is_about_its_user(
 
         wait_for_tasks()
         ws.close()
+
+
+def test_the_data_check_from_the_menu(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[tuple[bool, str]] = []
+    monkeypatch.setattr(
+        MainWindow, "tell_check", classmethod(lambda c, p, ok, t: said.append((ok, t)))
+    )
+    window.check_data()
+    qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    ok, text = said[0]
+    assert ok and text.startswith("数据完好") and "审计" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -182,6 +182,10 @@ class MainWindow(QMainWindow):
         backup.triggered.connect(self.backup_database)
         backup.setEnabled(self.location.sqlite_path is not None)
         file_menu.addAction(backup)
+        check = QAction(self.tr("检查数据(&C)…"), self)
+        check.setToolTip(self.tr("检查数据库是否完好、审计记录是否被改动过"))
+        check.triggered.connect(self.check_data)
+        file_menu.addAction(check)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -454,6 +458,38 @@ class MainWindow(QMainWindow):
                 self.tr("已备份到 {0}").format(path), 8000
             ),
             on_failure=self._report_action_failure,
+        )
+
+    @classmethod
+    def tell_check(cls, parent: QWidget, ok: bool, text: str) -> None:
+        if ok:
+            QMessageBox.information(parent, parent.tr("检查数据"), text)
+        else:
+            QMessageBox.warning(parent, parent.tr("检查数据"), text)
+
+    def check_data(self) -> None:
+        """文件 → 检查数据: the database's integrity and the audit chain (as `mingjing check`)."""
+        if self.workspace is None:
+            return
+        db = self.workspace.db
+
+        def work() -> object:
+            from mingjing.services import maintenance
+
+            return maintenance.check_database(db)
+
+        def done(report: Any) -> None:
+            checked = "、".join(report.checked)
+            if report.ok:
+                text = self.tr("数据完好。已检查：{0}。").format(checked)
+            else:
+                text = self.tr("发现问题：\n{0}\n\n已检查：{1}。").format(
+                    "\n".join(report.problems), checked
+                )
+            self.tell_check(self, report.ok, text)
+
+        run_in_background(
+            work, parent=self, on_success=done, on_failure=self._report_action_failure
         )
 
     def _report_action_failure(self, exc: BaseException) -> None:

@@ -395,3 +395,35 @@ def test_assignment_slips_and_escalation(
     with qtbot.wait_signal(steps.loaded):
         steps.record_button.click()
     assert steps.steps.rowCount() == before + 1
+
+
+def test_a_rows_history_is_shown_from_the_side_panel(
+    qtbot: QtBot, tab: LedgerTab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mingjing.ui.desk.history import HistoryDialog
+
+    assert not tab.history_button.isEnabled()  # nothing selected yet
+    n = first_in(tab, "in_progress")
+    cell = tab.model.index(n, column("measure"))
+    assert tab.model.setData(cell, "改写后的整改措施")
+    row = select_row(qtbot, tab, n)
+    assert tab.history_button.isEnabled()
+    shown: list[tuple[str, list[object]]] = []
+    monkeypatch.setattr(
+        LedgerTab,
+        "show_history_dialog",
+        classmethod(lambda c, p, t, lines: shown.append((t, lines))),
+    )
+    tab.history_button.click()
+    qtbot.waitUntil(lambda: bool(shown))
+    title, lines = shown[0]
+    assert title.startswith(f"第 {row.serial} 项")
+    dialog = HistoryDialog(title, lines)  # type: ignore[arg-type]
+    qtbot.add_widget(dialog)
+    texts = [dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())]
+    assert dialog.table.item(0, 2).text() == "新建"
+    assert any("整改措施：" in t and "→ 改写后的整改措施" in t for t in texts)
+    dialog.copy()
+    from PySide6.QtGui import QGuiApplication
+
+    assert "改写后的整改措施" in QGuiApplication.clipboard().text()

@@ -48,6 +48,7 @@ from mingjing.domain.states import RECTIFICATION_EVENT_LABELS, RectificationEven
 from mingjing.services import ledger as service
 from mingjing.services import ledger_sheets
 from mingjing.services.errors import DomainError, InputRefused
+from mingjing.services.history import HistoryLine, ledger_row_history
 from mingjing.services.ledger import (
     Group,
     LedgerChoices,
@@ -59,6 +60,7 @@ from mingjing.services.ledger import (
 from mingjing.services.ledger_sheets import LedgerImportResult, LedgerPreview
 from mingjing.services.problem_lists import ProblemRow, list_problems
 from mingjing.ui.desk.base import DeskTab
+from mingjing.ui.desk.history import HistoryDialog
 from mingjing.ui.desk.ledger_dialogs import (
     AssignDialog,
     ImportPreviewDialog,
@@ -312,6 +314,11 @@ class LedgerTab(DeskTab):
             steps.addWidget(button)
             self.step_buttons[event] = button
         steps.addStretch(1)
+        self.history_button = QPushButton(self.tr("修改记录…"), side)
+        self.history_button.setToolTip(self.tr("这项整改每一次修改的时间、操作人和内容"))
+        self.history_button.clicked.connect(self.show_history)
+        self.history_button.setEnabled(False)
+        steps.addWidget(self.history_button)
         box.addLayout(steps)
 
         box.addWidget(QLabel(self.tr("<b>整改进展</b>"), side))
@@ -529,6 +536,24 @@ class LedgerTab(DeskTab):
         db, today, row_id = self.context.db, self.today, rows[0].id
         self.run(lambda: service.row_detail(db, row_id, today=today), self._show_detail)
 
+    @classmethod
+    def show_history_dialog(cls, parent: QWidget, title: str, lines: list[HistoryLine]) -> None:
+        HistoryDialog(title, lines, parent).exec()
+
+    def show_history(self) -> None:
+        """修改记录 of the row shown: read off the GUI thread, then shown."""
+        d = self._detail
+        if self.context is None or d is None:
+            return
+        db, row = self.context.db, d.row
+        title = self.tr("第 {0} 项：{1}").format(row.serial, row.problem)
+
+        def shown(lines: object) -> None:
+            assert isinstance(lines, list)
+            self.show_history_dialog(self, title, lines)
+
+        self.run(lambda: ledger_row_history(db, row.id), shown)
+
     def _show_detail(self, detail: object) -> None:
         self._detail = detail if isinstance(detail, RowDetail) else None
         for button in self.step_buttons.values():
@@ -546,6 +571,7 @@ class LedgerTab(DeskTab):
         for widget in widgets:
             widget.setEnabled(d is not None)
         self.open_button.setEnabled(False)
+        self.history_button.setEnabled(d is not None)
         if d is None:
             self.row_title.setText(self.tr("请在左侧选中一项，查看和记录整改情况。"))
             return
