@@ -235,6 +235,21 @@ def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
         section._sectPr.append(number)
 
 
+def _cell_paragraph(p: Paragraph, size: float) -> None:
+    """Small type set solid in a cell: its own line height, not the page's
+    28.95 pt line grid (a cell line would take a whole body line)."""
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(round(size * 1.4, 1))
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(0)
+    ppr = p._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.insert(0, snap)
+
+
 def _table(doc: DocxDocument, block: Table) -> None:
     table = doc.add_table(rows=1, cols=len(block.header))
     table.style = "Table Grid"
@@ -242,6 +257,11 @@ def _table(doc: DocxDocument, block: Table) -> None:
     width = 225 if block.landscape else 156
     total = sum(block.widths)
     widths = [Mm(width * w / total) for w in block.widths]
+    # The grid too, not only each cell: LibreOffice and WPS size columns by the
+    # grid, which python-docx writes as equal columns.
+    table.autofit = False
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(w.twips)))
     header = table.rows[0]
     trpr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -249,6 +269,7 @@ def _table(doc: DocxDocument, block: Table) -> None:
     for cell, text, w in zip(header.cells, block.header, widths, strict=True):
         cell.width = w
         p = cell.paragraphs[0]
+        _cell_paragraph(p, block.font_size)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _set_font(p.add_run(text), HEI, block.font_size)
     for row in block.rows:
@@ -257,6 +278,7 @@ def _table(doc: DocxDocument, block: Table) -> None:
             cell.width = w
             lines = text.split("\n")
             p = cell.paragraphs[0]
+            _cell_paragraph(p, block.font_size)
             for n, line in enumerate(lines):
                 run = p.add_run(line)
                 _set_font(run, SONG, block.font_size)
@@ -339,6 +361,12 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
     _character_spacing(normal.element.get_or_add_rPr(), CHAR_SPACING)
 
     doc.settings.odd_and_even_pages_header_footer = True
+    if document.contents:
+        # Word (and WPS) offer to update the fields on opening, so the contents'
+        # page numbers become Word's own instead of the PDF's shown until then.
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        doc.settings.element.append(update)
     props = doc.core_properties
     props.title = document.title
     props.author = document.author or "明镜"
