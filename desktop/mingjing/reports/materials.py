@@ -210,9 +210,11 @@ def _paras(text: str, empty: str = "") -> list[Block]:
 
 
 def _sentence(text: str) -> str:
-    """End a clause with 。 unless it already ends with a stop."""
+    """End a clause with 。 unless it already ends with a stop (inside a closing
+    quote or bracket too: …说“不行。” ends; …传“小道消息” does not)."""
     text = text.strip()
-    return text if not text or text[-1] in "。！？；…”" else text + "。"
+    core = text.rstrip("”’）)」』")
+    return text if not core or core[-1] in "。！？；…" else text + "。"
 
 
 def _join(items: Sequence[str]) -> str:
@@ -220,13 +222,13 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _topic(line: StudyLine) -> str:
-    """One thing studied, as it reads in a list after 主要有：, without the form's
-    own name in front (“专题研讨：…”, “中心组专题学习：…”), which the sentence
-    already says, nor a closing full stop."""
+    """One thing studied, as it reads in a list after 主要有：. A form's name in
+    front (“专题研讨：如何做到…”) keeps it, the subject quoted: 专题研讨“如何做到…”."""
     topic = line.topic.strip().rstrip("。；;")
     head, mark, rest = topic.partition("：")
-    if mark and rest.strip() and len(head) <= 8 and head.endswith(("学习", "研讨", "学")):
-        topic = rest.strip()
+    rest = rest.strip()
+    if mark and rest and len(head) <= 8 and "“" not in rest:
+        topic = f"{head}“{rest}”"
     return topic
 
 
@@ -330,21 +332,13 @@ def _talks(data: StatementInput) -> str:
 def _problems_by_area(data: StatementInput) -> list[Block]:
     if not data.problems:
         return [Para("（未查摆问题。）")]
-    order = list(data.areas)
-    groups: dict[str, list[ProblemLine]] = {}
-    for p in data.problems:
-        groups.setdefault(p.area or "其他", []).append(p)
-    keys = [a for a in order if a in groups] + [a for a in groups if a not in order]
     out: list[Block] = []
-    for n, area in enumerate(keys, 1):
+    for n, (area, problems) in enumerate(_by_area(data), 1):
         out.append(Heading(2, f"（{cn_number(n)}）{area}方面"))
-        for k, p in enumerate(groups[area], 1):
-            text = f"{k}.{_sentence(p.text)}"
-            if _examples(p):
-                text += _examples(p)
-            else:
-                text += "（未写具体事例。）"
-            out.append(Para(text))
+        for k, p in enumerate(problems, 1):
+            # A problem without its 具体事例 prints as it stands: the gap is the
+            # workspace's hint to mend, not a note for the printed page.
+            out.append(Para(f"{k}.{_sentence(p.text)}{_examples(p)}"))
     return out
 
 
@@ -367,10 +361,20 @@ def _causes(data: StatementInput) -> list[Block]:
     return out or [Para("（未剖析原因。）")]
 
 
+def _by_area(data: StatementInput) -> list[tuple[str, list[ProblemLine]]]:
+    """The problems by 问题方面, in the checklist's order (others last)."""
+    groups: dict[str, list[ProblemLine]] = {}
+    for p in data.problems:
+        groups.setdefault(p.area or "其他", []).append(p)
+    order = [a for a in data.areas if a in groups] + [a for a in groups if a not in data.areas]
+    return [(area, groups[area]) for area in order]
+
+
 def _measures(data: StatementInput) -> list[Block]:
+    """The measures problem by problem, in the order 查摆的问题 gave them."""
     out: list[Block] = []
     n = 0
-    for p in data.problems:
+    for p in (p for _, problems in _by_area(data) for p in problems):
         measures = [m for m in p.measures if m.text.strip()]
         if not measures:
             continue
@@ -391,11 +395,14 @@ def _measures(data: StatementInput) -> list[Block]:
 
 
 def _examples(p: ProblemLine) -> str:
-    """The problem's 具体表现, unless it only repeats the problem (an opinion taken
-    in as a problem often has its words in both)."""
+    """The problem's 具体表现, without what only repeats the problem (an opinion
+    or criticism taken in as a problem has its first words in both)."""
     examples = p.examples.strip()
-    if _bare(examples) and _bare(examples) in _bare(p.text):
+    problem = _bare(p.text)
+    if not _bare(examples) or _bare(examples) in problem:
         return ""
+    if problem and examples.startswith(problem):
+        return examples[len(problem) :].lstrip("。；;.，,、 ")
     return examples
 
 
