@@ -95,7 +95,10 @@ def test_the_statement_says_what_the_member_wrote(
     text = "".join(t for _, _, t in lines_of(rendered.data) if not re.fullmatch(r"— \d+ —", t))
     for problem in view.problems:
         assert problem.examples[:20] in text
-    assert "陈喆" in text and "2025年11月20日" in text
+    # 陈喆 has not handed in (a draft at the office): said under the title, undated.
+    assert view.state.value == "draft"
+    assert "（本人尚未提交个人对照检查材料，以下为办公室现有的内容。）" in text
+    assert text.rstrip().endswith("陈喆") and "2025年11月20日" not in text
 
 
 def test_the_package_contents_point_at_the_right_pages(
@@ -393,3 +396,21 @@ def test_the_team_problem_list_names_the_responsible_leaders(ledger_db: Database
     with_rows = [p for p in problems if p.deadline]  # opened in the ledger
     assert with_rows and all(p.leader for p in with_rows)
     assert all(set(p.leader.split("、")) <= leaders for p in with_rows)
+
+
+def test_a_statement_returned_for_rework_is_printed_as_such(ledger_db: Database) -> None:
+    from sqlalchemy import select
+
+    from mingjing.domain.enums import SelfCheckState
+    from mingjing.domain.models import Member, SelfCheck
+
+    cid = materials._campaign_id(ledger_db)
+    with ledger_db.read() as s:
+        name = s.scalars(
+            select(Member.name)
+            .join(SelfCheck, SelfCheck.member_id == Member.id)
+            .where(SelfCheck.state == SelfCheckState.RETURNED)
+        ).first()
+    assert name is not None
+    data = materials.statement_input(ledger_db, cid, name, TODAY)
+    assert data.status_note == "（此稿已退回本人修改，尚未重新提交。）" and data.date is None

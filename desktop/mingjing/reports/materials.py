@@ -89,6 +89,9 @@ class StatementInput:
     personal_matters: str | None = None
     """需要说明的个人有关事项: None, no such section (a cadre at the 组织生活会);
     empty, the section says it was not written."""
+    status_note: str = ""
+    """Said under the title when this is not the final text (not handed in, or
+    returned for rework): the office sees at once what it is printing."""
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,8 @@ def statement(data: StatementInput) -> Section:
         blocks.append(Subtitle(f"{data.unit}领导班子"))
     else:
         blocks.append(Subtitle(f"{data.position}　{data.name}" if data.position else data.name))
+    if data.status_note:
+        blocks.append(Para(data.status_note, indent=False))
     subject = "领导班子" if data.team else "本人"
     talked = "、深入谈心谈话" if data.talks or data.team else ""
     opening = (

@@ -22,6 +22,7 @@ from mingjing.domain.enums import (
     AttendanceStatus,
     DeadlineKind,
     RectificationState,
+    SelfCheckState,
     Source,
     StudyForm,
 )
@@ -178,7 +179,7 @@ def _statement_from_view(
             position=member.position,
             areas=c.areas,
             cause_categories=tuple(c.cause_categories.values()),
-            date=today,
+            status_note="（本人尚未提交个人对照检查材料。）",
         )
     areas = {a.key: a.title for a in view.areas}
     categories = dict(view.cause_categories)
@@ -205,8 +206,15 @@ def _statement_from_view(
         for s in view.study
     ]
     talk = forms.get(StudyForm.TALK.value, StudyForm.TALK.label)
-    # The statement is dated the day it was handed in (its words were final then).
-    written = view.submitted_at.astimezone().date() if view.submitted_at else today
+    # Dated the day it was handed in (its words were final then); a text not
+    # handed in, or returned for rework, is not final: undated, and said so.
+    final = view.state in (SelfCheckState.SUBMITTED, SelfCheckState.ACCEPTED)
+    written = view.submitted_at.astimezone().date() if final and view.submitted_at else None
+    status_note = ""
+    if view.state is SelfCheckState.RETURNED:
+        status_note = "（此稿已退回本人修改，尚未重新提交。）"
+    elif not final:
+        status_note = "（本人尚未提交个人对照检查材料，以下为办公室现有的内容。）"
     return m.StatementInput(
         unit=c.unit,
         campaign_title=c.title,
@@ -222,6 +230,7 @@ def _statement_from_view(
         overall_analysis=view.overall_analysis,
         cause_categories=tuple(c.cause_categories.values()),
         date=written,
+        status_note=status_note,
         personal_matters=view.personal_matters if member.is_leader else None,
     )
 
