@@ -382,6 +382,9 @@ def test_the_public_notice_says_what_the_public_may_read(ledger_db: Database) ->
     assert {r.split("（")[0] for r in results} <= {"已整改完成", "已完成，待验收", "正在整改"}
     assert not any(name in r for r in results for name in signers)
     assert not any("本人" in r or "销号" in r for r in results)
+    for r in results:  # no deadline already past when the notice goes up
+        if due := re.search(r"时限：(\d{4})年(\d{1,2})月(\d{1,2})日", r):
+            assert dt.date(*map(int, due.groups())) >= TODAY, r
     text = "\n".join(b.text for b in notice.blocks if isinstance(b, Para))
     assert "公示时间为2025年11月20日至2025年11月26日（5个工作日）" in text  # Thu → Wed
     kept = sum(1 for x in lines if x.source == "互相帮")

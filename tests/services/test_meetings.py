@@ -106,6 +106,12 @@ def test_the_record_names_people_in_roster_order_and_the_recorder_once(
     assert record is not None and record.recorder
     assert not any(o.startswith(record.recorder) for o in record.observers)
     roster = [x.name for x in materials._unit_members(ledger_db, ledger_cid)]
-    ranks = [roster.index(name) for name in record.attendees]
-    assert ranks == sorted(ranks)
+    for names in (record.attendees, record.members):
+        ranks = [roster.index(name) for name in names]
+        assert ranks == sorted(ranks)
+    assert set(record.attendees) <= set(record.members)
+    for consult in materials.consultation_records(ledger_db, ledger_cid):
+        assert len(set(consult.problems)) == len(consult.problems)
+        ranks = [roster.index(n) for n in consult.participants if n in roster]
+        assert ranks == sorted(ranks)
     assert all(" " not in o for o in record.observers)

@@ -180,6 +180,8 @@ class MeetingRecord:
     """The 党支部 holding a 组织生活会."""
     planned_on: dt.date | None = None
     """When the meeting was planned: the date of its 方案."""
+    members: tuple[str, ...] = ()
+    """Those attending or absent, in roster order (the 方案's 参加人员)."""
 
 
 @dataclass(frozen=True)
@@ -423,9 +425,9 @@ def problem_list(unit: str, problems: Sequence[ProblemLine], date: dt.date | Non
             p.text,
             _examples(p) or "—",
             p.source,
-            "\n".join(f"{k}.{m.text}" for k, m in enumerate(p.measures, 1)),
-            p.leader,
-            p.deadline,
+            "\n".join(f"{k}.{m.text}" for k, m in enumerate(p.measures, 1)) or "（待研究制定）",
+            p.leader or "—",
+            p.deadline or "—",
         )
         for n, p in enumerate(problems, 1)
     )
@@ -622,7 +624,10 @@ def meeting_plan(unit: str, m: MeetingRecord | None) -> Section:
         Para(f"主持人：{m.host or '（待定）'}；记录人：{m.recorder or '（待定）'}。"),
         Para(
             "参加人员："
-            + (_join([*m.attendees, *(name for name, _ in m.absentees)]) or "（待定）")
+            + (
+                _join(list(m.members) or [*m.attendees, *(name for name, _ in m.absentees)])
+                or "（待定）"
+            )
             + "。"
         ),
     ]
@@ -728,7 +733,7 @@ INTERNAL_SOURCES = frozenset({"互相帮"})
 """Problems raised in criticism among members: not for a public notice."""
 
 
-def _result(line: LedgerLine) -> str:
+def _result(line: LedgerLine, on: dt.date | None = None) -> str:
     """整改结果 for the public: done and when, or being done and by when — never
     who signed it off, nor a progress note written for the office (in the
     first person, with names)."""
@@ -739,6 +744,9 @@ def _result(line: LedgerLine) -> str:
     if line.sign_off.startswith("已完成"):
         return "已完成，待验收"
     deadline = line.deadline.strip()
+    due = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", deadline)
+    if due and on is not None and dt.date(*map(int, due.groups())) < on:
+        return "正在整改"  # its date has passed: no promise the notice cannot keep
     if deadline and deadline not in ("未定", "—"):
         return f"正在整改（时限：{deadline}）"
     return "正在整改"
@@ -787,9 +795,9 @@ def disclosure(
         )
         widths = (4, 16, 18, 12) if anonymise else (4, 15, 17, 7, 12)
         rows = tuple(
-            (str(n), x.problem, x.measure, _result(x))
+            (str(n), x.problem, x.measure, _result(x, date))
             if anonymise
-            else (str(n), x.problem, x.measure, x.department, _result(x))
+            else (str(n), x.problem, x.measure, x.department, _result(x, date))
             for n, x in enumerate(public, 1)
         )
         blocks.append(Table(header, rows, widths, font_size=12))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -120,8 +121,8 @@ def _view(session: Session, c: Consultation) -> ConsultationView:
         topic=c.topic,
         host_id=str(c.host_id) if c.host_id else None,
         host=c.host.name if c.host else "",
-        participant_ids=tuple(str(m.id) for m in c.participants),
-        participants=tuple(m.name for m in c.participants),
+        participant_ids=tuple(str(m.id) for m in _in_order(c.participants)),
+        participants=tuple(m.name for m in _in_order(c.participants)),
         other_participants=c.other_participants,
         problem_ids=tuple(str(p.id) for p in c.problems),
         problems=tuple(p.text for p in c.problems),
@@ -301,3 +302,8 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
                 if discussed.status is ProblemStatus.RAISED:
                     discussed.status = ProblemStatus.IN_LEDGER
         return added
+
+
+def _in_order(members: Iterable[Member]) -> list[Member]:
+    """As the roster runs (班子成员 by rank first), not as they were linked."""
+    return sorted(members, key=lambda m: (m.sort_order, m.name))

@@ -489,7 +489,8 @@ def consultation_records(db: Database, campaign_id: str) -> list[m.ConsultationR
             host=v.host,
             participants=tuple(v.participants)
             + ((v.other_participants,) if v.other_participants else ()),
-            problems=v.problems,
+            # Members raising the same checklist item share its words: once each.
+            problems=tuple(dict.fromkeys(v.problems)),
             diagnosis=v.diagnosis,
             measures=tuple(
                 (x.text, x.owner, f"{cn_date(x.deadline)}前" if x.deadline else "")
@@ -604,6 +605,11 @@ def meeting_record(
             host=who(meeting.host),
             recorder=who(meeting.recorder),
             attendees=tuple(label(a) for a in live if a.status is AttendanceStatus.PRESENT),
+            members=tuple(
+                label(a)
+                for a in live
+                if a.status in (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT)
+            ),
             absentees=tuple(
                 (label(a), a.reason) for a in live if a.status is AttendanceStatus.ABSENT
             ),
