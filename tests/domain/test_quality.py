@@ -118,3 +118,16 @@ def test_a_leader_is_reminded_of_the_personal_matters() -> None:
     assert kinds == [HintKind.NO_PERSONAL_MATTERS]
     assert statement_hints([], personal_matters="无") == []
     assert statement_hints([], personal_matters=None) == []  # a cadre's statement has none
+
+
+def test_a_criticism_copied_in_the_second_person_is_pointed_out() -> None:
+    from mingjing.domain.quality import addresses_someone
+
+    assert addresses_someone("你作为分管领导只去过一次现场")
+    assert addresses_someone("作为班长，您对议定事项的督办抓得不够")
+    assert not addresses_someone("我在电话里答复“你们先自己想办法”，没有到现场协调")
+    copied = ProblemText(
+        text="项目跟踪不力", example="你作为分管领导只去过一次现场。", causes=("x",)
+    )
+    kinds = [h.kind for h in statement_hints([copied], study="学习", analysis="剖析")]
+    assert HintKind.SECOND_PERSON in kinds

@@ -50,6 +50,7 @@ class HintKind(enum.StrEnum):
     NO_CAUSE = "no_cause"
     NO_MEASURE = "no_measure"
     NO_PERSONAL_MATTERS = "no_personal_matters"
+    SECOND_PERSON = "second_person"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,15 @@ def text_share(
     return total, round(100 * (examined + causes) / total) if total else 0
 
 
+_QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」")
+
+
+def addresses_someone(text: str) -> bool:
+    """Whether the text speaks to someone (你, 您) outside quoted words: a
+    criticism copied as it was said, not yet in the member's own words."""
+    return bool(re.search(r"[你您]", _QUOTED.sub("", text)))
+
+
 def statement_hints(
     problems: Sequence[ProblemText],
     *,
@@ -195,6 +205,14 @@ def statement_hints(
                 Hint(
                     HintKind.NOT_CONCRETE,
                     f"第 {n} 个问题的事例不够具体，请写明时间、地点和具体事情。",
+                    index,
+                )
+            )
+        if addresses_someone(p.text) or addresses_someone(p.example):
+            hints.append(
+                Hint(
+                    HintKind.SECOND_PERSON,
+                    f"第 {n} 个问题用了“你”“您”：别人的批评意见列为问题时，请改成本人的口吻。",
                     index,
                 )
             )

@@ -835,8 +835,9 @@ def _more_channels(
             area=_area_by_key(
                 b.items, b.c["team_problems"][order % len(b.c["team_problems"])]["area"]
             ),
-            text=short_statement(text),
-            examples=text,
+            # As the member took it in, in their own words, not the critic's “你”.
+            text=crit.get("problem") or short_statement(text),
+            examples=crit.get("example") or text,
             source=source,
             sort_order=70 + order,
         )
