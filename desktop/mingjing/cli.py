@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
     restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
 
-    from mingjing.services.materials import KINDS
+    from mingjing.services.material_kinds import KINDS
 
     render = verb("render", "生成会议材料（PDF 按 GB/T 9704 排版，或可编辑的 Word 文件）")
     render.add_argument(

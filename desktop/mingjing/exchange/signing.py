@@ -18,21 +18,23 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+# cryptography (150 ms to load) is imported where a key is used, not when the
+# program starts: most starts read no package.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 __all__ = ["BadKey", "Identity", "PublicKeys", "SealError", "seal", "unseal"]
 
 _SEAL_INFO = b"mingjing seal v1"
-_RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+
+def _raw_format() -> tuple[Any, Any]:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
 class BadKey(ValueError):
@@ -86,6 +88,9 @@ class PublicKeys:
         return keys
 
     def verify(self, data: bytes, signature: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(_raw(self.sign, "签名公钥")).verify(signature, data)
         except InvalidSignature:
@@ -102,13 +107,17 @@ class Identity:
 
     @classmethod
     def generate(cls) -> Identity:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
         return cls(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
 
     @property
     def public(self) -> PublicKeys:
+        raw = _raw_format()
         return PublicKeys(
-            _b64(self._signing.public_key().public_bytes(*_RAW)),
-            _b64(self._sealing.public_key().public_bytes(*_RAW)),
+            _b64(self._signing.public_key().public_bytes(*raw)),
+            _b64(self._sealing.public_key().public_bytes(*raw)),
         )
 
     def sign(self, data: bytes) -> bytes:
@@ -116,6 +125,8 @@ class Identity:
 
     def to_pem(self) -> bytes:
         """Both private keys, PKCS#8 PEM, one after the other."""
+        from cryptography.hazmat.primitives import serialization
+
         fmt = (
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -125,6 +136,10 @@ class Identity:
 
     @classmethod
     def from_pem(cls, blob: bytes) -> Identity:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
         marker = b"-----END PRIVATE KEY-----"
         parts = [p + marker for p in blob.split(marker) if p.strip()]
         if len(parts) != 2:
@@ -143,6 +158,9 @@ class Identity:
 
 
 def _key(shared: bytes, recipient: bytes, ephemeral: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO + recipient + ephemeral
     ).derive(shared)
@@ -151,18 +169,28 @@ def _key(shared: bytes, recipient: bytes, ephemeral: bytes) -> bytes:
 def seal(recipient: PublicKeys, payload: bytes) -> bytes:
     """``payload`` readable only with the private key behind ``recipient.seal``:
     ephemeral public key (32 bytes), nonce (12), then the ciphertext and tag."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
     to = _raw(recipient.seal, "加密公钥")
     ephemeral = X25519PrivateKey.generate()
-    mine = ephemeral.public_key().public_bytes(*_RAW)
+    mine = ephemeral.public_key().public_bytes(*_raw_format())
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(to))
     nonce = os.urandom(12)
     return mine + nonce + ChaCha20Poly1305(_key(shared, to, mine)).encrypt(nonce, payload, to)
 
 
 def unseal(private: X25519PrivateKey, blob: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
     if len(blob) < 32 + 12 + 16:
         raise SealError("加密内容不完整")
-    mine = private.public_key().public_bytes(*_RAW)
+    mine = private.public_key().public_bytes(*_raw_format())
     theirs, nonce, body = blob[:32], blob[32:44], blob[44:]
     shared = private.exchange(X25519PublicKey.from_public_bytes(theirs))
     try:

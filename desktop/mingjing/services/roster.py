@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,7 +39,6 @@ from sqlalchemy.orm import Session
 from mingjing.domain.enums import Role
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member
-from mingjing.exchange.signing import BadKey, PublicKeys
 from mingjing.services.sheets import (
     Column,
     RowIssue,
@@ -52,6 +51,9 @@ from mingjing.services.sheets import (
 from mingjing.services.summary import current_campaign
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
+
+if TYPE_CHECKING:  # cryptography loads when keys are first read, not at start
+    from mingjing.exchange.signing import PublicKeys
 
 ROSTER_COLUMNS = (
     Column("name", ("姓名", "名字", "人员姓名", "干部姓名", "党员姓名"), required=True),
@@ -585,6 +587,8 @@ def member_keys(member: Member) -> PublicKeys | None:
     """The keys pinned for a member's computer, or None before their first hand-in."""
     if not member.public_keys:
         return None
+    from mingjing.exchange.signing import BadKey, PublicKeys
+
     try:
         return PublicKeys.from_json(json.loads(member.public_keys))
     except (ValueError, BadKey):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.fonts import FontRegistry
-from mingjing.services import materials
+from mingjing.services.material_kinds import KINDS
 from mingjing.services.meetings import list_meetings
 from mingjing.services.roster import list_members
 from mingjing.ui.desk.base import DeskTab
@@ -82,7 +82,7 @@ class MaterialsTab(DeskTab):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(QLabel(self.tr("材料"), left))
         self.kinds = QListWidget(left)
-        for key, label in materials.KINDS.items():
+        for key, label in KINDS.items():
             item = QListWidgetItem(label, self.kinds)
             item.setData(Qt.ItemDataRole.UserRole, key)
         self.kinds.setCurrentRow(0)
@@ -200,6 +200,9 @@ class MaterialsTab(DeskTab):
         today = dt.date.today()
 
         def work(progress: Any, cancelled: Any) -> Made:
+            # The layout engines load with the first material, not at start.
+            from mingjing.services import materials
+
             registry = fonts or FontRegistry.discover()
             progress(0, 1, self.tr("正在整理数据"))
             document = materials.build(
@@ -253,7 +256,7 @@ class MaterialsTab(DeskTab):
         run_with_progress(
             work,
             parent=self,
-            title=self.tr("生成{0}").format(materials.KINDS[kind]),
+            title=self.tr("生成{0}").format(KINDS[kind]),
             on_success=done,
             on_failure=failed,
         )
@@ -372,6 +375,8 @@ class MaterialsTab(DeskTab):
             return
 
         def work() -> object:
+            from mingjing.services import materials
+
             return materials.keep_snapshot(
                 context.db,
                 context.location.materials_dir,

@@ -9,6 +9,7 @@ on a worker thread (QPainter may paint on a QPrinter outside the GUI thread).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mingjing.reports.preview import PageImage, render_page
 from mingjing.ui.tasks import run_in_background
+
+if TYPE_CHECKING:  # PDFium loads with the first page shown, not at start
+    from mingjing.reports.preview import PageImage
 
 
 def to_image(page: PageImage) -> QImage:
@@ -134,6 +137,8 @@ class PdfPreview(QWidget):
             else None
         )
 
+        from mingjing.reports.preview import PageImage, render_page
+
         def shown(page: object) -> None:
             if wanted != self._wanted or not isinstance(page, PageImage):
                 return  # a later page was asked for meanwhile
@@ -177,6 +182,8 @@ def print_pages(
 ) -> int:
     """Paint each page on ``printer`` at its resolution (run off the GUI thread);
     returns the pages sent. Every page is fitted to the printable area."""
+    from mingjing.reports.preview import render_page
+
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError("打印机无法开始打印，请检查打印机是否可用。")

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
-from mingjing.services import materials
+from mingjing.services import snapshots as materials
 from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.desk.preview import PdfPreview
 
