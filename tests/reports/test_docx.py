@@ -82,8 +82,12 @@ def test_same_headings_styles_and_page_set_up() -> None:
     # Numbered from 1 at the contents, then on through every material.
     assert sections[1]._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
     assert all(x._sectPr.find(qn("w:pgNumType")) is None for x in sections[2:])
-    # The contents is a field Word and WPS rebuild from the titles' outline levels.
-    assert 'TOC \\o "1-2" \\h \\z \\u' in word.element.body.xml
+    # The contents is a field Word and WPS rebuild from the materials' TC entries,
+    # named as in the PDF's contents, and they offer to rebuild it on opening.
+    xml = word.element.body.xml
+    assert 'TOC \\f \\l "1-2" \\h \\z' in xml
+    assert 'TC "个人对照检查材料（陈喆）" \\l 1' in xml
+    assert word.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
     footer = sections[2].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     assert "个人对照检查材料（陈喆）……3" in "".join(texts)

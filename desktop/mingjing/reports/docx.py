@@ -262,6 +262,15 @@ def _table(doc: DocxDocument, block: Table) -> None:
     table.autofit = False
     for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(int(w.twips)))
+    # Cell padding as in the PDF (3 pt a side), not Word's 5.4 pt: 序号 and a
+    # whole date fit their columns.
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "60")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)
     header = table.rows[0]
     trpr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -286,14 +295,34 @@ def _table(doc: DocxDocument, block: Table) -> None:
                     run.add_break()
 
 
+def _entry(paragraph: Paragraph, text: str, level: int) -> None:
+    """A TC field: a contents entry that prints nothing where it stands."""
+    quoted = text.replace('"', "'")
+    for kind, value in (("begin", None), ("instr", f' TC "{quoted}" \\l {level} '), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = value
+            run._r.append(instr)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
 def _blocks(
-    doc: DocxDocument, blocks: Sequence[Block], landscape: bool, outline: int | None = None
+    doc: DocxDocument,
+    blocks: Sequence[Block],
+    landscape: bool,
+    outline: int | None = None,
+    entry: str = "",
 ) -> None:
     """``outline``: the first title is an outline entry at that level (the
     contents and Word's navigation pane list it)."""
     for block in blocks:
         if isinstance(block, Title):
-            _para(
+            title = _para(
                 doc,
                 _title_lines(block.text, landscape),
                 XIAOBIAOSONG,
@@ -301,6 +330,8 @@ def _blocks(
                 align="center",
                 outline=outline,
             )
+            if outline is not None and entry:
+                _entry(title, entry, outline + 1)
             outline = None
             _para(doc, "", FANGSONG)
         elif isinstance(block, Subtitle):
@@ -396,8 +427,10 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
             f"{s.title}……{pages[n] if n < len(pages) else ''}"
             for n, s in enumerate(document.sections)
         )
-        # \\u: the materials' titles carry an outline level (no heading styles)
-        _field(p, 'TOC \\o "1-2" \\h \\z \\u', shown, FANGSONG, 16)
+        # \\f \\l: built from the TC entries each material's title carries, so
+        # the contents names them as the PDF's does (个人对照检查材料（刘志堃）),
+        # not by their printed titles (five 个人对照检查材料, a title's line breaks).
+        _field(p, 'TOC \\f \\l "1-2" \\h \\z', shown, FANGSONG, 16)
         body_started = True
     for n, section_data in enumerate(document.sections):
         if body_started:
@@ -417,7 +450,13 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
                 section._sectPr.remove(restart)
         # Later sections keep the footers of the one before (linked, as Word
         # makes them): the page numbers run on through the package.
-        _blocks(doc, section_data.blocks, section_data.landscape, outline=section_data.level)
+        _blocks(
+            doc,
+            section_data.blocks,
+            section_data.landscape,
+            outline=section_data.level,
+            entry=section_data.title,
+        )
         body_started = True
     out = io.BytesIO()
     doc.save(out)
