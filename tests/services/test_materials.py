@@ -387,9 +387,11 @@ def test_the_public_notice_says_what_the_public_may_read(ledger_db: Database) ->
             assert dt.date(*map(int, due.groups())) >= TODAY, r
     text = "\n".join(b.text for b in notice.blocks if isinstance(b, Para))
     assert "公示时间为2025年11月20日至2025年11月26日（5个工作日）" in text  # Thu → Wed
-    kept = sum(1 for x in lines if x.source == "互相帮")
-    assert len(table.rows) == len(lines) - kept
-    assert (f"另有{kept}项" in text) == bool(kept)
+    personal = sum(1 for x in lines if x.personal)
+    assert 0 < personal < len(lines)
+    assert len(table.rows) == len(lines) - personal  # the team's list and the 会诊's
+    assert f"班子成员个人的{personal}项整改事项，按规定在党内通报" in text
+    assert not any(row[1].endswith("会诊") for row in table.rows)
 
 
 def test_the_team_problem_list_names_the_responsible_leaders(ledger_db: Database) -> None:

@@ -145,6 +145,8 @@ class LedgerLine:
     target: str = ""
     institutional: str = ""
     source: str = ""
+    personal: bool = False
+    """A member's own problem (not the team's, nor a 会诊's)."""
 
 
 @dataclass(frozen=True)
@@ -729,10 +731,6 @@ def minutes(unit: str, m: MeetingRecord | None) -> Section:
 # ------------------------------------------------------------------ 整改情况公示
 
 
-INTERNAL_SOURCES = frozenset({"互相帮"})
-"""Problems raised in criticism among members: not for a public notice."""
-
-
 def _result(line: LedgerLine, on: dt.date | None = None) -> str:
     """整改结果 for the public: done and when, or being done and by when — never
     who signed it off, nor a progress note written for the office (in the
@@ -771,9 +769,10 @@ def disclosure(
     anonymise: bool = False,
     campaign_title: str = "专项行动",
 ) -> Section:
-    """整改情况公示 (开门抓整改): problems, measures and results; no opinion givers;
-    with ``anonymise`` no member is named either (责任人 left out)."""
-    public = [x for x in lines if x.source not in INTERNAL_SOURCES]
+    """整改情况公示 (开门抓整改): the 班子整改清单 and the 会诊's common problems —
+    their measures and results; no opinion givers, and no member's own problems
+    (those are reported within the party); with ``anonymise`` no 责任部门 either."""
+    public = [x for x in lines if not x.personal]
     kept = len(lines) - len(public)
     period = "公示期为5个工作日"
     if date is not None:
@@ -793,7 +792,7 @@ def disclosure(
             if anonymise
             else ("序号", "问题", "整改措施", "责任部门", "整改结果")
         )
-        widths = (4, 16, 18, 12) if anonymise else (4, 15, 17, 7, 12)
+        widths = (4, 16, 18, 14) if anonymise else (4, 14, 16, 7, 15)
         rows = tuple(
             (str(n), x.problem, x.measure, _result(x, date))
             if anonymise
@@ -802,12 +801,7 @@ def disclosure(
         )
         blocks.append(Table(header, rows, widths, font_size=12))
         if kept:
-            blocks.append(
-                Para(
-                    f"另有{kept}项整改事项来自班子成员之间的相互批评，按规定在党内通报，"
-                    "不在此公示。"
-                )
-            )
+            blocks.append(Para(f"班子成员个人的{kept}项整改事项，按规定在党内通报，不在此公示。"))
     else:
         blocks.append(Para("（尚无整改事项。）"))
     blocks.append(Signature(unit, date))

@@ -9,6 +9,7 @@ their owners and deadlines. From its measures the office opens ledger rows
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -282,7 +283,7 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
                     serial=serial,
                     problem_id=problem.id if problem else None,
                     consultation_measure_id=m.id,
-                    problem_text=problem.text if problem else c.topic,
+                    problem_text=problem.text if problem else common_problem(c.topic),
                     area_label=problem.area.title if problem and problem.area else "",
                     source_label=Source.COLLECTIVE.label,
                     measure=m.text,
@@ -307,3 +308,10 @@ def create_ledger_rows(db: Database, consultation_id: str) -> int:
 def _in_order(members: Iterable[Member]) -> list[Member]:
     """As the roster runs (班子成员 by rank first), not as they were linked."""
     return sorted(members, key=lambda m: (m.sort_order, m.name))
+
+
+def common_problem(topic: str) -> str:
+    """The problem a 会诊 was held on, from its topic: 资金拨付慢问题集体会诊 →
+    资金拨付慢问题 (the ledger's 具体问题 is the problem, not the meeting)."""
+    problem = re.sub(r"(的)?(集体)?会诊$", "", topic.strip())
+    return problem or topic.strip()

@@ -74,6 +74,7 @@ from mingjing.domain.models import (
 from mingjing.domain.text import short_statement
 from mingjing.resources import resource_path
 from mingjing.services.checklists import builtin_template, install_template
+from mingjing.services.consultations import common_problem
 from mingjing.services.roster import responsible_leader
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -627,7 +628,7 @@ class _Builder:
                     campaign=campaign,
                     serial=base + offset,
                     consultation_measure_id=measure_row.id,
-                    problem_text=consult.topic,
+                    problem_text=common_problem(consult.topic),
                     source_label=Source.COLLECTIVE.label,
                     measure=measure_row.text,
                     target="共性问题在全局范围内得到纠正，形成长效机制。",

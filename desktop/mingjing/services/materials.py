@@ -526,7 +526,20 @@ def _ledger_line(r: LedgerRow) -> m.LedgerLine:
 
 
 def ledger_lines(db: Database, campaign_id: str, today: dt.date) -> list[m.LedgerLine]:
-    return [_ledger_line(r) for r in all_rows(db, campaign_id, today=today)]
+    with db.read() as session:
+        personal = {
+            str(x)
+            for x in session.scalars(
+                select(Problem.id).where(
+                    Problem.campaign_id == uuid.UUID(campaign_id),
+                    Problem.owner_member_id.is_not(None),
+                )
+            )
+        }
+    return [
+        replace(_ledger_line(r), personal=r.problem_id in personal)
+        for r in all_rows(db, campaign_id, today=today)
+    ]
 
 
 def assignment_sheet(a: AssignmentView) -> m.AssignmentSheet:
