@@ -305,6 +305,14 @@ def test_the_team_statement_counts_the_leaders_talks(ledger_db: Database) -> Non
     )
     assert len(data.talks) == expected > 0
     assert f"班子成员共开展谈心谈话{expected}人次" in _text(statement(data))
+    # What became of the opinions about the team is said as it is.
+    from mingjing.services.opinions import list_opinions
+
+    about = [o for o in list_opinions(ledger_db, cid) if o.target_kind == "team"]
+    taken = sum(1 for o in about if o.problem_id)
+    assert data.opinions == len(about) and data.opinions_taken == taken
+    said = f"{taken}条已列为问题纳入查摆" if taken else "已逐条梳理研究"
+    assert said in _text(statement(data)) and "已逐条认领" not in _text(statement(data))
     assert "个人有关事项" not in _text(statement(data))
 
 

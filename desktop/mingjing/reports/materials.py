@@ -79,6 +79,9 @@ class StatementInput:
     """谈心谈话 before the meeting: the topic names whom the member talked with."""
     opinions: int = 0
     """Opinions received about this member (or the team)."""
+    opinions_taken: int | None = None
+    """Of them, those taken in as problems (None: all were: a member's are counted
+    from their problems)."""
     last_year: tuple[str, ...] = ()
     """上年度整改落实情况: one paragraph each; none, none printed."""
     problems: tuple[ProblemLine, ...] = ()
@@ -284,12 +287,14 @@ def statement(data: StatementInput) -> Section:
     if data.talks:
         blocks.append(Para(_talks(data)))
     if data.opinions:
-        blocks.append(
-            Para(
-                f"会前共收到针对{subject if data.team else '本人'}的意见建议{data.opinions}条，"
-                "已逐条认领，纳入问题查摆。"
-            )
-        )
+        received = f"会前共收到针对{subject if data.team else '本人'}的意见建议{data.opinions}条"
+        if data.opinions_taken is None:
+            said = f"{received}，已逐条认领，纳入问题查摆。"
+        elif data.opinions_taken:
+            said = f"{received}，经梳理，{data.opinions_taken}条已列为问题纳入查摆。"
+        else:
+            said = f"{received}，已逐条梳理研究。"
+        blocks.append(Para(said))
     number = 0
 
     def heading(text: str) -> Heading:

@@ -430,7 +430,9 @@ def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.St
             m.StudyLine(t.studied_on, StudyForm.TALK.label, t.topic, t.hours, t.note) for t in talks
         )
     counts = opinion_counts(db, campaign_id)
-    team_opinions = sum(1 for o in list_opinions(db, campaign_id) if o.target_kind == "team")
+    about_team = [o for o in list_opinions(db, campaign_id) if o.target_kind == "team"]
+    team_opinions = len(about_team)
+    taken = sum(1 for o in about_team if o.problem_id)
     return m.StatementInput(
         unit=c.unit,
         campaign_title=c.title,
@@ -440,6 +442,7 @@ def team_statement_input(db: Database, campaign_id: str, today: dt.date) -> m.St
         areas=c.areas,
         talks=talk_lines,
         opinions=team_opinions or counts.raw,
+        opinions_taken=taken if team_opinions else counts.converted,
         problems=tuple(problems),
         overall_analysis=overall,
         cause_categories=tuple(c.cause_categories.values()),
