@@ -131,3 +131,13 @@ def test_a_criticism_copied_in_the_second_person_is_pointed_out() -> None:
     )
     kinds = [h.kind for h in statement_hints([copied], study="学习", analysis="剖析")]
     assert HintKind.SECOND_PERSON in kinds
+
+
+def test_a_checklist_item_taken_as_the_problem_is_pointed_out() -> None:
+    item = "工作热情减弱，进取意识淡化，作风疲沓，不愿吃苦挨累"
+    same = ProblemText(
+        text=item + "。", example="2025年10月我推迟了3天才到现场。", checklist_text=item
+    )
+    own = ProblemText(text="验收拖延、不到现场", example="…", checklist_text=item)
+    kinds = [h.kind for h in statement_hints([same, own], study="学习", analysis="剖析")]
+    assert kinds.count(HintKind.ITEM_AS_PROBLEM) == 1

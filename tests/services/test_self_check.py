@@ -60,6 +60,7 @@ def test_answers_problems_hints_and_hand_in(
     assert problem.examples == EXAMPLE and problem.source == "自己找"
     assert view.areas[0].items[1].problem_id == problem_id
     assert {h.kind for h in view.hints} == {
+        HintKind.ITEM_AS_PROBLEM,  # raised from the item: its words until rewritten
         HintKind.NO_CAUSE,
         HintKind.NO_MEASURE,
         HintKind.NO_STUDY,
@@ -111,6 +112,7 @@ def test_problem_list_causes_measures_order_and_study(
     view = load_own_self_check(db, location)
     set_answer(db, view.id, "spirit-enthusiasm", level="notable", example=EXAMPLE)
     first = raise_problem(db, view.id, "spirit-enthusiasm")
+    update_problem(db, first, text="验收高标准农田项目拖延，不到现场")  # in own words
     second = add_problem(db, view.id, "对群众反映的灌溉渠维修问题回应不及时", source="masses")
     third = add_problem(db, view.id, "临时的问题")
     update_problem(

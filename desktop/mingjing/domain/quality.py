@@ -51,6 +51,7 @@ class HintKind(enum.StrEnum):
     NO_MEASURE = "no_measure"
     NO_PERSONAL_MATTERS = "no_personal_matters"
     SECOND_PERSON = "second_person"
+    ITEM_AS_PROBLEM = "item_as_problem"
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,10 @@ def text_share(
 _QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」")
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"[\s，。、；：！？,.;:!?]", "", text)
+
+
 def addresses_someone(text: str) -> bool:
     """Whether the text speaks to someone (你, 您) outside quoted words: a
     criticism copied as it was said, not yet in the member's own words."""
@@ -205,6 +210,14 @@ def statement_hints(
                 Hint(
                     HintKind.NOT_CONCRETE,
                     f"第 {n} 个问题的事例不够具体，请写明时间、地点和具体事情。",
+                    index,
+                )
+            )
+        if p.checklist_text and _plain(p.text) == _plain(p.checklist_text):
+            hints.append(
+                Hint(
+                    HintKind.ITEM_AS_PROBLEM,
+                    f"第 {n} 个问题照搬了自查表条目，请结合本人实际，用自己的话概括问题。",
                     index,
                 )
             )
