@@ -235,8 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     join.add_argument(
         "--trust-new-key",
-        action="store_true",
-        help="文件的签发密钥与本机登记的办公室密钥不同时，经电话核对指纹后确认信任新的密钥",
+        metavar="指纹",
+        default="",
+        help="文件的签发密钥与本机登记的办公室密钥不同时，经电话核对后，写出信任的新密钥指纹",
     )
     out_option(
         action(
@@ -469,6 +470,11 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
     if result.member is not None:
         _print(f"已加入“{result.unit_name}”的“{result.campaign_title}”。")
         _print(f"本机使用人：{result.member.label}。")
+        if result.office_key_new:
+            _print(
+                f"已登记办公室的密钥，指纹：{result.office_fingerprint}。"
+                "请打电话与办公室核对，不一致时立即告知办公室。"
+            )
         return EXIT_OK
     _print(f"已收下“{result.unit_name}”的专项行动文件，但还没有选择本机使用人。")
     _print("请再运行一次，并用 --member 指定名单中自己的姓名：")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -136,7 +137,7 @@ def test_signed_by_its_author(tmp_path: Path) -> None:
     package = read_package(path)
     assert package.signer == AUTHOR.public and package.manifest.signer_name == "陈喆"
     assert not package.sealed
-    assert len(AUTHOR.public.fingerprint) == 19  # 3F2A 91C0 5B7E 04D2
+    assert len(AUTHOR.public.fingerprint) == 39  # 128 bits: 3F2A 91C0 … in eight fours
 
 
 def test_a_signature_that_does_not_match_is_refused() -> None:
@@ -174,3 +175,51 @@ def test_sealed_for_one_recipient_only(tmp_path: Path) -> None:
         read_package_bytes(blob, source="交给办公室的.mjpkg")
     # Sealed data swapped for plain data under the same manifest: refused.
     refused(rezip(blob, {SEALED: None}, {DATA: b"{}"}), "缺少必需的内容")
+
+
+def test_crafted_files_are_refused_not_crashed_on() -> None:
+    """Whatever the bytes, the reader answers with a refusal naming the file."""
+    blob = make()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+
+    def stored(files: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=method) as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+        return out.getvalue()
+
+    refused(stored({**entries, MANIFEST: b"[" * 60000}), "")  # nested past the parser
+    odd = bytearray(stored(entries))
+    central = odd.index(b"PK\x01\x02")  # the first entry's central directory header
+    odd[central + 10 : central + 12] = (99).to_bytes(2, "little")  # compression method
+    refused(bytes(odd), "压缩方式不受支持")
+    flagged = bytearray(stored(entries))
+    central = flagged.index(b"PK\x01\x02")
+    flagged[central + 8 : central + 10] = (1).to_bytes(2, "little")  # “encrypted”
+    refused(bytes(flagged), "加密的 zip")
+    deflated = bytearray(stored(entries, zipfile.ZIP_DEFLATED))
+    start = deflated.index(b"PK\x03\x04") + 30 + len(MANIFEST)
+    deflated[start : start + 8] = b"\xff" * 8  # broken deflate data
+    refused(bytes(deflated), "")
+    refused(stored({**entries, "manifest.json ": b"{}"}), "不应有的内容")
+
+
+def test_a_sealed_payload_cannot_be_rewrapped_under_another_signature() -> None:
+    """Data sealed by one sender, put under another's signed manifest: refused."""
+    mallory = Identity.generate()
+    genuine = make(seal_to=OFFICE.public)
+    with zipfile.ZipFile(io.BytesIO(genuine)) as z:
+        sealed = z.read(SEALED)
+    forged = make(seal_to=OFFICE.public, identity=mallory)
+    with zipfile.ZipFile(io.BytesIO(forged)) as z:
+        manifest = json.loads(z.read(MANIFEST))
+    import hashlib
+
+    manifest["sha256"] = {SEALED: hashlib.sha256(sealed).hexdigest()}
+    body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    signature = base64.b64encode(mallory.sign(body))
+    rewrapped = rezip(forged, {MANIFEST: body, SEALED: sealed, SIGNATURE: signature})
+    with pytest.raises(PackageError, match="无法解密"):
+        read_package_bytes(rewrapped, source="转签的.mjpkg", identity=OFFICE)

@@ -207,7 +207,9 @@ def test_the_office_key_is_pinned_at_join_and_a_new_one_needs_consent(
     from mingjing.services.profile import load_profile
 
     location, laptop = staff
-    join_campaign(laptop, location, package, "陈喆")
+    first = join_campaign(laptop, location, package, "陈喆")
+    assert first.office_key_new and first.office_fingerprint == office_identity.public.fingerprint
+    assert not join_campaign(laptop, location, package, "陈喆").office_key_new
     profile = load_profile(location.data_dir)
     assert profile.office_sign_key == office_identity.public.sign
     assert profile.office_seal_key == office_identity.public.seal
@@ -220,6 +222,15 @@ def test_the_office_key_is_pinned_at_join_and_a_new_one_needs_consent(
     assert impostor.public.fingerprint in str(info.value)
     assert office_identity.public.fingerprint in str(info.value)
     assert load_profile(location.data_dir) == profile  # nothing changed
+    # Trust is given to one key: a file signed by yet another is still refused.
+    other = _rewrite(package, tmp_path / "又一签.mjcampaign", {}, signer=Identity.generate())
+    with pytest.raises(OfficeKeyChanged):
+        join_campaign(
+            laptop, location, other, "陈喆", trust_new_office_key=impostor.public.fingerprint
+        )
     # After comparing the fingerprints by phone, the user trusts the new key.
-    join_campaign(laptop, location, forged, "陈喆", trust_new_office_key=True)
+    joined = join_campaign(
+        laptop, location, forged, "陈喆", trust_new_office_key=impostor.public.fingerprint
+    )
+    assert joined.office_key_new
     assert load_profile(location.data_dir).office_sign_key == impostor.public.sign

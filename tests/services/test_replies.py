@@ -16,7 +16,12 @@ from mingjing.storage import Database
 
 
 def reply_to(
-    submission: Path, out: Path, decision: str, office_identity: Identity, comment: str = ""
+    submission: Path,
+    out: Path,
+    decision: str,
+    office_identity: Identity,
+    comment: str = "",
+    signer: Identity | None = None,
 ) -> Path:
     package = read_package(submission, expected_kind="submission", identity=office_identity)
     m = package.manifest
@@ -32,7 +37,7 @@ def reply_to(
         decision=decision,
         comment=comment,
         reviewer="杨慧琳",
-        identity=office_identity,
+        identity=signer or office_identity,
     )
 
 
@@ -86,3 +91,22 @@ def test_a_reply_for_someone_else_is_refused(
         open_reply(db, location, other)
     assert load_own_self_check(db, location).state is SelfCheckState.SUBMITTED
     db.close()
+
+
+def test_a_reply_not_from_the_office_or_older_than_one_opened_is_refused(
+    laptop: tuple[DataLocation, Database], tmp_path: Path, office_identity: Identity
+) -> None:
+    location, db = laptop
+    submission = hand_in(db, location, tmp_path)
+    forged = reply_to(
+        submission, tmp_path / "冒充", "accepted", office_identity, "同意。", Identity.generate()
+    )
+    with pytest.raises(PackageError, match="不是本单位办公室签发的"):
+        open_reply(db, location, forged)
+    assert load_own_self_check(db, location).state is SelfCheckState.SUBMITTED
+    returned = reply_to(submission, tmp_path / "一", "returned", office_identity, "补充事例。")
+    accepted = reply_to(submission, tmp_path / "二", "accepted", office_identity, "同意。")
+    assert open_reply(db, location, accepted).state is SelfCheckState.ACCEPTED
+    with pytest.raises(PackageError, match="较早的审核回复"):
+        open_reply(db, location, returned)  # the earlier one, played back
+    assert load_own_self_check(db, location).state is SelfCheckState.ACCEPTED

@@ -624,7 +624,11 @@ def test_a_hand_in_signed_with_another_key_is_refused_until_registered(
     from mingjing.services.roster import forget_member_keys
 
     good = handed_in(laptop, tmp_path / "u盘")
-    assert import_submission(office, good, identity=office_identity).outcome is Outcome.IMPORTED
+    first = import_submission(office, good, identity=office_identity)
+    assert first.outcome is Outcome.IMPORTED
+    # The first key is pinned, and said so to be checked with the member.
+    laptop_key = load_identity(tmp_path / "laptop").public.fingerprint
+    assert f"首次登记其电脑的密钥，指纹 {laptop_key}" in first.detail
     other = Identity.generate()
     forged = rewrite(
         good,

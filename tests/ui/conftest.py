@@ -89,3 +89,16 @@ def window(qtbot: QtBot, demo_workspace: Workspace, app_fonts: FontRegistry) -> 
         win.show()
         win.refresh()
     return win
+
+
+@pytest.fixture(autouse=True)
+def office_key_told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Joining tells the office key's fingerprint in a message box (modal: it would
+    wait forever in a test); the tests see what was told here instead."""
+    from mingjing.ui.pages.self_check import SelfCheckPage
+
+    told: list[str] = []
+    monkeypatch.setattr(
+        SelfCheckPage, "tell_office_key", classmethod(lambda cls, parent, fp: told.append(fp))
+    )
+    return told

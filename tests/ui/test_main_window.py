@@ -200,6 +200,7 @@ def test_joining_from_the_overview(
     monkeypatch: object,
     keep: list[object],
     campaign_file: object,
+    office_key_told: list[str],
 ) -> None:
     from pathlib import Path
 
@@ -221,6 +222,9 @@ def test_joining_from_the_overview(
         win.overview.join_button.click()
     assert win.page_keys()[win.nav.currentRow()] == "self_check"
     qtbot.waitUntil(lambda: "陈喆" in win.self_check.heading.text(), timeout=10_000)
+    # The office key was registered, and its fingerprint told to be checked by phone.
+    qtbot.waitUntil(lambda: bool(office_key_told))
+    assert len(office_key_told[0]) == 39
 
 
 def test_closing_with_an_unsaved_consultation_asks_first(

@@ -30,6 +30,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,8 @@ def write_package(
     payload = _dumps(data)
     entry = DATA
     if seal_to is not None:
-        payload, entry = seal(seal_to, payload), SEALED
+        context = _seal_context(identity.public, kind, campaign_id, member_id, revision)
+        payload, entry = seal(seal_to, payload, context), SEALED
     manifest = Manifest(
         format=FORMAT_VERSION,
         kind=kind,
@@ -177,6 +179,13 @@ def write_package(
         archive.writestr(entry, payload)
         archive.writestr(SIGNATURE, signature)
     return buffer.getvalue()
+
+
+def _seal_context(
+    signer: PublicKeys, kind: str, campaign_id: str, member_id: str, revision: int
+) -> bytes:
+    """What a sealed payload is bound to: its signer and what the package is."""
+    return "\n".join((signer.sign, kind, campaign_id, member_id, str(revision))).encode()
 
 
 def _field(source: str, raw: dict[str, Any], name: str, kind: type, what: str) -> Any:
@@ -251,6 +260,8 @@ def read_package(
     A sealed package opens only with ``identity``, the recipient's."""
     source = str(path)
     try:
+        if path.is_file() and path.stat().st_size > MAX_DATA_BYTES + 2 * MAX_MANIFEST_BYTES:
+            raise PackageError(source, "文件大小超出上限，不是明镜的数据文件")
         blob = path.read_bytes()
     except FileNotFoundError:
         raise PackageError(source, "找不到这个文件") from None
@@ -276,6 +287,29 @@ def read_package_bytes(
     expected_kind: str | None = None,
     identity: Identity | None = None,
 ) -> Package:
+    """Verify and read a package's bytes; anything wrong is a :class:`PackageError`
+    naming ``source`` — a crafted file never escapes as another exception."""
+    try:
+        return _read(blob, source, expected_kind, identity)
+    except PackageError:
+        raise
+    except (
+        ValueError,
+        RecursionError,
+        RuntimeError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        # zlib and zipfile errors, JSON nested beyond the parser, a key that is
+        # not one: the file is damaged or made to harm.
+        raise PackageError(source, f"文件已损坏或格式异常（{type(exc).__name__}）") from exc
+
+
+def _read(
+    blob: bytes, source: str, expected_kind: str | None, identity: Identity | None
+) -> Package:
     if not zipfile.is_zipfile(io.BytesIO(blob)):
         raise PackageError(source, "文件已损坏、不完整，或不是明镜的数据文件，请让对方重新发送")
     try:
@@ -288,6 +322,10 @@ def read_package_bytes(
             if len(names) != len(set(names)):
                 raise PackageError(source, "同一内容出现了两次")
             for info in infos:
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise PackageError(source, f"{info.filename} 的压缩方式不受支持")
+                if info.flag_bits & 0x1:
+                    raise PackageError(source, f"{info.filename} 是加密的 zip 内容，不能读取")
                 if info.file_size > _limit(info.filename):
                     raise PackageError(source, f"{info.filename} 声称的大小超出上限")
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
@@ -321,11 +359,16 @@ def read_package_bytes(
         raise PackageError(source, "内容与校验值不符，文件在传递中被改动或已损坏")
     if manifest.sealed_to:
         if identity is None or identity.public.seal != manifest.sealed_to:
-            raise PackageError(
-                source, "文件已加密，是交给另一台电脑（收件的办公室）的，本机无法打开"
-            )
+            raise PackageError(source, "文件已加密，是交给另一台电脑的，本机无法打开")
+        context = _seal_context(
+            manifest.signer,
+            manifest.kind,
+            manifest.campaign_id,
+            manifest.member_id,
+            manifest.revision,
+        )
         try:
-            payload = identity.unseal(payload)
+            payload = identity.unseal(payload, context)
         except SealError as exc:
             raise PackageError(source, str(exc)) from exc
         if len(payload) > MAX_DATA_BYTES:

@@ -68,9 +68,10 @@ class PublicKeys:
 
     @property
     def fingerprint(self) -> str:
-        """16 hex digits of the signing key's SHA-256, in fours: 3F2A 91C0 5B7E 04D2."""
-        digest = hashlib.sha256(_raw(self.sign, "签名公钥")).hexdigest()[:16].upper()
-        return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+        """32 hex digits (128 bits) of the signing key's SHA-256, in fours:
+        3F2A 91C0 5B7E 04D2 … — too many to find a key that matches by search."""
+        digest = hashlib.sha256(_raw(self.sign, "签名公钥")).hexdigest()[:32].upper()
+        return " ".join(digest[i : i + 4] for i in range(0, 32, 4))
 
     def to_json(self) -> dict[str, str]:
         return {"sign": self.sign, "seal": self.seal}
@@ -153,8 +154,8 @@ class Identity:
             raise BadKey("密钥文件中的密钥类型不对")
         return cls(signing, sealing)
 
-    def unseal(self, blob: bytes) -> bytes:
-        return unseal(self._sealing, blob)
+    def unseal(self, blob: bytes, context: bytes = b"") -> bytes:
+        return unseal(self._sealing, blob, context)
 
 
 def _key(shared: bytes, recipient: bytes, ephemeral: bytes) -> bytes:
@@ -166,9 +167,13 @@ def _key(shared: bytes, recipient: bytes, ephemeral: bytes) -> bytes:
     ).derive(shared)
 
 
-def seal(recipient: PublicKeys, payload: bytes) -> bytes:
+def seal(recipient: PublicKeys, payload: bytes, context: bytes = b"") -> bytes:
     """``payload`` readable only with the private key behind ``recipient.seal``:
-    ephemeral public key (32 bytes), nonce (12), then the ciphertext and tag."""
+    ephemeral public key (32 bytes), nonce (12), then the ciphertext and tag.
+
+    ``context`` (the sender's signing key and what the package is about) enters
+    the key and the associated data: the sealed bytes cannot be re-wrapped
+    under another sender's signature or another manifest."""
     from cryptography.hazmat.primitives.asymmetric.x25519 import (
         X25519PrivateKey,
         X25519PublicKey,
@@ -180,10 +185,11 @@ def seal(recipient: PublicKeys, payload: bytes) -> bytes:
     mine = ephemeral.public_key().public_bytes(*_raw_format())
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(to))
     nonce = os.urandom(12)
-    return mine + nonce + ChaCha20Poly1305(_key(shared, to, mine)).encrypt(nonce, payload, to)
+    key = _key(shared, to + context, mine)
+    return mine + nonce + ChaCha20Poly1305(key).encrypt(nonce, payload, to + context)
 
 
-def unseal(private: X25519PrivateKey, blob: bytes) -> bytes:
+def unseal(private: X25519PrivateKey, blob: bytes, context: bytes = b"") -> bytes:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -192,8 +198,9 @@ def unseal(private: X25519PrivateKey, blob: bytes) -> bytes:
         raise SealError("加密内容不完整")
     mine = private.public_key().public_bytes(*_raw_format())
     theirs, nonce, body = blob[:32], blob[32:44], blob[44:]
-    shared = private.exchange(X25519PublicKey.from_public_bytes(theirs))
     try:
-        return ChaCha20Poly1305(_key(shared, mine, theirs)).decrypt(nonce, body, mine)
-    except InvalidTag as exc:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(theirs))
+        key = _key(shared, mine + context, theirs)
+        return ChaCha20Poly1305(key).decrypt(nonce, body, mine + context)
+    except (InvalidTag, ValueError) as exc:  # ValueError: a degenerate ephemeral key
         raise SealError("无法解密：不是交给本机的，或内容已被改动") from exc

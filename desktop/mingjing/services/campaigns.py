@@ -196,6 +196,10 @@ class JoinResult:
     roster: list[RosterEntry]
     member: RosterEntry | None
     """Who this computer now belongs to; ``None`` if no one was chosen yet."""
+    office_fingerprint: str = ""
+    """Of the key that signed the file: to compare with the office by phone."""
+    office_key_new: bool = False
+    """This join registered the office's key (first join, or a trusted new key)."""
 
 
 def _upsert(session: Session, model: type[Any], row_id: str, **values: Any) -> Any:
@@ -275,16 +279,16 @@ def join_campaign(
     member: str | None = None,
     *,
     switch: bool = False,
-    trust_new_office_key: bool = False,
+    trust_new_office_key: str = "",
 ) -> JoinResult:
     """Take a campaign package into this computer's database; with ``member``, become them.
 
     Refused (nothing changed): a damaged, unsigned or newer package, one of
     another kind, one from a unit other than the one this computer has
     joined, or one signed with another key than the office's pinned at the
-    first join (unless ``trust_new_office_key``: the user has compared the
-    fingerprints with the office). Joining a second campaign of the same unit
-    keeps the first.
+    first join (unless ``trust_new_office_key`` is that key's fingerprint: the
+    user compared it with the office's and trusts exactly that key). Joining a
+    second campaign of the same unit keeps the first.
     """
     package = read_package(package_path, expected_kind="campaign")
     source = str(package_path)
@@ -300,7 +304,7 @@ def join_campaign(
     if (
         profile.office_sign_key
         and profile.office_sign_key != office.sign
-        and not trust_new_office_key
+        and trust_new_office_key != office.fingerprint
     ):
         pinned = PublicKeys(profile.office_sign_key, profile.office_seal_key)
         raise OfficeKeyChanged(source, office.fingerprint, pinned.fingerprint)
@@ -407,4 +411,6 @@ def join_campaign(
         campaign_title=data["campaign"]["title"],
         roster=roster,
         member=chosen,
+        office_fingerprint=office.fingerprint,
+        office_key_new=profile.office_sign_key != office.sign,
     )

@@ -9,7 +9,9 @@ until the secretary registers the new key — which the program says plainly.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from mingjing.exchange.signing import BadKey, Identity
@@ -44,15 +46,28 @@ def load_identity(data_dir: Path) -> Identity:
 
 
 def _create(path: Path) -> Identity:
+    """A new identity, put in place only if none is there yet: two processes
+    starting at once (the window and the command line) end with the same keys."""
     identity = Identity.generate()
     with environment_faults(str(path)):
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        # Created readable by the user alone (on Windows the folder's ACL applies).
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(identity.to_pem())
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        # A fresh file of the user's alone (mkstemp: O_EXCL, mode 0600; on
+        # Windows the folder's ACL applies), never a leftover or a link.
+        fd, name = tempfile.mkstemp(prefix=".identity-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(identity.to_pem())
+                stream.flush()
+                os.fsync(stream.fileno())
+            try:
+                os.link(name, path)  # fails if another process got there first
+            except FileExistsError:
+                return load_identity(path.parent.parent)
+            except OSError:  # a file system without hard links: replace, as before
+                os.replace(name, path)
+                name = ""
+        finally:
+            if name:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name)
     return identity

@@ -23,7 +23,7 @@ from mingjing.exchange.package import SUFFIXES, PackageError, read_package, writ
 from mingjing.exchange.schema import check
 from mingjing.exchange.signing import Identity, PublicKeys
 from mingjing.services.campaigns import write_file_atomically
-from mingjing.services.identity import load_identity
+from mingjing.services.identity import KEY_FILE, load_identity
 from mingjing.services.profile import load_profile
 from mingjing.storage import Database
 
@@ -104,7 +104,13 @@ class ReplyResult:
 def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
     """Apply the office's reply on the staff laptop; refuse one meant for someone
     else, one not signed by the office this computer joined, or an older one."""
-    package = read_package(path, expected_kind="reply", identity=load_identity(location.data_dir))
+    key_file = location.data_dir / KEY_FILE
+    package = read_package(
+        path,
+        expected_kind="reply",
+        # No key of its own yet: it cannot have joined, and reading makes none.
+        identity=load_identity(location.data_dir) if key_file.exists() else None,
+    )
     source = str(path)
     check(source, package.data, REPLY_DATA)
     data = package.data

@@ -234,6 +234,11 @@ def import_submission(
                 outcome, detail = _apply(session, incoming)
                 if pin is not None:  # after the rows: the fast first import needs a clean session
                     pin_member_keys(pin, incoming.package.signer)
+                    # First use: said, so the secretary can check it with the member.
+                    detail += (
+                        f"；首次登记其电脑的密钥，指纹 {incoming.package.signer.fingerprint}，"
+                        "请与本人核对"
+                    )
                 session.flush()
             except IntegrityError:
                 raise _refuse(
@@ -252,6 +257,12 @@ def _check_signer(session: Session, incoming: _Incoming) -> Member | None:
     assert member is not None
     signer = incoming.package.signer
     pinned = member_keys(member)
+    if pinned is None and member.public_keys:
+        raise _refuse(
+            incoming.source,
+            f"本机登记的{member.name}的密钥记录已损坏，不能核对签名；"
+            "请在人员名单中为其重新登记密钥后再导入",
+        )
     if pinned is None:
         return member
     if pinned.sign != signer.sign:

@@ -55,7 +55,7 @@ from mingjing.config import DataLocation
 from mingjing.domain.enums import SelfCheckState
 from mingjing.domain.quality import Hint, HintKind
 from mingjing.exchange.package import SUFFIXES
-from mingjing.services.campaigns import OfficeKeyChanged, join_campaign
+from mingjing.services.campaigns import JoinResult, OfficeKeyChanged, join_campaign
 from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.replies import open_reply
 from mingjing.services.self_check import (
@@ -741,6 +741,18 @@ class SelfCheckPage(QWidget):
         return label if ok and label else None
 
     @classmethod
+    def tell_office_key(cls, parent: QWidget, fingerprint: str) -> None:
+        QMessageBox.information(
+            parent,
+            parent.tr("已登记办公室的密钥"),
+            parent.tr(
+                "本机已登记办公室的密钥，今后只接受它签发的文件，提交的材料也只有办公室能打开。\n\n"
+                "密钥指纹：{0}\n\n请打电话与办公室核对这串指纹（办公室在“关于明镜”中可以看到），"
+                "不一致时请立即告知办公室。"
+            ).format(fingerprint),
+        )
+
+    @classmethod
     def ask_trust_office_key(cls, parent: QWidget, new: str, pinned: str) -> bool:
         answer = QMessageBox.warning(
             parent,
@@ -756,7 +768,7 @@ class SelfCheckPage(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def join(self, path: str | None = None, *, trust_new_key: bool = False) -> None:
+    def join(self, path: str | None = None, *, trust_new_key: str = "") -> None:
         """Join with a campaign package: choose the file, then oneself in its roster."""
         path = path or self.ask_package(self)
         if path is None or self.db is None:
@@ -773,7 +785,7 @@ class SelfCheckPage(QWidget):
                 and path is not None
                 and self.ask_trust_office_key(self, exc.new, exc.pinned)
             ):
-                self.join(path, trust_new_key=True)
+                self.join(path, trust_new_key=exc.new)  # that key, and only that one
                 return
             self._join_failed(exc)
 
@@ -783,17 +795,19 @@ class SelfCheckPage(QWidget):
             if label is None:
                 return
 
-            def become() -> str:
+            def become() -> JoinResult:
                 result = join_campaign(
                     db, location, Path(path), label, trust_new_office_key=trust_new_key
                 )
                 assert result.member is not None
                 db.actor = result.member.name  # audit entries from now on name the member
-                return result.member.label
+                return result
 
-            def became(_: object) -> None:
+            def became(result: object) -> None:
                 self.joined.emit()
                 self.reload()
+                if isinstance(result, JoinResult) and result.office_key_new:
+                    self.tell_office_key(self, result.office_fingerprint)
 
             run_in_background(
                 become,
