@@ -184,22 +184,27 @@ def _page_setup(section: DocxSection, landscape: bool) -> None:
     sect.append(grid)
 
 
-def _field(paragraph: Paragraph, instruction: str, shown: str, face: str, size: float) -> None:
-    """A Word field (PAGE, TOC …) with ``shown`` as its current result."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
+def _field(
+    paragraph: Paragraph, instruction: str, shown: str | None, face: str, size: float
+) -> None:
+    """A Word field (PAGE, TOC …) with ``shown`` as its current result; with
+    ``shown`` None, one that shows nothing (a TC entry)."""
+    parts = ("begin", "instr", "separate") if shown is not None else ("begin", "instr")
+    for kind in parts:
         run = paragraph.add_run()
         _set_font(run, face, size)
         if kind == "instr":
             instr = OxmlElement("w:instrText")
             instr.set(qn("xml:space"), "preserve")
-            instr.text = text
+            instr.text = instruction
             run._r.append(instr)
         else:
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
             run._r.append(char)
-    result = paragraph.add_run(shown)
-    _set_font(result, face, size)
+    if shown is not None:
+        result = paragraph.add_run(shown)
+        _set_font(result, face, size)
     end = paragraph.add_run()
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), "end")
@@ -298,17 +303,7 @@ def _table(doc: DocxDocument, block: Table) -> None:
 def _entry(paragraph: Paragraph, text: str, level: int) -> None:
     """A TC field: a contents entry that prints nothing where it stands."""
     quoted = text.replace('"', "'")
-    for kind, value in (("begin", None), ("instr", f' TC "{quoted}" \\l {level} '), ("end", None)):
-        run = paragraph.add_run()
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = value
-            run._r.append(instr)
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+    _field(paragraph, f' TC "{quoted}" \\l {level} ', None, XIAOBIAOSONG, 22)
 
 
 def _blocks(
