@@ -66,11 +66,11 @@ def test_preview_save_and_keep(
     monkeypatch.setattr(
         MaterialsTab, "ask_save_file", classmethod(lambda c, p, s, f: str(out / f"陈喆.{f}"))
     )
-    tab.pdf_button.click()  # the laid-out material is saved, not laid out again
-    qtbot.waitUntil(lambda: (out / "陈喆.pdf").exists(), timeout=10_000)
-    assert (out / "陈喆.pdf").read_bytes() == statement.pdf
+    # (Waiting from the click on: the material may be kept before the file is seen.)
     with qtbot.wait_signal(tab.kept, timeout=10_000):
-        pass
+        tab.pdf_button.click()  # the laid-out material is saved, not laid out again
+        qtbot.waitUntil(lambda: (out / "陈喆.pdf").exists(), timeout=10_000)
+    assert (out / "陈喆.pdf").read_bytes() == statement.pdf
     tab.docx_button.click()
     qtbot.waitUntil(lambda: (out / "陈喆.docx").exists(), timeout=10_000)
     word = docx.Document(str(out / "陈喆.docx"))
