@@ -699,19 +699,20 @@ def restore_measure(db: Database, measure_id: str) -> None:
 
 def set_overall_analysis(db: Database, self_check_id: str, text: str) -> None:
     """原因剖析 in the member's own words, beyond the causes of single problems."""
-    with db.transaction() as session:
-        check = _get_check(session, self_check_id)
-        if check.overall_analysis != text:
-            check.overall_analysis = text
-            _edited(check)
+    _set_check_text(db, self_check_id, "overall_analysis", text)
 
 
 def set_personal_matters(db: Database, self_check_id: str, text: str) -> None:
     """需要说明的个人有关事项 (or “无”), printed in a leader's statement."""
+    _set_check_text(db, self_check_id, "personal_matters", text)
+
+
+def _set_check_text(db: Database, self_check_id: str, field: str, text: str) -> None:
+    """One of the self-check's whole texts; an edit only if it changed."""
     with db.transaction() as session:
         check = _get_check(session, self_check_id)
-        if check.personal_matters != text:
-            check.personal_matters = text
+        if getattr(check, field) != text:
+            setattr(check, field, text)
             _edited(check)
 
 
