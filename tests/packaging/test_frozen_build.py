@@ -116,7 +116,9 @@ def test_bundle_holds_what_the_program_loads_and_not_the_rest(built: Path) -> No
     )
     names = {p.name for p in internal.rglob("*")}
     assert "qtbase_zh_CN.qm" in names and "qtbase_de.qm" not in names
-    assert not any(n.startswith(("libQt6Quick", "libQt6Qml", "libQt6Network")) for n in names)
+    assert not any(n.startswith(("libQt6Quick", "libQt6Qml", "libQt6Pdf")) for n in names)
+    assert "libQt6Network.so.6" in names or "Qt6Network.dll" in names  # one window per folder
+    assert not any("tls" in p.parts for p in internal.rglob("*"))  # no TLS plugins
     assert not any(n in names for n in ("pytest", "_pytest", "mypy", "pdfplumber", "tkinter"))
     _owners, problems = build.system_libraries(built / "mingjing")
     assert problems == []

@@ -25,6 +25,7 @@ from mingjing.services.startup import prepare
 from mingjing.ui import settings as S
 from mingjing.ui.fonts import install_application_fonts
 from mingjing.ui.main_window import MainWindow
+from mingjing.ui.single_instance import InstanceServer, hand_over
 from mingjing.ui.tasks import run_in_background, wait_for_tasks
 
 if TYPE_CHECKING:
@@ -158,13 +159,17 @@ def run_app(
 ) -> int:
     """Show the window at once, then open the database behind it.
 
-    The cheap checks (a newer, damaged or foreign database; another window
-    holding it) run first, so a refused database never shows a window. If
-    the overview kept from the last run still matches the database, it is
-    shown immediately; otherwise the page says it is loading until the
-    database answers.
+    A window already open on the same data folder is given the package
+    (or brought forward) and this process ends at once. The cheap checks (a
+    newer, damaged or foreign database; another window holding it) run first,
+    so a refused database never shows a window. If the overview kept from the
+    last run still matches the database, it is shown immediately; otherwise
+    the page says it is loading until the database answers.
     """
     app, registry = create_application(argv or sys.argv[:1])
+    if not smoke and hand_over(location, package):
+        log.info("handed %s to the window already open on %s", package, location.data_dir)
+        return 0
     try:
         prepared = prepare(location, exclusive=True)
     except (InputRefused, EnvironmentFault) as exc:
@@ -189,6 +194,10 @@ def run_app(
         app.exit(result["code"])
 
     window.workspace_failed.connect(failed)
+    instance = InstanceServer(location, window)
+    if not smoke:
+        instance.requested.connect(window.come_forward)
+        instance.listen()
     if package is not None and not smoke:
         window.open_package(package)  # handled once the database is open
     try:
@@ -212,6 +221,7 @@ def run_app(
                 on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
             )
         code = app.exec()
+        instance.close()
         window.close()
         wait_for_tasks()
         return result.get("code", code)

@@ -342,6 +342,16 @@ class MainWindow(QMainWindow):
     def tell_warning(cls, parent: QWidget, text: str) -> None:
         QMessageBox.warning(parent, parent.tr("明镜"), text)
 
+    def come_forward(self, package: Path | None = None) -> None:
+        """A second start of 明镜 on this data folder: show this window, take its file."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if package is not None:
+            self.open_package(package)
+
     def open_package(self, path: Path) -> None:
         """A package file the program was started with (a double-click on it).
 
