@@ -50,6 +50,7 @@ DEB_DEPENDS = (
     "libfontconfig1",
     "libfreetype6",
     "libgl1",
+    "libgssapi-krb5-2",  # QtNetwork (the single-instance socket) links it
     "libglib2.0-0",
     "libx11-6",
     "libx11-xcb1",

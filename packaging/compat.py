@@ -44,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = "http://deb.debian.org/debian"
+"""Debian's mirror; buster (glibc 2.28, for 统信UOS 20) is only on http://archive.debian.org/debian."""
 #: Debian's source of CPython 3.11 (bookworm's), built in the older chroot.
 PYTHON_SOURCE_SUITE = "bookworm"
 PYTHON_SOURCE_PACKAGE = "python3.11"
@@ -71,7 +72,7 @@ def run(command: list[str], **kwargs: object) -> None:
     subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
 
 
-def debootstrap(root: Path, suite: str, packages: str) -> None:
+def debootstrap(root: Path, suite: str, packages: str, mirror: str = MIRROR) -> None:
     """A minimal chroot of ``suite`` (made once, then reused) with ``packages`` installed."""
     if not (root / "etc" / "debian_version").exists():
         if shutil.which("debootstrap") is None:
@@ -159,9 +160,9 @@ def python_source(into: Path) -> Path:
     raise SystemExit(f"Debian 的 Sources 中没有 {PYTHON_SOURCE_PACKAGE} 的源码包")
 
 
-def build(work: Path, suite: str, out: Path) -> Path:
+def build(work: Path, suite: str, out: Path, mirror: str = MIRROR) -> Path:
     root = work / f"{suite}-build"
-    debootstrap(root, suite, BUILD_PACKAGES)
+    debootstrap(root, suite, BUILD_PACKAGES, mirror)
     src = root / "build"
     src.mkdir(exist_ok=True)
     if not (root / PREFIX.lstrip("/") / "bin" / "python3.11").exists():
@@ -201,9 +202,9 @@ def build(work: Path, suite: str, out: Path) -> Path:
     return made
 
 
-def verify(work: Path, suite: str, deb: Path) -> None:
+def verify(work: Path, suite: str, deb: Path, mirror: str = MIRROR) -> None:
     root = work / f"{suite}-target"
-    debootstrap(root, suite, TARGET_PACKAGES)
+    debootstrap(root, suite, TARGET_PACKAGES, mirror)
     inside = root / "tmp" / deb.name
     shutil.copy2(deb, inside)
     with mounted(root):
@@ -223,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=["build", "verify"])
     parser.add_argument("deb", nargs="?", type=Path, help="verify：要安装的 .deb")
     parser.add_argument("--suite", default="bullseye", help="Debian 版本代号（默认 bullseye）")
+    parser.add_argument("--mirror", default=MIRROR, help=f"Debian 镜像（默认 {MIRROR}）")
     parser.add_argument("--work", type=Path, default=Path("/var/tmp/mingjing-compat"))
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     args = parser.parse_args(argv)
@@ -230,12 +232,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("需要 root（chroot、mount、debootstrap）")
     started = time.monotonic()
     if args.what == "build":
-        made = build(args.work.resolve(), args.suite, args.out.resolve())
-        verify(args.work.resolve(), args.suite, made)
+        made = build(args.work.resolve(), args.suite, args.out.resolve(), args.mirror)
+        verify(args.work.resolve(), args.suite, made, args.mirror)
     else:
         if args.deb is None:
             parser.error("verify 需要 .deb 文件")
-        verify(args.work.resolve(), args.suite, args.deb.resolve())
+        verify(args.work.resolve(), args.suite, args.deb.resolve(), args.mirror)
     say(f"共用时 {time.monotonic() - started:.0f} 秒")
     return 0
 
