@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mingjing.domain.base import Base, Entity, EnumText
+from mingjing.domain.base import Base, Entity, EnumText, utcnow
 from mingjing.domain.enums import (
     AttendanceStatus,
     DeadlineKind,
@@ -759,6 +759,59 @@ class RenderedMaterial(Entity):
     """What it was made of, as said to the user (会议、干部、是否隐去姓名)."""
 
     campaign: Mapped[Campaign] = relationship()
+
+
+class ReviewExport(Entity):
+    """A review package the office made for a leader: its reply must answer one of these."""
+
+    __tablename__ = "review_export"
+
+    campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
+    leader_id: Mapped[uuid.UUID] = _fk("member.id", nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    """Of the payload as the leader reads it (``data.json`` before sealing)."""
+    made_by: Mapped[str] = mapped_column(Text, default="")
+    last_reply_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """When the newest reply read for it was written: an older one is a replay."""
+
+    leader: Mapped[Member] = relationship()
+
+
+class LeaderAction(Entity):
+    """A leader's act in a review: 上级点 (a comment, or a problem raised), a
+    statement returned for rework, a 销号 approved or refused.
+
+    Written on the leader's laptop against a review package (``state`` draft,
+    then sent) and carried to the office in the signed reply, where the same
+    row (same id) is applied, held as a conflict, or skipped. ``signature`` is
+    the leader's Ed25519 signature of :func:`mingjing.domain.review.action_statement`:
+    a 销号 stays provably the leader's after the reply file is gone. No foreign
+    keys: on a leader's laptop the campaign's rows are not there.
+    """
+
+    __tablename__ = "leader_action"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    author_id: Mapped[uuid.UUID]
+    author_name: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    """comment, raise, return, approve or reject."""
+    target_kind: Mapped[str] = mapped_column(String(16))
+    """problem, self_check or rectification."""
+    target_id: Mapped[uuid.UUID]
+    target_revision: Mapped[int] = mapped_column(default=0)
+    """The target's revision in the review package the leader read."""
+    target_label: Mapped[str] = mapped_column(Text, default="")
+    """What the leader saw, in words (whose problem, which ledger row): shown
+    beside the current row when the two differ."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    acted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    signature: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    """Leader's laptop: draft, sent. Office: applied, conflict, skipped."""
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    """At the office: what applying it did, or why it was held or skipped."""
 
 
 # ---------------------------------------------------------------------- audit

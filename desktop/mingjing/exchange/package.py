@@ -56,6 +56,7 @@ SUFFIXES = {
     "submission": ".mjsubmission",
     "reply": ".mjreply",
     "review": ".mjreview",
+    "review_reply": ".mjreviewreply",
 }
 """File name endings, one per kind, so a double-click can open the right thing."""
 
@@ -64,6 +65,7 @@ KIND_LABELS = {
     "submission": "自查提交文件",
     "reply": "审核回复文件",
     "review": "领导审阅文件",
+    "review_reply": "领导审阅意见文件",
 }
 
 

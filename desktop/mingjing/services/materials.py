@@ -224,12 +224,38 @@ def _statement_from_view(
 
 
 def statement_input(db: Database, campaign_id: str, name: str, today: dt.date) -> m.StatementInput:
-    c = _campaign(db, campaign_id)
-    member = _member(db, campaign_id, name)
-    view = find_self_check(db, campaign_id, str(member.id))
-    roster = [x.name for x in _unit_members(db, campaign_id)]
+    return _statement_input(db, _campaign(db, campaign_id), _member(db, campaign_id, name), today)
+
+
+def _statement_input(
+    db: Database, c: _Campaign, member: Member, today: dt.date
+) -> m.StatementInput:
+    view = find_self_check(db, c.id, str(member.id))
+    roster = [x.name for x in _unit_members(db, c.id)]
     data = _statement_from_view(c, view, member, today, roster)
-    return replace(data, last_year=last_year(db, campaign_id, member.name))
+    return replace(data, last_year=last_year(db, c.id, member.name))
+
+
+def statement_documents(
+    db: Database, campaign_id: str, member_ids: Sequence[str], today: dt.date
+) -> dict[str, Document]:
+    """个人对照检查材料 of the given members (by id: names may repeat), as printed."""
+    c = _campaign(db, campaign_id)
+    with db.read() as session:
+        members = [session.get(Member, uuid.UUID(x)) for x in member_ids]
+        for x in members:
+            if x is not None:
+                session.expunge(x)
+    return {
+        str(x.id): m.single(m.statement(_statement_input(db, c, x, today)), c.unit)
+        for x in members
+        if x is not None
+    }
+
+
+def team_statement_document(db: Database, campaign_id: str, today: dt.date) -> Document:
+    """领导班子对照检查材料 as ``render team-statement`` makes it."""
+    return build(db, "team-statement", today=today, campaign_id=campaign_id)
 
 
 def last_year(db: Database, campaign_id: str, name: str | None) -> tuple[str, ...]:

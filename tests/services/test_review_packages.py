@@ -1,0 +1,372 @@
+"""The review round trip: office → leader's laptop → office, signed and sealed."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mingjing.config import DataLocation, resolve_location
+from mingjing.domain.enums import RectificationState, SelfCheckState, Source
+from mingjing.domain.errors import DomainError
+from mingjing.domain.models import LeaderAction, Problem, Rectification, SelfCheck
+from mingjing.exchange.package import PackageError, read_package, write_package
+from mingjing.exchange.signing import Identity
+from mingjing.services import leader_review as lr
+from mingjing.services.campaign_setup import current_campaign_id
+from mingjing.services.campaigns import join_campaign
+from mingjing.services.review_packages import (
+    export_review,
+    import_review_reply,
+    leader_actions,
+    settle_conflict,
+    verify_signatures,
+)
+from mingjing.services.self_check import hand_in, load_own_self_check
+from mingjing.services.submissions import import_submissions
+from mingjing.storage import Database
+
+TODAY = dt.date(2025, 11, 20)
+LEADER = "孙珺"
+
+
+def _join(tmp_path: Path, campaign_file: Path, name: str) -> tuple[DataLocation, Database]:
+    location = resolve_location(tmp_path / name)
+    db = Database.open(location, actor=name)
+    join_campaign(db, location, campaign_file, name)
+    return location, db
+
+
+@pytest.fixture
+def leader(
+    tmp_path: Path, campaign_file: Path, office: Database, office_identity: Identity
+) -> tuple[DataLocation, Database]:
+    """孙珺's laptop, joined, with one hand-in read at the office (so its key is pinned)."""
+    location, db = _join(tmp_path, campaign_file, LEADER)
+    load_own_self_check(db, location)
+    handed = hand_in(db, location, tmp_path / "stick")
+    import_submissions(office, [handed], identity=office_identity)
+    return location, db
+
+
+def _cid(office: Database) -> str:
+    cid = current_campaign_id(office)
+    assert cid is not None
+    return cid
+
+
+def _export(office: Database, identity: Identity, out: Path, who: str = LEADER) -> Path:
+    made = export_review(
+        office, _cid(office), who, out, identity=identity, made_by="杨慧琳", today=TODAY
+    )
+    return made.path
+
+
+def _awaiting(office: Database) -> list[Rectification]:
+    with office.read() as session:
+        return list(
+            session.scalars(
+                select(Rectification).where(
+                    Rectification.state == RectificationState.AWAITING_SIGN_OFF
+                )
+            ).all()
+        )
+
+
+def test_round_trip_signs_off_returns_and_raises(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    path = _export(office, office_identity, tmp_path / "out")
+    assert path.name == f"{LEADER}-领导审阅-20251120.mjreview"
+    with pytest.raises(PackageError, match="另一台电脑"):  # sealed: not even the office reads it
+        read_package(path, identity=office_identity)
+    review = lr.open_review(location, path)
+    assert review.leader_name == LEADER and review.statements
+    assert lr.current_review(location) == review  # kept, sealed, on the laptop
+    board = lr.dashboard(review)
+    assert board.members == 12 and board.handed_in >= 1
+    assert board.problems == sum(n for _, n in board.by_area) == sum(n for _, n in board.by_source)
+    assert board.ledger == sum(n for _, n in board.by_state)
+    awaiting = review.awaiting_sign_off()
+    assert len(awaiting) >= 2 and board.awaiting_sign_off == len(awaiting)
+
+    statement = next(s for s in review.statements if s["name"] == LEADER)
+    problem = statement["problems"][0]
+    lr.record_action(
+        laptop, location, review, "approve", "rectification", awaiting[0]["id"], "已核查佐证材料。"
+    )
+    lr.record_action(
+        laptop, location, review, "reject", "rectification", awaiting[1]["id"], "佐证材料不全。"
+    )
+    lr.record_action(laptop, location, review, "comment", "problem", problem["id"], "要再具体些。")
+    lr.record_action(
+        laptop, location, review, "raise", "self_check", statement["self_check_id"],
+        "调研报告多次拖延，未按时报送。",
+    )  # fmt: skip
+    lr.record_action(
+        laptop, location, review, "return", "self_check", statement["self_check_id"],
+        "原因剖析停留在表面，请深挖思想根源。",
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="写明理由"):
+        lr.record_action(laptop, location, review, "reject", "rectification", awaiting[1]["id"])
+    assert len(lr.my_actions(laptop, review.review_id)) == 5
+
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    assert reply.suffix == ".mjreviewreply"
+    assert {a.state for a in lr.my_actions(laptop, review.review_id)} == {"sent"}
+    with pytest.raises(DomainError, match="已经发给办公室"):
+        lr.withdraw_action(laptop, lr.my_actions(laptop, review.review_id)[0].id)
+
+    replies = tmp_path / "replies"
+    read = import_review_reply(
+        office,
+        resolve_location(tmp_path / "office"),
+        reply,
+        identity=office_identity,
+        replies_dir=replies,
+        reviewer="杨慧琳",
+    )
+    assert (read.applied, read.conflicts, read.known) == (5, 0, 0), read
+    with office.read() as session:
+        approved = session.get(Rectification, uuid.UUID(awaiting[0]["id"]))
+        rejected = session.get(Rectification, uuid.UUID(awaiting[1]["id"]))
+        assert approved is not None and rejected is not None
+        assert approved.state is RectificationState.SIGNED_OFF
+        assert approved.signed_off_by is not None and approved.signed_off_by.name == LEADER
+        assert approved.sign_off_note == "已核查佐证材料。"
+        assert rejected.state is RectificationState.IN_PROGRESS
+        assert rejected.returned_reason == "佐证材料不全。"
+        raised = session.scalars(
+            select(Problem).where(Problem.text == "调研报告多次拖延，未按时报送。")
+        ).all()
+        assert [(p.source, str(p.owner_member_id)) for p in raised] == [
+            (Source.SUPERIOR, statement["member_id"])
+        ]
+        check_row = session.get(SelfCheck, uuid.UUID(statement["self_check_id"]))
+        assert check_row is not None and check_row.state is SelfCheckState.RETURNED
+        assert check_row.review_comment == "原因剖析停留在表面，请深挖思想根源。"
+    assert [p.name for p in read.returned_files] == [f"{LEADER}-审核回复-第1次.mjreply"]
+    assert (replies / read.returned_files[0].name).exists()
+    assert verify_signatures(office, _cid(office)) == []
+    assert len(leader_actions(office, _cid(office))) == 5
+
+    # The same reply again, or an older one, changes nothing.
+    with pytest.raises(PackageError, match="较早"):
+        import_review_reply(
+            office,
+            resolve_location(tmp_path / "office"),
+            reply,
+            identity=office_identity,
+            replies_dir=replies,
+            reviewer="杨慧琳",
+        )
+
+
+def test_a_changed_row_waits_for_the_secretary(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    from mingjing.services import ledger
+
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    row = review.awaiting_sign_off()[0]
+    lr.record_action(laptop, location, review, "approve", "rectification", row["id"])
+    # Meanwhile the office adds a progress note: the row the leader saw changed.
+    ledger.update_row(office, row["id"], {"remarks": "补充了会议纪要。"})
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    args = {
+        "identity": office_identity,
+        "replies_dir": tmp_path / "replies",
+        "reviewer": "杨慧琳",
+    }
+    read = import_review_reply(
+        office, resolve_location(tmp_path / "office"), reply, **args  # type: ignore[arg-type]
+    )
+    assert (read.applied, read.conflicts) == (0, 1)
+    (held,) = leader_actions(office, _cid(office), conflicts_only=True)
+    assert held.kind == "approve" and "序号" in held.target_label and "已完成待销号" in held.current
+    with office.read() as session:
+        still = session.get(Rectification, uuid.UUID(row["id"]))
+        assert still is not None and still.state is RectificationState.AWAITING_SIGN_OFF
+    settled = settle_conflict(office, held.id, True, **args)  # type: ignore[arg-type]
+    assert settled.state == "applied"
+    with office.read() as session:
+        done = session.get(Rectification, uuid.UUID(row["id"]))
+        assert done is not None and done.state is RectificationState.SIGNED_OFF
+    assert leader_actions(office, _cid(office), conflicts_only=True) == []
+
+
+def test_a_later_decision_replaces_an_unsent_one(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    row = review.awaiting_sign_off()[0]
+    lr.record_action(laptop, location, review, "approve", "rectification", row["id"])
+    lr.record_action(laptop, location, review, "reject", "rectification", row["id"], "再看看。")
+    (only,) = lr.my_actions(laptop, review.review_id)
+    assert only.kind == "reject"
+    lr.withdraw_action(laptop, only.id)
+    assert lr.my_actions(laptop, review.review_id) == []
+
+
+def test_review_needs_the_leaders_key_and_a_leader(
+    office: Database, office_identity: Identity, tmp_path: Path
+) -> None:
+    with pytest.raises(DomainError, match="还没有孙珺电脑的密钥"):
+        _export(office, office_identity, tmp_path)
+    with pytest.raises(DomainError, match="不是领导班子成员"):
+        _export(office, office_identity, tmp_path, "陈喆")
+    with pytest.raises(DomainError, match="名单中没有"):
+        _export(office, office_identity, tmp_path, "无此人")
+
+
+def test_review_for_another_leader_or_from_another_office_is_refused(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+    campaign_file: Path,
+) -> None:
+    location, _laptop = leader
+    path = _export(office, office_identity, tmp_path / "out")
+    # Another leader's laptop cannot even open it: it is sealed to 孙珺's.
+    other_location, other = _join(tmp_path, campaign_file, "刘志堃")
+    with pytest.raises(PackageError, match="另一台电脑"):
+        lr.open_review(other_location, path)
+    other.close()
+    # A package signed by someone else's key, for this leader, sealed to them.
+    review = read_package(path, identity=_identity(location))
+    forged = tmp_path / "forged.mjreview"
+    forged.write_bytes(
+        write_package(
+            kind="review",
+            campaign_id=review.manifest.campaign_id,
+            member_id=review.manifest.member_id,
+            revision=1,
+            app_version="x",
+            template_id=review.manifest.template_id,
+            template_version=review.manifest.template_version,
+            data=review.data,
+            identity=Identity.generate(),
+            seal_to=_identity(location).public,
+        )
+    )
+    with pytest.raises(PackageError, match="不是本单位办公室签发的"):
+        lr.open_review(location, forged)
+
+
+def _identity(location: DataLocation) -> Identity:
+    from mingjing.services.identity import load_identity
+
+    return load_identity(location.data_dir)
+
+
+def test_forged_or_tampered_replies_change_nothing(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    row = review.awaiting_sign_off()[0]
+    lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    package = read_package(reply, identity=office_identity)
+    args = {
+        "identity": office_identity,
+        "replies_dir": tmp_path / "replies",
+        "reviewer": "杨慧琳",
+    }
+    office_location = resolve_location(tmp_path / "office")
+
+    def attempt(data: dict[str, object], signer: Identity, match: str) -> None:
+        bad = tmp_path / "bad.mjreviewreply"
+        bad.write_bytes(
+            write_package(
+                kind="review_reply",
+                campaign_id=package.manifest.campaign_id,
+                member_id=package.manifest.member_id,
+                revision=1,
+                app_version="x",
+                template_id=package.manifest.template_id,
+                template_version=package.manifest.template_version,
+                data=data,
+                identity=signer,
+                seal_to=office_identity.public,
+            )
+        )
+        with pytest.raises(PackageError, match=match):
+            import_review_reply(office, office_location, bad, **args)  # type: ignore[arg-type]
+        assert _awaiting_ids(office) >= {row["id"]}
+
+    # Someone else's key signs the whole reply.
+    attempt(package.data, Identity.generate(), "不是孙珺电脑登记的密钥")
+    # The leader's own key, but one act's text changed after it was signed.
+    changed = dict(package.data)
+    changed["actions"] = [{**package.data["actions"][0], "text": "同意，另加十分。"}]
+    attempt(changed, _identity(location), "签名不符")
+    # An act whose signature is garbage.
+    garbage = dict(package.data)
+    garbage["actions"] = [
+        {**package.data["actions"][0], "signature": base64.b64encode(b"x" * 64).decode()}
+    ]
+    attempt(garbage, _identity(location), "签名不符")
+    # Answering a review the office never made.
+    unknown = {**package.data, "review_id": str(uuid.uuid4())}
+    attempt(unknown, _identity(location), "不是本办公室发出的")
+    with office.read() as session:
+        assert session.scalars(select(LeaderAction)).all() == []
+
+
+def _awaiting_ids(office: Database) -> set[str]:
+    return {str(r.id) for r in _awaiting(office)}
+
+
+def test_an_edited_signoff_in_the_database_is_reported(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    row = review.awaiting_sign_off()[0]
+    lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    import_review_reply(
+        office,
+        resolve_location(tmp_path / "office"),
+        reply,
+        identity=office_identity,
+        replies_dir=tmp_path / "replies",
+        reviewer="杨慧琳",
+    )
+    assert verify_signatures(office, _cid(office)) == []
+    office.close()
+    con = sqlite3.connect(tmp_path / "office" / "mingjing.sqlite3")
+    con.execute("UPDATE leader_action SET text = '同意，已核查。'")
+    con.commit()
+    con.close()
+    reopened = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
+    try:
+        (bad,) = verify_signatures(reopened, _cid(reopened))
+        assert "孙珺 同意销号" in bad
+    finally:
+        reopened.close()
