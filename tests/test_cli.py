@@ -433,3 +433,50 @@ def test_a_package_file_and_a_command_together_are_refused(tmp_path: Path) -> No
     with pytest.raises(SystemExit) as exit_:
         main(["--data-dir", str(tmp_path), "x.mjcampaign", "summary"])
     assert exit_.value.code == 2
+
+
+def test_review_round_trip_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Office → 孙珺's laptop → office with ``review export|import|settle``, in process."""
+    from mingjing.services import leader_review as lr
+    from mingjing.storage import Database
+
+    office, laptop = tmp_path / "office", tmp_path / "laptop"
+
+    def ok(*words: str) -> str:
+        capsys.readouterr()
+        code = cli.main(list(words))
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    ok("--data-dir", str(office), "demo")
+    ok("--data-dir", str(office), "campaign", "export", "--out", str(tmp_path))
+    (campaign,) = tmp_path.glob("*.mjcampaign")
+    ok("--data-dir", str(laptop), "campaign", "join", str(campaign), "--member", "孙珺")
+    ok("--data-dir", str(laptop), "submission", "export", "--out", str(tmp_path / "u"))
+    ok("--data-dir", str(office), "submission", "import", str(tmp_path / "u"))
+    said = ok(
+        "--data-dir", str(office), "review", "export", "--for", "孙珺",
+        "--out", str(tmp_path / "u"), "--no-materials",
+    )  # fmt: skip
+    assert "只有孙珺的电脑能打开" in said
+    (review,) = (tmp_path / "u").glob("*.mjreview")
+    assert "待销号" in ok("--data-dir", str(laptop), "review", "import", str(review))
+
+    location = resolve_location(laptop)
+    with Database.open(location, actor="孙珺") as db:
+        opened = lr.current_review(location)
+        assert opened is not None
+        row = opened.awaiting_sign_off()[0]
+        lr.record_action(db, location, opened, "approve", "rectification", row["id"], "同意。")
+    ok("--data-dir", str(laptop), "review", "export", "--out", str(tmp_path / "u"))
+    (reply,) = (tmp_path / "u").glob("*.mjreviewreply")
+    assert "新采用 1 条" in ok("--data-dir", str(office), "review", "import", str(reply))
+    assert "没有待确认" in ok("--data-dir", str(office), "review", "settle")
+    # The same reply again is refused, naming the file; the office is unchanged.
+    capsys.readouterr()
+    assert cli.main(["--data-dir", str(office), "review", "import", str(reply)]) == 3
+    assert reply.name in capsys.readouterr().err
+    assert "领导审阅意见的签名" in ok("--data-dir", str(office), "check")

@@ -267,6 +267,40 @@ def build_parser() -> argparse.ArgumentParser:
     reply_open.add_argument(
         "file", metavar="回复文件", type=Path, help="办公室发回的 .mjreply 文件"
     )
+    review_text = "领导审阅：办公室导出审阅文件给领导，领导在自己的电脑上审阅后导出审阅意见"
+    review_export = action(
+        "review",
+        review_text,
+        "export",
+        "办公室：用 --for 导出给某位领导的审阅文件；领导本机：不带 --for，导出审阅意见",
+    )
+    review_export.add_argument("--for", dest="leader", metavar="姓名", help="审阅文件给哪位领导")
+    out_option(review_export)
+    review_export.add_argument(
+        "--no-materials", action="store_true", help="不附会议材料汇编的 PDF（导出更快）"
+    )
+    review_import = action(
+        "review",
+        review_text,
+        "import",
+        "打开审阅文件（领导本机），或导入领导的审阅意见（办公室）",
+    )
+    review_import.add_argument(
+        "file", metavar="文件", type=Path, help=".mjreview 或 .mjreviewreply 文件"
+    )
+    review_import.add_argument(
+        "--replies",
+        metavar="文件夹",
+        type=Path,
+        help="领导退回返工时，给本人的审核回复文件存放在哪里（默认数据文件夹的 审核回复）",
+    )
+    settle = action(
+        "review", review_text, "settle", "办公室：对审阅后内容已改动的意见，确认采用或不采用"
+    )
+    settle.add_argument("action_id", metavar="编号", nargs="?", help="意见编号；不写则列出待确认的")
+    settle_choice = settle.add_mutually_exclusive_group()
+    settle_choice.add_argument("--apply", action="store_true", help="采用")
+    settle_choice.add_argument("--skip", action="store_true", help="不采用")
     strict_help = "表格中有任何一行需要改正时，整个文件都不导入（退出码 3）"
     roster_import = action(
         "roster", "干部名单", "import", "从 Excel（.xlsx）或 CSV 表格导入干部名单"
@@ -372,6 +406,8 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
             if opened.comment:
                 _print(f"办公室意见：{opened.comment}")
             return EXIT_OK
+        if args.verb == "review":
+            return run_review(args, location, db)
         if args.verb == "submission" and args.action == "import":
             from mingjing.services.identity import load_identity
             from mingjing.services.submissions import Outcome, import_submissions
@@ -510,6 +546,101 @@ def run_render(args: argparse.Namespace, db: Any) -> int:
             "注意：本机没有任何字体含有这些字，打印件中以“〓”代替，请改用常用字或安装相应字体："
             + "、".join(made.missing)
         )
+    return EXIT_OK
+
+
+def run_review(args: argparse.Namespace, location: DataLocation, db: Any) -> int:
+    """``mingjing review export|import|settle``: the leaders' review round trip."""
+    from mingjing.exchange.package import SUFFIXES
+    from mingjing.services import leader_review, review_packages
+    from mingjing.services.campaign_setup import current_campaign_id
+    from mingjing.services.identity import load_identity
+    from mingjing.services.profile import load_profile
+
+    today = dt.date.today()
+    profile = load_profile(location.data_dir)
+    replies_dir = args.replies if getattr(args, "replies", None) else location.data_dir / "审核回复"
+    if args.action == "export" and args.leader:
+        campaign_id = current_campaign_id(db)
+        if campaign_id is None:
+            _err("已拒绝：本机还没有专项行动。")
+            return EXIT_REFUSED
+        materials = None
+        if not args.no_materials:
+            materials = review_packages.package_pdf(db, campaign_id, today)
+        made = review_packages.export_review(
+            db,
+            campaign_id,
+            args.leader,
+            args.out,
+            identity=load_identity(location.data_dir),
+            made_by=profile.display_name,
+            today=today,
+            materials=materials,
+        )
+        _print(
+            f"已导出给{made.leader}的审阅文件：{made.path}（对照检查材料 {made.statements} 份，"
+            f"整改台账 {made.ledger_rows} 项{'，附会议材料汇编' if made.with_materials else ''}）。"
+            f"文件已加密，只有{made.leader}的电脑能打开。"
+        )
+        return EXIT_OK
+    if args.action == "export":
+        review = leader_review.current_review(location)
+        if review is None:
+            _err("已拒绝：本机还没有打开过领导审阅文件。办公室导出时请用 --for 姓名。")
+            return EXIT_REFUSED
+        path = leader_review.export_reply(db, location, review, args.out)
+        _print(f"已导出审阅意见：{path}。请交给办公室。")
+        return EXIT_OK
+    if args.action == "import":
+        if args.file.name.lower().endswith(SUFFIXES["review"]):
+            review = leader_review.open_review(location, args.file)
+            board = leader_review.dashboard(review)
+            _print(
+                f"已打开{review.made_by}导出的审阅文件（{review.made_on:%Y年%m月%d日}）：{review.campaign_title}。"
+                f"已提交自查 {board.handed_in}/{board.members} 人，问题 {board.problems} 个，"
+                f"整改台账 {board.ledger} 项，待销号 {board.awaiting_sign_off} 项。"
+            )
+            return EXIT_OK
+        read = review_packages.import_review_reply(
+            db,
+            location,
+            args.file,
+            identity=load_identity(location.data_dir),
+            replies_dir=replies_dir,
+            reviewer=profile.display_name,
+        )
+        _print(read.summary)
+        for note in read.notes:
+            _print(note)
+        for file in read.returned_files:
+            _print(f"退回返工的审核回复文件：{file}，请交给本人。")
+        return EXIT_OK
+    campaign_id = current_campaign_id(db)
+    if campaign_id is None:
+        _err("已拒绝：本机还没有专项行动。")
+        return EXIT_REFUSED
+    if not args.action_id:
+        held = review_packages.leader_actions(db, campaign_id, conflicts_only=True)
+        if not held:
+            _print("没有待确认的审阅意见。")
+        for a in held:
+            _print(f"{a.id}  {a.author} {a.kind_label}：{a.target_label}")
+            _print(f"    意见：{a.text or '（无）'}")
+            _print(f"    现在：{a.current}")
+        return EXIT_OK
+    if not (args.apply or args.skip):
+        _err("已拒绝：请用 --apply（采用）或 --skip（不采用）。")
+        return EXIT_REFUSED
+    settled = review_packages.settle_conflict(
+        db,
+        args.action_id,
+        args.apply,
+        identity=load_identity(location.data_dir),
+        replies_dir=replies_dir,
+        reviewer=profile.display_name,
+    )
+    _print(settled.outcome)
     return EXIT_OK
 
 

@@ -92,6 +92,7 @@ Section "明镜" SecMain
   !insertmacro Associate ".mjsubmission" "Mingjing.Submission" "明镜自查提交文件"
   !insertmacro Associate ".mjreply" "Mingjing.Reply" "明镜审核回复文件"
   !insertmacro Associate ".mjreview" "Mingjing.Review" "明镜领导审阅文件"
+  !insertmacro Associate ".mjreviewreply" "Mingjing.ReviewReply" "明镜领导审阅意见文件"
   ; Tell Explorer the file types changed (SHCNE_ASSOCCHANGED).
   System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'
 
@@ -122,6 +123,7 @@ Section "Uninstall"
   !insertmacro Unassociate ".mjsubmission" "Mingjing.Submission"
   !insertmacro Unassociate ".mjreply" "Mingjing.Reply"
   !insertmacro Unassociate ".mjreview" "Mingjing.Review"
+  !insertmacro Unassociate ".mjreviewreply" "Mingjing.ReviewReply"
   System::Call 'shell32::SHChangeNotify(i 0x08000000, i 0, p 0, p 0)'
   DeleteRegKey HKCU "${UNINSTKEY}"
 SectionEnd

@@ -22,14 +22,6 @@ def laptop(tmp_path: Path, campaign_file: Path) -> tuple[DataLocation, Database]
     return location, staff
 
 
-@pytest.fixture
-def office(tmp_path: Path, campaign_file: Path) -> Iterator[Database]:
-    """The office's database that exported ``campaign_file`` (the demo unit)."""
-    database = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
-    yield database
-    database.close()
-
-
 LEDGER_TODAY = dt.date(2025, 11, 20)
 
 

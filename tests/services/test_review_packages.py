@@ -27,8 +27,6 @@ from mingjing.services.review_packages import (
     settle_conflict,
     verify_signatures,
 )
-from mingjing.services.self_check import hand_in, load_own_self_check
-from mingjing.services.submissions import import_submissions
 from mingjing.storage import Database
 
 TODAY = dt.date(2025, 11, 20)
@@ -43,15 +41,8 @@ def _join(tmp_path: Path, campaign_file: Path, name: str) -> tuple[DataLocation,
 
 
 @pytest.fixture
-def leader(
-    tmp_path: Path, campaign_file: Path, office: Database, office_identity: Identity
-) -> tuple[DataLocation, Database]:
-    """孙珺's laptop, joined, with one hand-in read at the office (so its key is pinned)."""
-    location, db = _join(tmp_path, campaign_file, LEADER)
-    load_own_self_check(db, location)
-    handed = hand_in(db, location, tmp_path / "stick")
-    import_submissions(office, [handed], identity=office_identity)
-    return location, db
+def leader(leader_laptop: tuple[DataLocation, Database]) -> tuple[DataLocation, Database]:
+    return leader_laptop
 
 
 def _cid(office: Database) -> str:
@@ -99,8 +90,13 @@ def test_round_trip_signs_off_returns_and_raises(
     awaiting = review.awaiting_sign_off()
     assert len(awaiting) >= 2 and board.awaiting_sign_off == len(awaiting)
 
-    statement = next(s for s in review.statements if s["name"] == LEADER)
-    problem = statement["problems"][0]
+    own = next(s for s in review.statements if s["name"] == LEADER)
+    statement = next(s for s in review.statements if s["name"] == "郑国平")
+    problem = own["problems"][0]
+    with pytest.raises(DomainError, match="您本人的材料"):
+        lr.record_action(
+            laptop, location, review, "return", "self_check", own["self_check_id"], "自己退自己。"
+        )
     lr.record_action(
         laptop, location, review, "approve", "rectification", awaiting[0]["id"], "已核查佐证材料。"
     )
@@ -154,7 +150,7 @@ def test_round_trip_signs_off_returns_and_raises(
         check_row = session.get(SelfCheck, uuid.UUID(statement["self_check_id"]))
         assert check_row is not None and check_row.state is SelfCheckState.RETURNED
         assert check_row.review_comment == "原因剖析停留在表面，请深挖思想根源。"
-    assert [p.name for p in read.returned_files] == [f"{LEADER}-审核回复-第1次.mjreply"]
+    assert [p.name for p in read.returned_files] == ["郑国平-审核回复-第1次.mjreply"]
     assert (replies / read.returned_files[0].name).exists()
     assert verify_signatures(office, _cid(office)) == []
     assert len(leader_actions(office, _cid(office))) == 5
@@ -192,7 +188,10 @@ def test_a_changed_row_waits_for_the_secretary(
         "reviewer": "杨慧琳",
     }
     read = import_review_reply(
-        office, resolve_location(tmp_path / "office"), reply, **args  # type: ignore[arg-type]
+        office,
+        resolve_location(tmp_path / "office"),
+        reply,
+        **args,  # type: ignore[arg-type]
     )
     assert (read.applied, read.conflicts) == (0, 1)
     (held,) = leader_actions(office, _cid(office), conflicts_only=True)

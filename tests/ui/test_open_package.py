@@ -119,19 +119,37 @@ def test_a_hand_in_on_a_computer_without_a_campaign_is_refused_plainly(
     assert "本机没有办公室的专项行动" in told[0] and "陈喆.mjsubmission" in told[0]
 
 
-def test_a_review_file_says_it_is_not_supported_yet(
+def test_review_files_land_on_the_review_pages(
     qtbot: QtBot,
     demo_workspace: Workspace,
     app_fonts: FontRegistry,
     tmp_path: Path,
     keep: list[object],
-    told: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A leader's review file opens in 领导审阅; a leader's reply in 汇总与会诊 → 领导审阅.
+    Both here are damaged: each page names the file in its warning."""
+    from mingjing.ui.desk.base import DeskTab
+    from mingjing.ui.desk.leader_review import LeaderReviewTab
+    from mingjing.ui.pages.review import ReviewPage
+
+    warned: list[str] = []
+    monkeypatch.setattr(ReviewPage, "tell_warning", classmethod(lambda c, p, t: warned.append(t)))
+    monkeypatch.setattr(DeskTab, "tell_warning", classmethod(lambda c, p, t: warned.append(t)))
     win = _window(qtbot, demo_workspace, app_fonts, keep)
     review = tmp_path / "审阅.mjreview"
     review.write_bytes(b"PK")
     win.open_package(review)
-    assert len(told) == 1 and "领导审阅" in told[0] and "还不能打开" in told[0]
+    assert _current(win) == "review"
+    qtbot.wait_until(lambda: len(warned) == 1, timeout=10_000)
+    assert str(review) in warned[0]
+    reply = tmp_path / "意见.mjreviewreply"
+    reply.write_bytes(b"PK")
+    win.open_package(reply)
+    assert _current(win) == "gathering"
+    assert isinstance(win.desk.tabs.currentWidget(), LeaderReviewTab)
+    qtbot.wait_until(lambda: len(warned) == 2, timeout=10_000)
+    assert str(reply) in warned[1]
 
 
 def test_a_missing_or_foreign_file_is_named(

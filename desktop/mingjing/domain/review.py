@@ -16,7 +16,7 @@ from mingjing.domain.errors import DomainError
 
 ACTION_LABELS: dict[str, str] = {
     "comment": "上级点评",
-    "raise": "列为问题（上级点）",
+    "raise": "指出问题（上级点）",
     "return": "退回返工",
     "approve": "同意销号",
     "reject": "不同意销号",

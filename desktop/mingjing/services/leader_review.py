@@ -356,6 +356,8 @@ def record_action(
     revision, label = _target(review, target_kind, target_id)
     if kind in DECISIONS and review.ledger_row(target_id)["state"] != AWAITING_SIGN_OFF:
         raise DomainError("这项整改不在“已完成待销号”状态，无需销号签批。")
+    if kind in ("return", "raise") and review.statement(target_id)["member_id"] == review.leader_id:
+        raise DomainError("这是您本人的材料：请在“个人自查”中自己修改，不能对自己退回或指出问题。")
     if kind == "return" and review.statement(target_id)["state"] not in ("submitted", "accepted"):
         raise DomainError("这份材料不是已提交的状态，无需退回。")
     identity = load_identity(location.data_dir)

@@ -72,6 +72,15 @@ def check_database(db: Database) -> CheckReport:
         if unsigned:
             report.problems.append(f"有 {unsigned} 项整改已销号，但没有记录销号的领导")
         report.checked.append("销号记录")
+    from mingjing.services.review_packages import verify_signatures
+
+    forged = verify_signatures(db)
+    report.checked.append("领导审阅意见的签名")
+    if forged:
+        report.problems.append(
+            f"有 {len(forged)} 条领导审阅意见与领导的签名不符（数据库被改动过）："
+            + "；".join(forged[:3])
+        )
     return report
 
 

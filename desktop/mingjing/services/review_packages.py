@@ -98,7 +98,14 @@ def document_blocks(document: Document) -> list[dict[str, Any]]:
             elif isinstance(block, Heading):
                 out.append({"style": f"heading{block.level}", "text": block.text})
             elif isinstance(block, Para):
-                out.append({"style": "para", "text": block.text, "align": block.align})
+                out.append(
+                    {
+                        "style": "para",
+                        "text": block.text,
+                        "align": block.align,
+                        "indent": block.indent,
+                    }
+                )
             elif isinstance(block, Signature):
                 date = (
                     f"{block.date.year}年{block.date.month}月{block.date.day}日"
@@ -373,6 +380,45 @@ def export_review(
         ledger_rows=len(data["ledger"]),
         with_materials=materials is not None,
     )
+
+
+def package_pdf(db: Database, campaign_id: str, today: dt.date) -> tuple[str, bytes]:
+    """会议材料汇编 as a PDF, to travel with a review package."""
+    from mingjing.fonts import FontRegistry
+    from mingjing.reports.pdf import render_pdf
+    from mingjing.services import materials
+
+    document = materials.build(db, "package", today=today, campaign_id=campaign_id)
+    return materials.KINDS["package"], render_pdf(document, FontRegistry.discover()).data
+
+
+@dataclass(frozen=True)
+class LeaderChoice:
+    id: str
+    name: str
+    position: str
+    key_known: bool
+    """Their laptop's keys are pinned: a review can be sealed to it."""
+
+
+def leaders(db: Database, campaign_id: str) -> list[LeaderChoice]:
+    """班子成员 of the campaign's unit, in roster order, for 导出审阅文件."""
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(campaign_id))
+        if campaign is None:
+            raise DomainError("找不到这个专项行动。")
+        rows = session.scalars(
+            select(Member)
+            .where(
+                Member.unit_id == campaign.unit_id,
+                Member.deleted_at.is_(None),
+                Member.is_leader.is_(True),
+            )
+            .order_by(Member.sort_order, Member.name)
+        ).all()
+        return [
+            LeaderChoice(str(m.id), m.name, m.position, member_keys(m) is not None) for m in rows
+        ]
 
 
 # ---------------------------------------------------------------- the reply
@@ -750,13 +796,17 @@ def settle_conflict(
         return _view(session, action)
 
 
-def verify_signatures(db: Database, campaign_id: str) -> list[str]:
-    """Acts whose kept signature no longer matches (someone edited the database)."""
+def verify_signatures(db: Database, campaign_id: str | None = None) -> list[str]:
+    """Acts read at the office whose kept signature no longer matches their words
+    (someone edited the database); all campaigns when ``campaign_id`` is None."""
     bad: list[str] = []
     with db.read() as session:
-        rows = session.scalars(
-            select(LeaderAction).where(LeaderAction.campaign_id == uuid.UUID(campaign_id))
-        ).all()
+        query = select(LeaderAction).where(
+            LeaderAction.state.in_(("applied", "conflict", "skipped"))
+        )
+        if campaign_id is not None:
+            query = query.where(LeaderAction.campaign_id == uuid.UUID(campaign_id))
+        rows = session.scalars(query).all()
         for a in rows:
             leader = session.get(Member, a.author_id)
             keys = member_keys(leader) if leader is not None else None

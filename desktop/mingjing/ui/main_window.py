@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from mingjing.services.startup import Prepared
 from mingjing.ui import settings as S
 from mingjing.ui.desk.consultations import ConsultationsTab
 from mingjing.ui.desk.hand_ins import HandInsTab
+from mingjing.ui.desk.leader_review import LeaderReviewTab
 from mingjing.ui.desk.ledger_page import LedgerPage
 from mingjing.ui.desk.materials_page import MaterialsPage
 from mingjing.ui.desk.opinions import OpinionsTab
@@ -37,7 +37,7 @@ from mingjing.ui.desk.page import DeskPage
 from mingjing.ui.desk.problem_list import ProblemListTab
 from mingjing.ui.desk.roster import RosterTab
 from mingjing.ui.pages.overview import OverviewPage
-from mingjing.ui.pages.pending import PendingPage
+from mingjing.ui.pages.review import ReviewPage
 from mingjing.ui.pages.self_check import SelfCheckPage
 from mingjing.ui.tasks import run_in_background
 
@@ -45,14 +45,6 @@ if TYPE_CHECKING:
     from mingjing.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    key: str
-    title: str
-    who: str
-    plans: tuple[str, ...] = ()
 
 
 class MainWindow(QMainWindow):
@@ -100,6 +92,7 @@ class MainWindow(QMainWindow):
         self.desk.add_tab(ProblemListTab(self.desk), self.tr("问题清单"))
         self.consultations = ConsultationsTab(self.desk)
         self.desk.add_tab(self.consultations, self.tr("集体会诊"))
+        self.desk.add_tab(LeaderReviewTab(self.desk), self.tr("领导审阅"))
         self._add_page("gathering", self.tr("汇总与会诊"), self.desk)
         self.ledger = LedgerPage(self.pages, fonts)
         self._add_page("ledger", self.tr("整改台账"), self.ledger)
@@ -108,12 +101,8 @@ class MainWindow(QMainWindow):
         self.desk.loaded.connect(self._desk_loaded)
         self.ledger.changed.connect(self.refresh)
         self.ledger.ledger.reminders_changed.connect(self._reminders)
-        for spec in self._pending_specs():
-            self._add_page(
-                spec.key,
-                spec.title,
-                PendingPage(spec.title, spec.who, list(spec.plans), self.pages),
-            )
+        self.review = ReviewPage(location, self.pages)
+        self._add_page("review", self.tr("领导审阅"), self.review)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
 
         central = QWidget(self)
@@ -146,20 +135,6 @@ class MainWindow(QMainWindow):
         self._pending_hand_ins: list[Path] = []
 
     # ------------------------------------------------------------------ pages
-
-    def _pending_specs(self) -> list[PageSpec]:
-        return [
-            PageSpec(
-                "review",
-                self.tr("领导审阅"),
-                self.tr("单位领导"),
-                (
-                    self.tr("查看工作进度和各项材料"),
-                    self.tr("点评把关（上级点），退回返工"),
-                    self.tr("审批销号"),
-                ),
-            ),
-        ]
 
     def _add_page(self, key: str, title: str, widget: QWidget) -> None:
         self._page_keys.append(key)
@@ -255,6 +230,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.self_check.set_database(workspace.db)
         self.desk.set_database(workspace.db)
+        self.review.set_database(workspace.db)
 
     def set_workspace(self, workspace: Workspace) -> None:
         self.attach(workspace)
@@ -389,13 +365,15 @@ class MainWindow(QMainWindow):
             self.show_page("gathering")
             self._pending_hand_ins.append(path)
             self.desk.reload()  # taken in when the desk has read which campaign is open
+        elif kind == "review":
+            self.show_page("review")
+            self.review.open_file(path)
         else:
-            self.tell_info(
-                self,
-                self.tr(
-                    "{0}是领导审阅文件。领导审阅功能还在开发中，这个版本的明镜还不能打开它。"
-                ).format(path.name),
-            )
+            self.show_page("gathering")
+            tab = self.desk.tab(LeaderReviewTab)
+            assert isinstance(tab, LeaderReviewTab)
+            self.desk.tabs.setCurrentWidget(tab)
+            tab.import_reply(path)
 
     def _take_hand_ins(self) -> None:
         paths, self._pending_hand_ins = self._pending_hand_ins, []
