@@ -80,11 +80,23 @@ def _raw_fonts(font: QFont) -> list[QRawFont]:
     return raws
 
 
+FAMILY_NAMES = {
+    "WenQuanYi Micro Hei": {"WenQuanYi Micro Hei", "文泉驛微米黑", "文泉驿微米黑"},
+    "AR PL SungtiL GB": {"AR PL SungtiL GB", "文鼎ＰＬ简报宋"},
+    "AR PL KaitiM GB": {"AR PL KaitiM GB", "文鼎ＰＬ简中楷"},
+}
+"""The names each bundled face carries (``fc-scan --format '%{family}'``)."""
+
+
 def test_application_font_lists_every_bundled_face(qapp: QApplication, ui_font: QFont) -> None:
     assert qapp.font().families() == ui_font.families()
-    assert ui_font.families()[0] == "WenQuanYi Micro Hei"
-    assert {"WenQuanYi Micro Hei", "AR PL SungtiL GB", "AR PL KaitiM GB"} <= set(ui_font.families())
-    assert any(f.startswith("LXGW WenKai") for f in ui_font.families())
+    # Qt names a face by the family it reports; PySide6 6.9 (the build for older
+    # desktops) reports the Chinese name, 6.10 and newer the English one.
+    families = ui_font.families()
+    assert families[0] in FAMILY_NAMES["WenQuanYi Micro Hei"]
+    for face in ("AR PL SungtiL GB", "AR PL KaitiM GB"):
+        assert FAMILY_NAMES[face] & set(families), face
+    assert any(f.startswith(("LXGW WenKai", "霞鹜文楷")) for f in families)
     assert set(ui_font.families()) <= set(QFontDatabase.families())
     assert ui_font.pointSizeF() == ui_fonts.UI_POINT_SIZE
 
