@@ -28,11 +28,15 @@ def mime_types() -> dict[str, ET.Element]:
     return {t.attrib["type"]: t for t in tree.getroot().iter(f"{MIME_NS}mime-type")}
 
 
+def mime_type(kind: str) -> str:
+    return f"application/x-mingjing-{kind.replace('_', '-')}"
+
+
 def test_mime_types_cover_every_package_kind_with_its_chinese_name() -> None:
     types = mime_types()
-    assert set(types) == {f"application/x-mingjing-{kind}" for kind in SUFFIXES}
+    assert set(types) == {mime_type(kind) for kind in SUFFIXES}
     for kind, suffix in SUFFIXES.items():
-        element = types[f"application/x-mingjing-{kind}"]
+        element = types[mime_type(kind)]
         globs = [g.attrib["pattern"] for g in element.iter(f"{MIME_NS}glob")]
         assert globs == [f"*{suffix}"]
         chinese = [c.text for c in element.iter(f"{MIME_NS}comment") if c.get(XML_LANG) == "zh_CN"]

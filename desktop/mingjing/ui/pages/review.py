@@ -556,10 +556,17 @@ class ReviewPage(QWidget):
         assert isinstance(result, tuple)
         review, acts, role = result
         if review is None:
-            if role == "secretary":
+            if role not in ("leader", "staff"):
                 text = self.tr(
-                    "本机是办公室的电脑。给领导的审阅文件在“汇总与会诊 → 领导审阅”中导出，"
-                    "领导的审阅意见也在那里导入。"
+                    "办公室：给领导的审阅文件在“汇总与会诊 → 领导审阅”中导出，"
+                    "领导交回的审阅意见也在那里导入。\n\n"
+                    "领导：请先在“个人自查”中用办公室发来的专项行动文件加入，"
+                    "再打开办公室发来的审阅文件。"
+                )
+            elif role == "staff":
+                text = self.tr(
+                    "领导审阅由单位领导在自己的电脑上进行：查看工作进度和各项材料，"
+                    "点评把关（上级点）、退回返工、审批销号。本机是干部个人使用的电脑，无需操作。"
                 )
             else:
                 text = self.tr(
