@@ -82,6 +82,29 @@ def test_there_is_no_way_to_record_who_gave_an_opinion() -> None:
     assert not giver_words & {c.name for c in Opinion.__table__.columns}
 
 
+def test_when_an_opinion_was_typed_is_kept_to_the_day_and_order_says_nothing(
+    demo: Database,
+) -> None:
+    cid = campaign_id(demo)
+    later_typed = add_opinion(demo, cid, "forum", "二：办事窗口中午没人。")
+    first_typed = add_opinion(demo, cid, "forum", "一：公示栏信息过期。")
+    update_opinion(demo, later_typed, text="二：办事窗口午间无人值守。")
+    with demo.read() as s:
+        rows = [s.get(Opinion, uuid.UUID(i)) for i in (later_typed, first_typed)]
+        for row in rows:
+            assert row is not None
+            for moment in (row.created_at, row.updated_at):
+                assert (moment.hour, moment.minute, moment.second, moment.microsecond) == (0,) * 4
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.entity == "opinion")).all()
+        assert entries and all(e.at.hour == e.at.minute == e.at.second == 0 for e in entries)
+    # Listed by what they say, not by when they were typed.
+    texts = [o.text for o in list_opinions(demo, cid) if o.text[:1] in "一二"]
+    assert texts == ["一：公示栏信息过期。", "二：办事窗口午间无人值守。"]
+    from mingjing.services.maintenance import check_database
+
+    assert check_database(demo).ok  # the chain still verifies
+
+
 def test_add_list_update_delete(demo: Database) -> None:
     cid = campaign_id(demo)
     chen = member_id(demo, "陈喆")

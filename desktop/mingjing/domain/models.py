@@ -320,8 +320,17 @@ class Problem(Entity):
     root_causes: Mapped[list[RootCause]] = relationship(back_populates="problem")
 
 
+def today_utc() -> dt.datetime:
+    """Midnight (UTC) of today: when an anonymous opinion was entered, no finer."""
+    return dt.datetime.combine(utcnow().date(), dt.time(), tzinfo=dt.UTC)
+
+
 class Opinion(Entity):
-    """征求意见: anonymous by construction (no author column)."""
+    """征求意见: anonymous by construction (no author column).
+
+    Its entry and change times are kept to the day, so the hour a giver came
+    to the office cannot be read back from when their words were typed.
+    """
 
     __tablename__ = "opinion"
     __table_args__ = (
@@ -331,6 +340,8 @@ class Opinion(Entity):
         ),
     )
 
+    created_at: Mapped[dt.datetime] = mapped_column(default=today_utc)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=today_utc, onupdate=today_utc)
     campaign_id: Mapped[uuid.UUID] = _fk("campaign.id", nullable=False)
     channel: Mapped[OpinionChannel] = mapped_column(EnumText(OpinionChannel))
     target_member_id: Mapped[uuid.UUID | None] = _fk("member.id")
@@ -348,6 +359,7 @@ class Opinion(Entity):
     target_team: Mapped[LeadershipTeam | None] = relationship()
     area: Mapped[Area | None] = relationship()
     problem: Mapped[Problem | None] = relationship()
+
 
 
 class RootCause(Entity):

@@ -22,6 +22,7 @@ from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, CampaignPhase, LeadershipTeam, Unit
 from mingjing.services.checklists import builtin_template, install_template
 from mingjing.services.profile import Profile, load_profile, save_profile
+from mingjing.services.roles import act_as_profile, office
 from mingjing.storage import Database
 
 
@@ -123,6 +124,7 @@ def _current_phase(setup: CampaignSetup, today: dt.date) -> Phase:
     return current
 
 
+@office
 def create_campaign(
     db: Database,
     location: DataLocation,
@@ -202,9 +204,11 @@ def create_campaign(
                 campaign_id=campaign_id,
             ),
         )
+    act_as_profile(db, location.data_dir)
     return campaign_id
 
 
+@office
 def update_campaign(db: Database, campaign_id: str, setup: CampaignSetup) -> None:
     """Change the campaign's title, number, dates and phases (not its checklist)."""
     _check(setup)

@@ -36,6 +36,7 @@ from mingjing.exchange.package import SUFFIXES, PackageError, read_package, writ
 from mingjing.exchange.schema import CAMPAIGN_DATA, check
 from mingjing.exchange.signing import Identity, PublicKeys
 from mingjing.services.profile import Profile, load_profile, save_profile
+from mingjing.services.roles import act_as_profile, office
 from mingjing.services.summary import current_campaign
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -141,6 +142,7 @@ def write_file_atomically(path: Path, blob: bytes) -> Path:
     return path
 
 
+@office
 def export_campaign(db: Database, out: Path, identity: Identity) -> Path:
     """``mingjing campaign export --out F``: the current campaign as a package,
     signed with the office's ``identity`` (laptops that join pin its keys).
@@ -406,6 +408,7 @@ def join_campaign(
                 office_seal_key=office.seal,
             ),
         )
+        act_as_profile(db, location.data_dir)
     return JoinResult(
         unit_name=data["unit"]["name"],
         campaign_title=data["campaign"]["title"],

@@ -27,6 +27,7 @@ from mingjing.domain.models import (
     Problem,
     Rectification,
 )
+from mingjing.services.roles import office
 from mingjing.services.roster import leaders_of, responsible_leader
 from mingjing.storage import Database
 
@@ -155,6 +156,7 @@ def list_consultations(db: Database, campaign_id: str) -> list[ConsultationView]
         return [_view(session, c) for c in rows]
 
 
+@office
 def save_consultation(
     db: Database, campaign_id: str, data: ConsultationInput, consultation_id: str | None = None
 ) -> str:
@@ -219,6 +221,7 @@ def save_consultation(
         return str(c.id)
 
 
+@office
 def delete_consultation(db: Database, consultation_id: str) -> None:
     with db.transaction() as session:
         c = session.get(Consultation, uuid.UUID(consultation_id))
@@ -235,6 +238,7 @@ def load_consultation(db: Database, consultation_id: str) -> ConsultationView:
         return _view(session, c)
 
 
+@office
 def create_ledger_rows(db: Database, consultation_id: str) -> int:
     """Open a ledger row for each agreed measure not yet in the ledger; returns how many.
 

@@ -75,6 +75,7 @@ from mingjing.domain.text import short_statement
 from mingjing.resources import resource_path
 from mingjing.services.checklists import builtin_template, install_template
 from mingjing.services.consultations import common_problem
+from mingjing.services.roles import office
 from mingjing.services.roster import responsible_leader
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
@@ -761,6 +762,7 @@ def _area_by_key(items: dict[str, Item], area_key: str) -> Any:
     raise ValueError(f"demo content names an unknown area: {area_key}")
 
 
+@office
 def create_demo(
     db: Database,
     *,

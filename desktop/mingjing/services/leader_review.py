@@ -50,6 +50,7 @@ from mingjing.exchange.signing import PublicKeys
 from mingjing.services.campaigns import write_file_atomically
 from mingjing.services.identity import load_identity
 from mingjing.services.profile import Profile, load_profile
+from mingjing.services.roles import LEADER, allowed
 from mingjing.storage import Database
 
 REVIEW_FOLDER = "reviews"
@@ -342,6 +343,7 @@ def _target(review: Review, target_kind: str, target_id: str) -> tuple[int, str]
     return statement["revision"], f"{statement['name']}的对照检查材料"
 
 
+@allowed(LEADER)
 def record_action(
     db: Database,
     location: DataLocation,
@@ -411,6 +413,7 @@ def record_action(
     return str(action_id)
 
 
+@allowed(LEADER)
 def withdraw_action(db: Database, action_id: str) -> None:
     """Take back an act not yet sent."""
     with db.transaction() as session:
@@ -449,6 +452,7 @@ def my_actions(db: Database, review_id: str) -> list[MyAction]:
         ]
 
 
+@allowed(LEADER)
 def export_reply(db: Database, location: DataLocation, review: Review, out: Path) -> Path:
     """Write the leader's reply (every act of this review), sealed to the office."""
     profile = load_profile(location.data_dir)

@@ -50,6 +50,7 @@ from mingjing.domain.models import (
 )
 from mingjing.domain.rules import Urgency, urgency
 from mingjing.domain.states import RectificationEvent, rectification_events, rectification_step
+from mingjing.services.roles import LEADER, SECRETARY, allowed, office
 from mingjing.services.roster import responsible_leader
 from mingjing.storage import Database, search
 from mingjing.storage.errors import InputRefused
@@ -931,6 +932,7 @@ def _check_person(
     return member.id
 
 
+@office
 def add_row(db: Database, campaign_id: str, given: RowInput) -> str:
     """A row typed into the ledger; 序号 follows the last row."""
     if not given.problem_text.strip():
@@ -972,6 +974,7 @@ def _value_of(row: Rectification, key: str) -> Any:
     return value
 
 
+@office
 def update_row(db: Database, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Change some of a row's :data:`EDITABLE` columns; returns their old values (for undo).
 
@@ -1009,6 +1012,7 @@ def update_row(db: Database, row_id: str, changes: Mapping[str, Any]) -> dict[st
         return old
 
 
+@office
 def delete_row(db: Database, row_id: str) -> None:
     """Take a row out of the ledger (kept in the database, as every deletion is)."""
     with db.transaction() as session:
@@ -1039,6 +1043,7 @@ def _combined_deadline(problem: Problem) -> tuple[DeadlineKind, dt.date | None]:
     return DeadlineKind.BY_DATE, None
 
 
+@office
 def rows_from_problems(db: Database, campaign_id: str, problem_ids: Iterable[str]) -> int:
     """Open one ledger row per problem not yet in the ledger; returns how many.
 
@@ -1117,11 +1122,13 @@ def _step(row: Rectification, event: RectificationEvent) -> None:
     row.state = rectification_step(row.state, event)
 
 
+@office
 def start(db: Database, row_id: str) -> None:
     with db.transaction() as session:
         _step(_row(session, row_id), RectificationEvent.START)
 
 
+@office
 def report_complete(db: Database, row_id: str) -> None:
     """整改完成, awaiting a leader's 销号."""
     with db.transaction() as session:
@@ -1131,6 +1138,7 @@ def report_complete(db: Database, row_id: str) -> None:
         row.returned_reason = ""
 
 
+@allowed(SECRETARY, LEADER)
 def sign_off(db: Database, row_id: str, signer_id: str, note: str) -> None:
     """销号 by a leader, with the verification note; the evidence is the row's files.
 
@@ -1154,6 +1162,7 @@ def sign_off(db: Database, row_id: str, signer_id: str, note: str) -> None:
             row.problem.status = ProblemStatus.CLOSED
 
 
+@office
 def return_for_rework(db: Database, row_id: str, reason: str) -> None:
     """退回: the completion is not accepted; the row goes back to 整改中."""
     if not reason.strip():
@@ -1165,6 +1174,7 @@ def return_for_rework(db: Database, row_id: str, reason: str) -> None:
         row.completed_at = None
 
 
+@office
 def reopen(db: Database, row_id: str, reason: str) -> None:
     """A signed-off row found wanting in a later 盘点 is opened again."""
     if not reason.strip():
@@ -1184,6 +1194,7 @@ def reopen(db: Database, row_id: str, reason: str) -> None:
 # ------------------------------------------------------ notes and evidence
 
 
+@office
 def add_progress_note(
     db: Database, row_id: str, text: str, on: dt.date, author_id: str | None = None
 ) -> str:
@@ -1218,6 +1229,7 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+@office
 def attach_evidence(
     db: Database, evidence_dir: Path, row_id: str, path: Path, description: str = ""
 ) -> str:
@@ -1284,6 +1296,7 @@ def evidence_file(db: Database, evidence_dir: Path, evidence_id: str) -> Path:
     return path
 
 
+@office
 def set_institutional_outcome(db: Database, row_id: str, title: str, on: dt.date | None) -> None:
     """建章立制: the new rule this rectification produced, and when it was issued."""
     with db.transaction() as session:
@@ -1327,6 +1340,7 @@ def _assignment_view(
     )
 
 
+@office
 def issue_assignment(
     db: Database,
     campaign_id: str,
@@ -1377,6 +1391,7 @@ def issue_assignment(
         return _assignment_view(session, slip, issued_on, with_rows=True)
 
 
+@office
 def record_receipt(db: Database, assignment_id: str, on: dt.date) -> None:
     """The 交办单 was received (signed for) on ``on``."""
     with db.transaction() as session:
@@ -1420,6 +1435,7 @@ def assignment_text(view: AssignmentView, unit: str = "") -> str:
     return "\n".join(lines)
 
 
+@office
 def escalate(
     db: Database,
     campaign_id: str,

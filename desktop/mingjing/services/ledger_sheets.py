@@ -35,6 +35,7 @@ from mingjing.domain.models import Campaign, Member, ProgressNote, Rectification
 from mingjing.domain.states import RectificationEvent, rectification_step
 from mingjing.services import ledger
 from mingjing.services.ledger import LedgerFilter
+from mingjing.services.roles import office
 from mingjing.services.sheets import (
     Column,
     RowIssue,
@@ -192,6 +193,7 @@ def _describe(session: Session, where: LedgerFilter | None) -> str:
     return "，".join(parts)
 
 
+@office
 def export_ledger(
     db: Database,
     campaign_id: str,
@@ -702,6 +704,7 @@ def _returned(session: Session, sheet: Sheet, preview: LedgerPreview, returned: 
             )
 
 
+@office
 def preview_ledger(db: Database, path: Path, *, today: dt.date) -> LedgerPreview:
     """What :func:`import_ledger` would do with ``path``; nothing is written."""
     sheet = _read(path)
@@ -709,6 +712,7 @@ def preview_ledger(db: Database, path: Path, *, today: dt.date) -> LedgerPreview
         return _analyse(session, sheet, _current(session), today)[0]
 
 
+@office
 def import_ledger(
     db: Database, path: Path, *, today: dt.date, strict: bool = False
 ) -> LedgerImportResult:

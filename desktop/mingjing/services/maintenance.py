@@ -22,8 +22,12 @@ log = logging.getLogger(__name__)
 
 def open_database(location: DataLocation, *, migrate: bool = True) -> Database:
     """Open the database at ``location`` as the local profile."""
+    from mingjing.services.roles import act_as_profile
+
     actor = load_profile(location.data_dir).display_name
-    return Database.open(location, actor=actor, migrate=migrate)
+    db = Database.open(location, actor=actor, migrate=migrate)
+    act_as_profile(db, location.data_dir)
+    return db
 
 
 @dataclass

@@ -48,6 +48,7 @@ from mingjing.services.consultations import list_consultations
 from mingjing.services.ledger import AssignmentView, LedgerRow, all_rows, list_assignments
 from mingjing.services.material_kinds import KINDS
 from mingjing.services.opinions import list_opinions, opinion_counts
+from mingjing.services.roles import office
 from mingjing.services.self_check import SelfCheckView, find_self_check
 from mingjing.services.snapshots import Snapshot, keep_snapshot, list_snapshots, snapshot_file
 from mingjing.storage import Database
@@ -669,6 +670,7 @@ def meeting_record(
 # ------------------------------------------------------------------ building
 
 
+@office
 def build(
     db: Database,
     kind: str,

@@ -24,6 +24,7 @@ from mingjing.domain.models import (
     MeetingAttendance,
     Member,
 )
+from mingjing.services.roles import office
 from mingjing.services.roster import leaders_of
 from mingjing.storage import Database
 
@@ -174,6 +175,7 @@ def load_meeting(db: Database, meeting_id: str) -> MeetingView:
         return _view(meeting)
 
 
+@office
 def plan_meeting(db: Database, campaign_id: str, kind: str, today: dt.date) -> MeetingInput:
     """A new meeting's record to start from: the usual agenda, the host (the
     党组书记, or for a 组织生活会 the branch secretary), and for a 民主生活会
@@ -233,6 +235,7 @@ def _member(
     return member
 
 
+@office
 def save_meeting(
     db: Database, campaign_id: str, data: MeetingInput, meeting_id: str | None = None
 ) -> str:
@@ -306,6 +309,7 @@ def save_meeting(
         return str(meeting.id)
 
 
+@office
 def delete_meeting(db: Database, meeting_id: str) -> None:
     with db.transaction() as session:
         meeting = session.get(Meeting, _uuid(meeting_id, "会议"))

@@ -37,6 +37,7 @@ from mingjing.domain.models import (
     Problem,
 )
 from mingjing.domain.text import short_statement
+from mingjing.services.roles import office
 from mingjing.services.roster import normalize_name
 from mingjing.services.sheets import (
     Column,
@@ -247,6 +248,7 @@ def _problem_alive(session: Session, problem_id: uuid.UUID | None) -> bool:
     return problem is not None and problem.deleted_at is None
 
 
+@office
 def list_opinions(db: Database, campaign_id: str) -> list[OpinionView]:
     """Every opinion of the campaign: by target, 问题方面 and date; merged ones after theirs."""
     with db.read() as session:
@@ -317,6 +319,7 @@ def list_opinions(db: Database, campaign_id: str) -> list[OpinionView]:
         return out
 
 
+@office
 def opinion_counts(db: Database, campaign_id: str) -> OpinionCounts:
     """N 条意见梳理为 M 条, with counts by channel and 问题方面 (no names, ever)."""
     with db.read() as session:
@@ -386,6 +389,7 @@ def _text(text: str) -> str:
     return text
 
 
+@office
 def add_opinion(
     db: Database,
     campaign_id: str,
@@ -420,6 +424,7 @@ def add_opinion(
         return str(opinion.id)
 
 
+@office
 def update_opinion(
     db: Database,
     opinion_id: str,
@@ -484,6 +489,7 @@ def _children(session: Session, opinion: Opinion) -> list[Opinion]:
     )
 
 
+@office
 def delete_opinion(db: Database, opinion_id: str) -> None:
     """Soft delete. Opinions merged into this one stay: the first of them takes its place."""
     with db.transaction() as session:
@@ -499,6 +505,7 @@ def delete_opinion(db: Database, opinion_id: str) -> None:
                 row.merged_into_id = heir.id
 
 
+@office
 def merge_opinions(db: Database, keep_id: str, other_ids: list[str]) -> None:
     """梳理: merge ``other_ids`` into ``keep_id``; they stay stored and counted.
 
@@ -525,6 +532,7 @@ def merge_opinions(db: Database, keep_id: str, other_ids: list[str]) -> None:
             other.merged_into_id = keep.id
 
 
+@office
 def unmerge(db: Database, opinion_id: str) -> None:
     """Undo a merge: a merged opinion stands alone again; for the kept one, all of its do."""
     with db.transaction() as session:
@@ -536,6 +544,7 @@ def unmerge(db: Database, opinion_id: str) -> None:
             child.merged_into_id = None
 
 
+@office
 def convert_to_problem(db: Database, opinion_id: str) -> str:
     """转为问题: a problem of the opinion's member or team, source 群众提; returns its id.
 
@@ -883,6 +892,7 @@ def _current(session: Session) -> Campaign:
     return campaign
 
 
+@office
 def preview_opinions(
     db: Database, path: Path, *, default_channel: str | None = None
 ) -> OpinionPreview:
@@ -897,6 +907,7 @@ def preview_opinions(
         return _analyse(session, sheet, _current(session), channel)
 
 
+@office
 def import_opinions(
     db: Database, path: Path, *, strict: bool = False, default_channel: str | None = None
 ) -> OpinionImportResult:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from mingjing.domain.enums import ProblemStatus, Severity, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Area, Campaign, Item, Member, Opinion, Problem
+from mingjing.services.roles import office
 from mingjing.storage import Database
 
 TEAM = "team"
@@ -223,6 +224,7 @@ def list_problems(
         return rows
 
 
+@office
 def set_common(db: Database, problem_ids: list[str], is_common: bool) -> int:
     """Mark (or unmark) problems as 共性问题; returns how many changed."""
     changed = 0
@@ -237,6 +239,7 @@ def set_common(db: Database, problem_ids: list[str], is_common: bool) -> int:
     return changed
 
 
+@office
 def promote_to_team(db: Database, problem_id: str) -> str:
     """Put a member's problem on the leadership team's list; returns the team problem's id.
 
@@ -386,6 +389,7 @@ def _apply_input(
     )
 
 
+@office
 def add_problem(db: Database, campaign_id: str, data: ProblemInput) -> str:
     """Record a problem at the office for a member or the leadership team; returns its id."""
     with db.transaction() as session:
@@ -417,6 +421,7 @@ def add_problem(db: Database, campaign_id: str, data: ProblemInput) -> str:
         return str(problem.id)
 
 
+@office
 def update_problem(db: Database, problem_id: str, data: ProblemInput) -> None:
     """Change a problem the office recorded (not one from a member's hand-in)."""
     with db.transaction() as session:
@@ -424,6 +429,7 @@ def update_problem(db: Database, problem_id: str, data: ProblemInput) -> None:
         _apply_input(session, problem.campaign, problem, data)
 
 
+@office
 def delete_problem(db: Database, problem_id: str) -> None:
     """Remove a problem the office recorded (kept in the audit trail)."""
     with db.transaction() as session:

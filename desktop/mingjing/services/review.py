@@ -22,6 +22,7 @@ from mingjing.domain.models import Campaign, Member, Problem, SelfCheck
 from mingjing.domain.states import SelfCheckEvent, self_check_step
 from mingjing.exchange.signing import Identity
 from mingjing.services.replies import write_reply
+from mingjing.services.roles import office
 from mingjing.services.roster import member_keys
 from mingjing.storage import Database
 
@@ -129,6 +130,7 @@ def hand_ins(db: Database, campaign_id: str) -> HandIns:
 DECISION_EVENTS = {"accepted": SelfCheckEvent.ACCEPT, "returned": SelfCheckEvent.RETURN}
 
 
+@office
 def review(
     db: Database,
     self_check_id: str,

@@ -77,6 +77,7 @@ from mingjing.reports.document import (
     Title,
 )
 from mingjing.services.campaigns import write_file_atomically
+from mingjing.services.roles import office
 from mingjing.services.roster import member_keys
 from mingjing.storage import Database
 
@@ -303,6 +304,7 @@ def review_payload(
     return payload
 
 
+@office
 def export_review(
     db: Database,
     campaign_id: str,
@@ -615,6 +617,7 @@ def _return_writer(
     return write
 
 
+@office
 def import_review_reply(
     db: Database,
     location: DataLocation,
@@ -764,6 +767,7 @@ def leader_actions(
         return [_view(session, a) for a in rows]
 
 
+@office
 def settle_conflict(
     db: Database,
     action_id: str,

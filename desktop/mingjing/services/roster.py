@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from mingjing.domain.enums import Role
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member
+from mingjing.services.roles import office
 from mingjing.services.sheets import (
     Column,
     RowIssue,
@@ -354,6 +355,7 @@ def _analyse(sheet: Sheet, unit_name: str, existing: list[Member]) -> RosterPrev
     )
 
 
+@office
 def preview_roster(db: Database, path: Path) -> RosterPreview:
     """What :func:`import_roster` would do with ``path``; nothing is written."""
     sheet = read_sheet(Path(path), ROSTER_COLUMNS)
@@ -367,6 +369,7 @@ def _next_sort_order(session: Session, unit_id: uuid.UUID) -> int:
     return 0 if highest is None else highest + 1
 
 
+@office
 def import_roster(db: Database, path: Path, *, strict: bool = False) -> RosterResult:
     """Add the readable rows of ``path`` to the roster, all in one transaction.
 
@@ -470,6 +473,7 @@ def _set_leader(member: Member, is_leader: bool) -> None:
         member.role = Role.LEADER if is_leader else Role.STAFF
 
 
+@office
 def add_member(
     db: Database,
     name: str,
@@ -515,6 +519,7 @@ def _member(session: Session, member_id: str) -> Member:
     return member
 
 
+@office
 def update_member(
     db: Database,
     member_id: str,
@@ -554,12 +559,14 @@ def update_member(
             _check_person(session, member)
 
 
+@office
 def remove_member(db: Database, member_id: str) -> None:
     """移出名单: a soft delete. Their self-check, problems and opinions about them stay."""
     with db.transaction() as session:
         _member(session, member_id).soft_delete()
 
 
+@office
 def restore_member(db: Database, member_id: str) -> None:
     """Undo :func:`remove_member` (refused if someone like them was added since)."""
     with db.transaction() as session:
@@ -599,6 +606,7 @@ def pin_member_keys(member: Member, keys: PublicKeys) -> None:
     member.public_keys = json.dumps(keys.to_json(), sort_keys=True)
 
 
+@office
 def forget_member_keys(db: Database, member_id: str) -> str:
     """重新登记密钥: the member's next hand-in pins the key it is signed with
     (they changed computers or reinstalled). Returns the forgotten fingerprint."""

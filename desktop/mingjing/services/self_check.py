@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mingjing import __version__
 from mingjing.config import DataLocation
@@ -57,6 +57,7 @@ from mingjing.exchange.signing import PublicKeys
 from mingjing.services.campaigns import write_file_atomically
 from mingjing.services.identity import load_identity
 from mingjing.services.profile import load_profile
+from mingjing.services.roles import check_own
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
 
@@ -183,6 +184,7 @@ class NotJoined(DomainError):
 
 
 def _self_check(session: Session, campaign_id: uuid.UUID, member_id: uuid.UUID) -> SelfCheck:
+    check_own(session.info, member_id)
     check = session.scalar(
         select(SelfCheck).where(
             SelfCheck.campaign_id == campaign_id, SelfCheck.member_id == member_id
@@ -199,6 +201,7 @@ def _get_check(session: Session, self_check_id: str) -> SelfCheck:
     check = session.get(SelfCheck, uuid.UUID(self_check_id))
     if check is None:
         raise DomainError("找不到这份自查表，可能已被删除。")
+    check_own(session.info, check.member_id)
     return check
 
 
@@ -476,6 +479,9 @@ def _own_problem(session: Session, problem_id: str) -> tuple[Problem, SelfCheck]
 
 
 def _edited(check: SelfCheck) -> None:
+    session = object_session(check)
+    if session is not None:
+        check_own(session.info, check.member_id)
     if check.state is not SelfCheckState.DRAFT:
         check.state = self_check_step(check.state, SelfCheckEvent.EDIT)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import RenderedMaterial
+from mingjing.services.roles import office
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
 
@@ -51,6 +52,7 @@ def _snapshot(row: RenderedMaterial) -> Snapshot:
     )
 
 
+@office
 def keep_snapshot(
     db: Database,
     materials_dir: Path,

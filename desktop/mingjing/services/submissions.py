@@ -54,6 +54,7 @@ from mingjing.domain.models import (
 from mingjing.exchange.package import SUFFIXES, Package, PackageError, data_sha256, read_package
 from mingjing.exchange.schema import SUBMISSION_DATA, check
 from mingjing.exchange.signing import Identity
+from mingjing.services.roles import office
 from mingjing.services.roster import member_keys, pin_member_keys
 from mingjing.storage import Database
 from mingjing.storage.audit import insert_rows
@@ -180,6 +181,7 @@ def _checklist(
     return known
 
 
+@office
 def import_submissions(
     db: Database,
     paths: Iterable[Path],
@@ -204,6 +206,7 @@ def import_submissions(
     return ImportReport(tuple(lines))
 
 
+@office
 def import_submission(
     db: Database,
     path: Path,

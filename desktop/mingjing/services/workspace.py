@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from mingjing.config import DataLocation
 from mingjing.services.profile import Profile, load_profile
+from mingjing.services.roles import act_as_profile
 from mingjing.storage import Database
 from mingjing.storage.precheck import DatabaseLock
 
@@ -33,6 +34,7 @@ class Workspace:
         """
         profile = load_profile(location.data_dir)
         db = Database.open(location, actor=profile.display_name, lock=lock)
+        act_as_profile(db, location.data_dir)
         try:
             if lock is None and exclusive:
                 db.acquire_exclusive()

@@ -278,6 +278,15 @@ def append_entry(
     append_entries(conn, actor, [(action, entity, entity_id, changes)])
 
 
+ANONYMOUS = frozenset({"opinion"})
+"""Tables whose entries keep the day only: 征求意见 are anonymous, and the hour they
+were typed in could point at whoever came to the office then."""
+
+
+def _day(moment: Any) -> Any:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def append_entries(
     conn: Connection, actor: str, pending: list[tuple[str, str, str, dict[str, Any]]]
 ) -> None:
@@ -295,7 +304,7 @@ def append_entries(
         seq += 1
         row: dict[str, Any] = {
             "seq": seq,
-            "at": at,
+            "at": _day(at) if entity in ANONYMOUS else at,
             "actor": actor,
             "action": action,
             "entity": entity,

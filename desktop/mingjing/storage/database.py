@@ -91,6 +91,11 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, json_serializer=_json)
 
 
+ROLE_KEY = "mingjing.role"
+MEMBER_KEY = "mingjing.member_id"
+"""Keys of ``Session.info`` holding :attr:`Database.role` and :attr:`Database.member_id`."""
+
+
 class Database:
     """An open, migrated database and the transactions on it.
 
@@ -104,6 +109,12 @@ class Database:
         self.engine = engine
         self.actor = actor
         self.where = where
+        self.role = ""
+        """Who acts here as the services see it (``secretary``, ``leader``, ``staff``):
+        set from the local profile by :mod:`mingjing.services.roles`. Empty (a
+        tool, a test) means no role is claimed and none is enforced."""
+        self.member_id = ""
+        """The roster member this computer belongs to, where it has joined."""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
         search.install(self._sessions)
@@ -276,6 +287,8 @@ class Database:
     def _session(self) -> Session:
         session = self._sessions()
         session.info[audit.ACTOR_KEY] = self.actor
+        session.info[ROLE_KEY] = self.role
+        session.info[MEMBER_KEY] = self.member_id
         return session
 
     @contextlib.contextmanager
