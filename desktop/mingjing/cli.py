@@ -224,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--new", action="store_true", help="本机已有专项行动时，确认另建新一轮专项行动"
     )
+    create.add_argument(
+        "--no-sealing",
+        action="store_true",
+        help="干部的提交文件不加密给办公室（不建议：U盘丢失时可被他人阅读；文件中会注明）",
+    )
     out_option(action("campaign", campaign_text, "export", "导出当前专项行动文件，分发给干部"))
     join = action("campaign", campaign_text, "join", "用办公室发来的专项行动文件加入")
     join.add_argument(
@@ -482,6 +487,7 @@ def run_campaign(args: argparse.Namespace, location: DataLocation, db: Any) -> i
             end_date=end,
             phases=campaign_setup.phases_between(start, end),
             template_path=args.template,
+            seal_hand_ins=not args.no_sealing,
         )
         campaign_setup.create_campaign(
             db, location, setup, another=args.new, operator=args.operator

@@ -651,3 +651,35 @@ def test_a_hand_in_signed_with_another_key_is_refused_until_registered(
     assert again.outcome is Outcome.REPLACED, again.text
     with office.read() as s:
         assert verify_chain(s)[1] is None
+
+
+def test_a_unit_that_turns_sealing_off_gets_unsealed_hand_ins_that_say_so(
+    office: Database, tmp_path: Path, office_identity: Identity
+) -> None:
+    from dataclasses import replace
+
+    from mingjing.config import resolve_location
+    from mingjing.services.campaign_setup import current_campaign_id, load_setup, update_campaign
+    from mingjing.services.campaigns import export_campaign, join_campaign
+
+    cid = current_campaign_id(office)
+    assert cid is not None
+    update_campaign(office, cid, replace(load_setup(office, cid), seal_hand_ins=False))
+    assert load_setup(office, cid).seal_hand_ins is False
+    campaign_file = export_campaign(office, tmp_path / "unsealed", office_identity)
+    location = resolve_location(tmp_path / "open-laptop")
+    db = Database.open(location, actor="陈喆")
+    join_campaign(db, location, campaign_file, "陈喆")
+    out = staff.hand_in(db, location, tmp_path / "u")
+    package = read_package(out)  # no key needed: anyone holding the stick can read it
+    assert not package.sealed and package.data["unsealed_by_unit"] is True
+    assert import_submission(office, out, identity=office_identity).outcome is Outcome.IMPORTED
+    again = staff.hand_in(db, location, tmp_path / "u2")
+    assert import_submission(office, again, identity=office_identity).outcome is Outcome.UNCHANGED
+    db.close()
+    # Back on: an unsealed file is refused again, and nothing changes.
+    update_campaign(office, cid, replace(load_setup(office, cid), seal_hand_ins=True))
+    before = office_check(office).revision
+    line = import_submission(office, again, identity=office_identity)
+    assert line.outcome is Outcome.REFUSED and "没有加密" in line.text
+    assert office_check(office).revision == before

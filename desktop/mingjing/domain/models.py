@@ -186,6 +186,9 @@ class Campaign(Entity):
     start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     end_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     current_phase: Mapped[Phase] = mapped_column(EnumText(Phase), default=Phase.STUDY)
+    seal_hand_ins: Mapped[bool] = mapped_column(default=True)
+    """Hand-ins are sealed to the office (only its computer can open them). A unit
+    may turn this off; an unsealed hand-in then says so, and is read."""
 
     unit: Mapped[Unit] = relationship()
     template: Mapped[ChecklistTemplate] = relationship()
@@ -359,7 +362,6 @@ class Opinion(Entity):
     target_team: Mapped[LeadershipTeam | None] = relationship()
     area: Mapped[Area | None] = relationship()
     problem: Mapped[Problem | None] = relationship()
-
 
 
 class RootCause(Entity):

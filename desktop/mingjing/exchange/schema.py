@@ -98,6 +98,7 @@ CAMPAIGN_DATA: Shape = {
         "start_date": "date?",
         "end_date": "date?",
         "current_phase": str,
+        "seal_hand_ins?": bool,
         "phases": [{"phase": str, "ordinal": int, "start_date": "date?", "end_date": "date?"}],
     },
     "template": {

@@ -52,6 +52,8 @@ class CampaignSetup:
     phases: tuple[PhaseDates, ...] = field(default=())
     template_path: Path | None = None
     """A checklist template file; None: the built-in one."""
+    seal_hand_ins: bool = True
+    """干部的提交文件加密给办公室 (the default; a unit may turn it off)."""
     operator: str = ""
     """Who keeps the records at the office (a name for reply files and the audit
     trail); kept in this computer's profile, not with the campaign."""
@@ -183,6 +185,7 @@ def create_campaign(
             start_date=setup.start_date,
             end_date=setup.end_date,
             current_phase=_current_phase(setup, today),
+            seal_hand_ins=setup.seal_hand_ins,
         )
         for ordinal, p in enumerate(setup.phases, 1):
             campaign.phases.append(
@@ -220,6 +223,7 @@ def update_campaign(db: Database, campaign_id: str, setup: CampaignSetup) -> Non
         campaign.doc_number = setup.doc_number.strip()
         campaign.start_date = setup.start_date
         campaign.end_date = setup.end_date
+        campaign.seal_hand_ins = setup.seal_hand_ins
         unit = campaign.unit
         unit.name = setup.unit_name.strip()
         if setup.unit_short_name.strip():
@@ -258,6 +262,7 @@ def load_setup(db: Database, campaign_id: str) -> CampaignSetup:
                 PhaseDates(p.phase.value, p.start_date, p.end_date)
                 for p in sorted(campaign.phases, key=lambda p: p.ordinal)
             ),
+            seal_hand_ins=campaign.seal_hand_ins,
         )
 
 

@@ -78,6 +78,7 @@ def campaign_data(session: Session, campaign: Campaign) -> dict[str, Any]:
             "start_date": _iso(campaign.start_date),
             "end_date": _iso(campaign.end_date),
             "current_phase": campaign.current_phase.value,
+            "seal_hand_ins": campaign.seal_hand_ins,
             "phases": [
                 {
                     "phase": p.phase.value,
@@ -357,6 +358,8 @@ def join_campaign(
             start_date=_date(c["start_date"]),
             end_date=_date(c["end_date"]),
             current_phase=current,
+            # Older campaign files have no switch: they sealed.
+            seal_hand_ins=c.get("seal_hand_ins", True) is not False,
         )
         if campaign.unit_id != unit.id:
             raise PackageError(source, "同一专项行动属于另一个单位，文件可能被改动过")

@@ -884,6 +884,10 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
     with db.transaction() as session:
         check = _self_check(session, uuid.UUID(profile.campaign_id), uuid.UUID(profile.member_id))
         data = submission_data(session, check)
+        sealing = session.get(Campaign, check.campaign_id)
+        if sealing is not None and not sealing.seal_hand_ins:
+            # The unit turned sealing off: the file says so, and the office reads it.
+            data = {**data, "unsealed_by_unit": True}
         digest = data_sha256(data)
         # Handed in and not changed since: the same revision again (a lost file is
         # made anew; the office sees 未变), not a new one that would need a review.
@@ -913,7 +917,8 @@ def hand_in(db: Database, location: DataLocation, out: Path) -> Path:
             data=data,
             identity=identity,
             signer_name=member.name,
-            seal_to=office,  # only the office's computer can open it
+            # Only the office's computer can open it (unless the unit said otherwise).
+            seal_to=office if campaign.seal_hand_ins else None,
             created_at=dt.datetime.now(dt.UTC),
         )
         name = f"{member.name}-自查材料-第{check.submission_revision}次{SUFFIXES['submission']}"

@@ -207,6 +207,17 @@ def import_submissions(
 
 
 @office
+def _check_unsealed_allowed(db: Database, source: str, package: Package) -> None:
+    """An unsealed hand-in is read only where the unit turned sealing off, and it says so."""
+    with db.read() as session:
+        campaign = session.get(Campaign, uuid.UUID(package.manifest.campaign_id))
+        sealing = campaign is None or campaign.seal_hand_ins
+    if sealing:
+        raise _refuse(source, "文件没有加密，不能确认只有办公室看过，请本人重新提交")
+    if package.data.get("unsealed_by_unit") is not True:
+        raise _refuse(source, "文件没有加密，也没有注明是按本单位的设置不加密的，请本人重新提交")
+
+
 def import_submission(
     db: Database,
     path: Path,
@@ -224,9 +235,9 @@ def import_submission(
     try:
         package = read_package(path, expected_kind="submission", identity=identity)
         revision = package.manifest.revision
-        if not package.sealed:
-            raise _refuse(str(path), "文件没有加密，不能确认只有办公室看过，请本人重新提交")
         check(str(path), package.data, SUBMISSION_DATA)
+        if not package.sealed:
+            _check_unsealed_allowed(db, str(path), package)
         with db.transaction() as session, session.no_autoflush:
             incoming = _Incoming.parse(session, str(path), package, cache)
             member_name = incoming.member_name

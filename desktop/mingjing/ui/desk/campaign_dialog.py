@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -92,6 +93,17 @@ class CampaignDialog(QDialog):
         dates.addWidget(spread)
         dates.addStretch(1)
         form.addRow(self.tr("起止日期："), dates)
+        self.seal = QCheckBox(
+            self.tr("干部的提交文件加密给办公室（只有本机能打开，建议保持勾选）"), self
+        )
+        self.seal.setChecked(setup.seal_hand_ins)
+        self.seal.setToolTip(
+            self.tr(
+                "不勾选时，干部的提交文件不加密，U盘丢失或转交途中可被他人打开阅读；"
+                "文件中会注明是按本单位设置不加密的。改动后请重新导出专项行动文件。"
+            )
+        )
+        form.addRow(self.tr("加密："), self.seal)
         layout.addLayout(form)
 
         phases = QGroupBox(self.tr("工作阶段"), self)
@@ -190,6 +202,7 @@ class CampaignDialog(QDialog):
             end_date=_date(self.end),
             phases=tuple(PhaseDates(code, _date(s), _date(e)) for code, s, e in self._phases),
             template_path=self._template,
+            seal_hand_ins=self.seal.isChecked(),
             operator=self.operator.text().strip(),
         )
 

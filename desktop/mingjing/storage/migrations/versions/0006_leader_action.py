@@ -9,6 +9,9 @@ A leader reviews from a review package on their own laptop: comments
 refused. Each is a leader_action row, written on the leader's laptop and
 carried to the office in the signed reply, where the same row records what
 was applied, held as a conflict or skipped, with the leader's signature.
+
+campaign.seal_hand_ins: hand-ins are sealed to the office unless the unit
+turns it off (existing campaigns keep sealing).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("seal_hand_ins", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
     op.create_table(
         "review_export",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
@@ -89,3 +96,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_review_export_leader_id"))
         batch_op.drop_index(batch_op.f("ix_review_export_campaign_id"))
     op.drop_table("review_export")
+    with op.batch_alter_table("campaign", schema=None) as batch_op:
+        batch_op.drop_column("seal_hand_ins")
