@@ -46,6 +46,16 @@ STATE_LABELS: dict[str, str] = {
 MAX_TEXT = 4000
 
 
+def rectification_label(serial: int, problem: str, state: str, progress: str) -> str:
+    """A ledger row in words, as a leader saw it or as it stands: the two are shown
+    side by side when they differ."""
+    said = f"整改台账序号 {serial}：{problem}（{state}"
+    if progress:
+        short = progress if len(progress) <= 60 else progress[:60] + "……"
+        said += f"；最新进展 {short}"
+    return said + "）"
+
+
 def check_action(kind: str, target_kind: str, text: str) -> str:
     """The text to keep, or a :class:`DomainError` saying what is wrong."""
     if kind not in ACTION_LABELS:

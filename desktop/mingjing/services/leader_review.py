@@ -36,6 +36,7 @@ from mingjing.domain.review import (
     STATE_LABELS,
     action_statement,
     check_action,
+    rectification_label,
 )
 from mingjing.exchange.package import (
     SUFFIXES,
@@ -335,7 +336,9 @@ def _target(review: Review, target_kind: str, target_id: str) -> tuple[int, str]
     """The target's revision in the review and a label of it in words."""
     if target_kind == "rectification":
         row = review.ledger_row(target_id)
-        return row["revision"], f"整改台账序号 {row['serial']}：{row['problem'] or row['measure']}"
+        return row["revision"], rectification_label(
+            row["serial"], row["problem"] or row["measure"], row["state_label"], row["progress"]
+        )
     if target_kind == "problem":
         problem, owner = review.problem(target_id)
         return problem["revision"], f"{owner}的问题：{problem['text']}"

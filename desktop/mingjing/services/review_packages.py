@@ -50,7 +50,13 @@ from mingjing.domain.models import (
     ReviewExport,
     SelfCheck,
 )
-from mingjing.domain.review import ACTION_LABELS, ALLOWED, action_statement, check_action
+from mingjing.domain.review import (
+    ACTION_LABELS,
+    ALLOWED,
+    action_statement,
+    check_action,
+    rectification_label,
+)
 from mingjing.domain.states import (
     RectificationEvent,
     SelfCheckEvent,
@@ -500,9 +506,14 @@ def _describe(session: Session, target_kind: str, target_id: uuid.UUID) -> tuple
         row = session.get(Rectification, target_id)
         if row is None or row.deleted_at is not None:
             return None, "这项整改已被删除"
-        return (
-            row.revision,
-            f"序号 {row.serial}：{row.problem_text or row.measure}（{row.state.label}）",
+        latest = max(
+            (n for n in row.progress_notes if n.deleted_at is None),
+            key=lambda n: (n.noted_on, n.created_at),
+            default=None,
+        )
+        progress = f"{latest.noted_on.isoformat()}：{latest.text}" if latest else ""
+        return row.revision, rectification_label(
+            row.serial, row.problem_text or row.measure, row.state.label, progress
         )
     if target_kind == "problem":
         problem = session.get(Problem, target_id)

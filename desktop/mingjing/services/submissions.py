@@ -206,7 +206,6 @@ def import_submissions(
     return ImportReport(tuple(lines))
 
 
-@office
 def _check_unsealed_allowed(db: Database, source: str, package: Package) -> None:
     """An unsealed hand-in is read only where the unit turned sealing off, and it says so."""
     with db.read() as session:
@@ -218,6 +217,7 @@ def _check_unsealed_allowed(db: Database, source: str, package: Package) -> None
         raise _refuse(source, "文件没有加密，也没有注明是按本单位的设置不加密的，请本人重新提交")
 
 
+@office
 def import_submission(
     db: Database,
     path: Path,

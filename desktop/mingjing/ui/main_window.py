@@ -236,7 +236,11 @@ class MainWindow(QMainWindow):
         self.attach(workspace)
         # A cadre's laptop opens where the work is: the checklist, not the overview.
         profile = workspace.profile
-        if profile.joined and profile.role == "staff" and self.pages.currentIndex() == 0:
+        if (
+            profile.joined
+            and profile.role in ("staff", "leader")
+            and self.pages.currentIndex() == 0
+        ):
             self.show_page("self_check")
         self.workspace_opened.emit()
         self.refresh()
@@ -265,7 +269,7 @@ class MainWindow(QMainWindow):
 
             # A cadre's laptop knows only its user's material: show that, not unit counts.
             profile = load_profile(location.data_dir)
-            staff = profile.joined and profile.role == "staff"
+            staff = profile.joined and profile.role in ("staff", "leader")
             summary = summarize(db, member_id=profile.member_id if staff else None)
             save_snapshot(location, summary)
             return summary

@@ -119,13 +119,14 @@ class DeskPage(DeskTab):
 
         location = self.location
 
-        def work() -> tuple[str | None, CampaignSetup | None, bool]:
+        def work() -> tuple[str | None, CampaignSetup | None, str]:
             from mingjing.services.profile import load_profile
+            from mingjing.services.roles import SECRETARY, role_of
 
             profile = load_profile(location.data_dir)
-            staff = profile.joined and profile.role == "staff"
+            role = role_of(profile.joined, profile.role)
             cid = current_campaign_id(db)
-            return cid, load_setup(db, cid) if cid else None, staff
+            return cid, load_setup(db, cid) if cid else None, "" if role == SECRETARY else role
 
         self.run(work, self._loaded)
 
@@ -134,12 +135,16 @@ class DeskPage(DeskTab):
         cid: str | None = result[0]
         setup: CampaignSetup | None = result[1]
         self.setup_data = setup
-        if result[2]:  # a cadre's own laptop: the gathering happens at the office
+        if result[2]:  # a cadre's or a leader's own laptop: the gathering is at the office
+            leader = result[2] == "leader"
             self._show_empty(
                 self.tr(
-                    "本机是干部个人使用的电脑，只有本人的自查材料。"
+                    "本机是{0}个人使用的电脑，只有本人的自查材料。"
                     "汇总、审核、征求意见和集体会诊由办公室在办公室的电脑上进行。"
-                    "请在“个人自查”中填写，完成后提交给办公室。"
+                    "请在“个人自查”中填写，完成后提交给办公室。{1}"
+                ).format(
+                    self.tr("领导") if leader else self.tr("干部"),
+                    self.tr("办公室发来的审阅文件请在“领导审阅”中打开。") if leader else "",
                 )
             )
             self.create_button.hide()
