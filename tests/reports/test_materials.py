@@ -72,3 +72,22 @@ def test_what_was_studied_reads_as_a_list() -> None:
         "会前，本人通过专题研讨、集中学习等方式认真学习，主要有："
         "专题研讨“如何做到心中有责”；到望溪镇石门村开展现场教学，累计7学时。"
     )
+
+
+def test_an_unfinished_package_is_marked_and_says_why() -> None:
+    from mingjing.reports import materials as m
+    from mingjing.reports.document import DRAFT_MARK
+
+    done = m.StatementInput(unit="某局", campaign_title="专项行动", name="甲", position="局长")
+    pending = m.StatementInput(
+        unit="某局", campaign_title="专项行动", name="乙", position="副局长",
+        status_note="（本人尚未提交个人对照检查材料。）",
+    )  # fmt: skip
+    final = m.CampaignMaterials(unit="某局", campaign_title="专项行动", statements=(done,))
+    assert m.draft_note(final) == ""
+    assert m.package(final).draft == ""
+    draft = m.CampaignMaterials(unit="某局", campaign_title="专项行动", statements=(done, pending))
+    note = m.draft_note(draft)
+    assert "征求意见稿" in note and "乙的对照检查材料尚未定稿" in note and "甲" not in note
+    assert m.package(draft).draft == note
+    assert DRAFT_MARK == "（征求意见稿）"

@@ -122,6 +122,10 @@ def test_the_package_contents_point_at_the_right_pages(
         assert first_title.text[:6] in page_text, title  # type: ignore[attr-defined]
     contents = "".join(t for p, _, t in lines if p == front + 1)
     assert contents.startswith("目")
+    # The demo's package is not final (some statements are not handed in): the
+    # cover says （征求意见稿）, the contents page why.
+    assert document.draft and "（征求意见稿）" in "".join(t for p, _, t in lines if p == 1)
+    assert "说明：本汇编为征求意见稿" in contents
     for title, printed in rendered.sections:
         assert f"{title[:8]}" in contents and str(printed) in contents
     # No number on the cover or a blank page.

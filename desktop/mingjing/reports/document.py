@@ -104,6 +104,9 @@ class Document:
     sections: tuple[Section, ...]
     cover: tuple[str, ...] = ()
     """Lines of a cover page (title, unit, date); none: no cover."""
+    draft: str = ""
+    """Why the package is not final (statements not handed in, measures still to be
+    set…): the cover then says （征求意见稿） and the contents page says why."""
     contents: bool = False
     """A table of contents with page numbers after the cover."""
     author: str = ""
@@ -112,6 +115,7 @@ class Document:
 
 
 CN_NUMBERS = "一二三四五六七八九十"
+DRAFT_MARK = "（征求意见稿）"
 
 
 def cn_number(n: int) -> str:

@@ -31,6 +31,7 @@ from docx.text.paragraph import Paragraph
 
 from mingjing.domain.text import cn_date
 from mingjing.reports.document import (
+    DRAFT_MARK,
     Block,
     Document,
     Heading,
@@ -409,6 +410,8 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         for n, line in enumerate(document.cover):
             text = _title_lines(line, landscape=False) if n == 0 else line
             _para(doc, text, XIAOBIAOSONG if n == 0 else KAI, 22 if n == 0 else 16, align="center")
+            if n == 1 and document.draft:
+                _para(doc, DRAFT_MARK, KAI, 16, align="center")
             _para(doc, "", FANGSONG)
         body_started = True
     if document.contents:
@@ -417,6 +420,9 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         _page_numbers(section, numbered=True, restart=True)
         _para(doc, "目　　录", XIAOBIAOSONG, 22, align="center")
         _para(doc, "", FANGSONG)
+        if document.draft:
+            _para(doc, document.draft, FANGSONG)
+            _para(doc, "", FANGSONG)
         p = _para(doc, "", FANGSONG, align="left")
         shown = "\n".join(
             f"{s.title}……{pages[n] if n < len(pages) else ''}"

@@ -820,6 +820,25 @@ def single(section: Section, unit: str) -> Document:
     return Document(title=section.title, sections=(section,), author=unit)
 
 
+def draft_note(data: CampaignMaterials) -> str:
+    """Why the package is not final yet, in a sentence; empty when it is."""
+    parts: list[str] = []
+    unfinished = [s.name for s in data.statements if s.status_note]
+    if data.team is not None and data.team.status_note:
+        unfinished.insert(0, "领导班子")
+    if unfinished:
+        parts.append(f"{'、'.join(unfinished)}的对照检查材料尚未定稿（未提交或已退回修改）")
+    open_team = sum(1 for p in data.team_problems if not p.measures)
+    if open_team:
+        parts.append(f"班子问题清单中有 {open_team} 个问题的整改措施待研究制定")
+    open_rows = sum(1 for line in data.ledger if not line.measure.strip())
+    if open_rows:
+        parts.append(f"整改台账中有 {open_rows} 项整改措施待研究制定")
+    if not parts:
+        return ""
+    return "说明：本汇编为征求意见稿。" + "；".join(parts) + "。定稿后请重新生成。"
+
+
 def package(data: CampaignMaterials) -> Document:
     """会议材料汇编: cover, contents, then every material in the order they are used."""
     sections: list[Section] = [meeting_plan(data.unit, data.meeting)]
@@ -849,6 +868,7 @@ def package(data: CampaignMaterials) -> Document:
         title=f"{kind}会议材料汇编",
         sections=tuple(sections),
         cover=tuple(c for c in cover if c),
+        draft=draft_note(data),
         contents=True,
         author=data.unit,
         subject=data.campaign_title,

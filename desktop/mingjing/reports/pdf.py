@@ -45,6 +45,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 from mingjing.domain.text import cn_date
 from mingjing.fonts import FontFace, FontRegistry, FontRole
 from mingjing.reports.document import (
+    DRAFT_MARK,
     Block,
     Document,
     Heading,
@@ -940,13 +941,17 @@ def _story(
         heads, tail = document.cover[:2], document.cover[2:]
         for line in heads:
             out += [TextBlock(line, STYLES["cover"], setter), BlankLines(1)]
-        out.append(BlankLines(max(1, 12 - 3 * len(heads))))
+        if document.draft:
+            out += [TextBlock(DRAFT_MARK, STYLES["subtitle"], setter)]
+        out.append(BlankLines(max(1, 12 - 3 * len(heads) - (1 if document.draft else 0))))
         for line in tail:
             out.append(TextBlock(line, STYLES["subtitle"], setter))
         new_page("portrait", blank=True)
     if document.contents:
         out.append(Marker("contents", "目　　录", 0, story.found))
         out += [TextBlock("目　　录", STYLES["title"], setter), BlankLines(1)]
+        if document.draft:
+            out += [TextBlock(document.draft, STYLES["body"], setter), BlankLines(1)]
         for n, section in enumerate(document.sections):
             page = str((pages or {}).get(f"s{n}", 888))
             out.append(ContentsLine(section.title, page, section.level, setter))
