@@ -11,8 +11,13 @@ the leader's and said exactly this.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mingjing.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from mingjing.domain.models import LeaderAction
 
 ACTION_LABELS: dict[str, str] = {
     "comment": "上级点评",
@@ -40,7 +45,7 @@ STATE_LABELS: dict[str, str] = {
     "draft": "未发出",
     "sent": "已发出",
     "applied": "已采用",
-    "conflict": "待办公室确认",
+    "conflict": "待确认",
     "skipped": "未采用",
 }
 MAX_TEXT = 4000
@@ -106,3 +111,43 @@ def action_statement(
         text,
     )
     return "\n".join(fields).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """One leader's act as the leader's laptop or the office shows it."""
+
+    id: str
+    kind: str
+    kind_label: str
+    target_kind: str
+    target_id: str
+    target_label: str
+    """What the leader saw, in words."""
+    text: str
+    acted_at: dt.datetime
+    author: str
+    state: str
+    state_label: str
+    outcome: str = ""
+    """At the office: what applying it did, or why it was held or skipped."""
+    current: str = ""
+    """For a conflict: the row as it stands now, in words."""
+
+
+def action_view(action: LeaderAction, current: str = "") -> ActionView:
+    return ActionView(
+        id=str(action.id),
+        kind=action.kind,
+        kind_label=ACTION_LABELS.get(action.kind, action.kind),
+        target_kind=action.target_kind,
+        target_id=str(action.target_id),
+        target_label=action.target_label,
+        text=action.text,
+        acted_at=action.acted_at,
+        author=action.author_name,
+        state=action.state,
+        state_label=STATE_LABELS.get(action.state, action.state),
+        outcome=action.outcome,
+        current=current,
+    )

@@ -31,10 +31,10 @@ from mingjing.domain.base import utcnow
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import LeaderAction
 from mingjing.domain.review import (
-    ACTION_LABELS,
     DECISIONS,
-    STATE_LABELS,
+    ActionView,
     action_statement,
+    action_view,
     check_action,
     rectification_label,
 )
@@ -318,20 +318,6 @@ def dashboard(review: Review) -> Dashboard:
 # ------------------------------------------------------------------ the acts
 
 
-@dataclass(frozen=True)
-class MyAction:
-    id: str
-    kind: str
-    kind_label: str
-    target_kind: str
-    target_id: str
-    target_label: str
-    text: str
-    acted_at: dt.datetime
-    state: str
-    state_label: str
-
-
 def _target(review: Review, target_kind: str, target_id: str) -> tuple[int, str]:
     """The target's revision in the review and a label of it in words."""
     if target_kind == "rectification":
@@ -428,7 +414,7 @@ def withdraw_action(db: Database, action_id: str) -> None:
         action.deleted_at = utcnow()
 
 
-def my_actions(db: Database, review_id: str) -> list[MyAction]:
+def my_actions(db: Database, review_id: str) -> list[ActionView]:
     with db.read() as session:
         rows = session.scalars(
             select(LeaderAction)
@@ -438,21 +424,7 @@ def my_actions(db: Database, review_id: str) -> list[MyAction]:
             )
             .order_by(LeaderAction.acted_at)
         ).all()
-        return [
-            MyAction(
-                id=str(a.id),
-                kind=a.kind,
-                kind_label=ACTION_LABELS.get(a.kind, a.kind),
-                target_kind=a.target_kind,
-                target_id=str(a.target_id),
-                target_label=a.target_label,
-                text=a.text,
-                acted_at=a.acted_at,
-                state=a.state,
-                state_label=STATE_LABELS.get(a.state, a.state),
-            )
-            for a in rows
-        ]
+        return [action_view(a) for a in rows]
 
 
 @allowed(LEADER)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mingjing.domain.base import utcnow
 from mingjing.domain.enums import SelfCheckState
@@ -165,24 +166,48 @@ def review(
         reviewer_uuid = uuid.UUID(reviewer_id) if reviewer_id else None
         if reviewer_uuid is not None and session.get(Member, reviewer_uuid) is not None:
             check.reviewer_id = reviewer_uuid
-        campaign = session.get(Campaign, check.campaign_id)
-        member = session.get(Member, check.member_id)
-        assert campaign is not None and member is not None
         # Written inside the transaction: no file, no change of state.
-        return write_reply(
+        return reply_file(
+            session,
+            check,
             out,
-            campaign_id=str(campaign.id),
-            template_id=campaign.template.key,
-            template_version=campaign.template.version,
-            self_check_id=str(check.id),
-            member_id=str(member.id),
-            member_name=member.name,
-            submission_revision=check.submission_revision,
             decision=decision,
-            comment=comment,
             reviewer=reviewer,
             reviewer_id=reviewer_id,
-            reviewed_at=now,
             identity=identity,
-            seal_to=member_keys(member),
         )
+
+
+def reply_file(
+    session: Session,
+    check: SelfCheck,
+    out: Path,
+    *,
+    decision: str,
+    reviewer: str,
+    reviewer_id: str | None,
+    identity: Identity,
+    comment: str | None = None,
+) -> Path:
+    """The member's reply file for ``check`` as it now stands (reviewed, with its
+    comment unless ``comment`` is given), sealed to their computer if its keys are known."""
+    campaign = session.get(Campaign, check.campaign_id)
+    member = session.get(Member, check.member_id)
+    assert campaign is not None and member is not None
+    return write_reply(
+        out,
+        campaign_id=str(campaign.id),
+        template_id=campaign.template.key,
+        template_version=campaign.template.version,
+        self_check_id=str(check.id),
+        member_id=str(member.id),
+        member_name=member.name,
+        submission_revision=check.submission_revision,
+        decision=decision,
+        comment=check.review_comment if comment is None else comment,
+        reviewer=reviewer,
+        reviewer_id=reviewer_id,
+        reviewed_at=check.reviewed_at,
+        identity=identity,
+        seal_to=member_keys(member),
+    )

@@ -53,7 +53,9 @@ from mingjing.domain.models import (
 from mingjing.domain.review import (
     ACTION_LABELS,
     ALLOWED,
+    ActionView,
     action_statement,
+    action_view,
     check_action,
     rectification_label,
 )
@@ -454,23 +456,6 @@ REPLY_DATA = {
 
 
 @dataclass(frozen=True)
-class ActionView:
-    id: str
-    kind: str
-    kind_label: str
-    target_kind: str
-    target_id: str
-    target_label: str
-    text: str
-    acted_at: dt.datetime
-    author: str
-    state: str
-    outcome: str
-    current: str = ""
-    """For a conflict: the row as it stands now, in words."""
-
-
-@dataclass(frozen=True)
 class ReplyRead:
     leader: str
     applied: int
@@ -601,28 +586,18 @@ def _return_writer(
     reviewer: str,
 ) -> Callable[[SelfCheck], Path]:
     """Writes the member's reply file for a statement a leader returned (as 审核 does)."""
-    from mingjing.services.replies import write_reply
+    from mingjing.services.review import reply_file
 
     def write(self_check: SelfCheck) -> Path:
-        member = session.get(Member, self_check.member_id)
-        campaign = session.get(Campaign, self_check.campaign_id)
-        assert member is not None and campaign is not None
-        return write_reply(
+        return reply_file(
+            session,
+            self_check,
             replies_dir,
-            campaign_id=str(campaign.id),
-            template_id=campaign.template.key,
-            template_version=campaign.template.version,
-            self_check_id=str(self_check.id),
-            member_id=str(member.id),
-            member_name=member.name,
-            submission_revision=self_check.submission_revision,
             decision="returned",
             comment=f"{leader.name}：{self_check.review_comment}",
             reviewer=reviewer,
             reviewer_id=str(leader.id),
-            reviewed_at=self_check.reviewed_at,
             identity=identity,
-            seal_to=member_keys(member),
         )
 
     return write
@@ -748,20 +723,7 @@ def _view(session: Session, action: LeaderAction) -> ActionView:
     current = ""
     if action.state == "conflict":
         _rev, current = _describe(session, action.target_kind, action.target_id)
-    return ActionView(
-        id=str(action.id),
-        kind=action.kind,
-        kind_label=ACTION_LABELS.get(action.kind, action.kind),
-        target_kind=action.target_kind,
-        target_id=str(action.target_id),
-        target_label=action.target_label,
-        text=action.text,
-        acted_at=action.acted_at,
-        author=action.author_name,
-        state=action.state,
-        outcome=action.outcome,
-        current=current,
-    )
+    return action_view(action, current)
 
 
 def leader_actions(

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mingjing.domain.review import ActionView
 from mingjing.exchange.package import SUFFIXES
 from mingjing.services.identity import load_identity
 from mingjing.services.profile import load_profile
 from mingjing.services.review_packages import (
-    ActionView,
     LeaderChoice,
     ReplyRead,
     ReviewMade,
@@ -47,12 +47,6 @@ from mingjing.ui.desk.base import DeskTab, RowsTableModel
 from mingjing.ui.tasks import run_with_progress
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-_STATE_LABELS = {
-    "applied": "已采用",
-    "conflict": "待确认",
-    "skipped": "未采用",
-}
 
 
 class ActionsModel(RowsTableModel):
@@ -75,7 +69,7 @@ class ActionsModel(RowsTableModel):
                 a.kind_label,
                 a.target_label,
                 a.text,
-                _STATE_LABELS.get(a.state, a.state),
+                a.state_label,
             )
             return values[column]
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -45,11 +45,11 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.config import DataLocation
+from mingjing.domain.review import ActionView
 from mingjing.exchange.package import SUFFIXES
 from mingjing.services.errors import DomainError, EnvironmentFault
 from mingjing.services.leader_review import (
     Dashboard,
-    MyAction,
     Review,
     current_review,
     dashboard,
@@ -275,7 +275,7 @@ class ActionsModel(RowsTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[MyAction] = []
+        self.rows: list[ActionView] = []
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -348,7 +348,7 @@ class ReviewPage(QWidget):
         self.location = location
         self.db: Any = None
         self.review: Review | None = None
-        self.my_acts: list[MyAction] = []
+        self.my_acts: list[ActionView] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 12)
         head = QHBoxLayout()
@@ -531,7 +531,7 @@ class ReviewPage(QWidget):
             return
         location, db = self.location, self.db
 
-        def work() -> tuple[Review | None, list[MyAction], str]:
+        def work() -> tuple[Review | None, list[ActionView], str]:
             from mingjing.services.profile import load_profile
 
             profile = load_profile(location.data_dir)
@@ -585,7 +585,7 @@ class ReviewPage(QWidget):
         self.info.clear()
         self.stack.setCurrentWidget(self.empty)
 
-    def show_review(self, review: Review, acts: list[MyAction]) -> None:
+    def show_review(self, review: Review, acts: list[ActionView]) -> None:
         first = self.review is None or self.review.review_id != review.review_id
         self.review = review
         self.stack.setCurrentWidget(self.tabs)
@@ -637,7 +637,7 @@ class ReviewPage(QWidget):
         self.preview.set_document(data, page_count(data))
         self.materials_stack.setCurrentWidget(self.preview)
 
-    def _show_actions(self, acts: list[MyAction]) -> None:
+    def _show_actions(self, acts: list[ActionView]) -> None:
         self.my_acts = acts
         self.actions_model.set_rows(acts)
         self.ledger_model.decided = {
@@ -796,7 +796,7 @@ class ReviewPage(QWidget):
         if review is None or db is None:
             return
 
-        def work() -> list[MyAction]:
+        def work() -> list[ActionView]:
             record_action(db, location, review, kind, target_kind, target_id, text)
             return my_actions(db, review.review_id)
 
@@ -822,7 +822,7 @@ class ReviewPage(QWidget):
             return
         chosen = self.actions_model.rows[rows[0].row()]
 
-        def work() -> list[MyAction]:
+        def work() -> list[ActionView]:
             withdraw_action(db, chosen.id)
             return my_actions(db, review.review_id)
 
@@ -841,7 +841,7 @@ class ReviewPage(QWidget):
         if db is None:
             return
 
-        def work() -> tuple[Review, list[MyAction]]:
+        def work() -> tuple[Review, list[ActionView]]:
             review = open_review(location, path)
             return review, my_actions(db, review.review_id)
 
@@ -864,7 +864,7 @@ class ReviewPage(QWidget):
         if not folder:
             return
 
-        def work() -> tuple[Path, list[MyAction]]:
+        def work() -> tuple[Path, list[ActionView]]:
             path = export_reply(db, location, review, Path(folder))
             return path, my_actions(db, review.review_id)
 
