@@ -137,15 +137,15 @@ def office(tmp_path: Path, campaign_file: Path) -> Iterator[Database]:
 def leader_laptop(
     tmp_path: Path, campaign_file: Path, office: Database, office_identity: Identity
 ) -> Iterator[tuple[DataLocation, Database]]:
-    """孙珺's laptop (a 班子成员), joined, with one hand-in read at the office:
+    """刘志堃's laptop (党组书记, a 班子成员), joined, with one hand-in read at the office:
     the office has pinned its keys, so a review can be sealed to it."""
     from mingjing.services.campaigns import join_campaign
     from mingjing.services.self_check import hand_in, load_own_self_check
     from mingjing.services.submissions import import_submissions
 
-    location = resolve_location(tmp_path / "孙珺")
-    db = Database.open(location, actor="孙珺")
-    join_campaign(db, location, campaign_file, "孙珺")
+    location = resolve_location(tmp_path / "刘志堃")
+    db = Database.open(location, actor="刘志堃")
+    join_campaign(db, location, campaign_file, "刘志堃")
     load_own_self_check(db, location)
     handed = hand_in(db, location, tmp_path / "stick")
     import_submissions(office, [handed], identity=office_identity)

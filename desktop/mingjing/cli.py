@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mingjing",
         description="明镜：单位自查自纠与整改落实工作程序。不带命令时打开程序窗口；"
-        "给出一个明镜文件（.mjcampaign、.mjsubmission、.mjreply）时，"
+        "给出一个明镜文件（.mjcampaign、.mjsubmission、.mjreply、.mjreview、.mjreviewreply）时，"
         "打开程序窗口并接着导入它（双击文件时即如此）。",
     )
     parser.add_argument(
@@ -561,7 +561,7 @@ def run_review(args: argparse.Namespace, location: DataLocation, db: Any) -> int
     from mingjing.services import leader_review, review_packages
     from mingjing.services.campaign_setup import current_campaign_id
     from mingjing.services.identity import load_identity
-    from mingjing.services.profile import load_profile
+    from mingjing.services.profile import load_profile, office_operator
 
     today = dt.date.today()
     profile = load_profile(location.data_dir)
@@ -580,7 +580,7 @@ def run_review(args: argparse.Namespace, location: DataLocation, db: Any) -> int
             args.leader,
             args.out,
             identity=load_identity(location.data_dir),
-            made_by=profile.display_name,
+            made_by=office_operator(location.data_dir),
             today=today,
             materials=materials,
         )
@@ -603,7 +603,7 @@ def run_review(args: argparse.Namespace, location: DataLocation, db: Any) -> int
             review = leader_review.open_review(location, args.file)
             board = leader_review.dashboard(review)
             _print(
-                f"已打开{review.made_by}导出的审阅文件（{review.made_on:%Y年%m月%d日}）：{review.campaign_title}。"
+                f"已打开办公室导出的审阅文件（{review.made_on.year}年{review.made_on.month}月{review.made_on.day}日）：{review.campaign_title}。"
                 f"已提交自查 {board.handed_in}/{board.members} 人，问题 {board.problems} 个，"
                 f"整改台账 {board.ledger} 项，待销号 {board.awaiting_sign_off} 项。"
             )

@@ -30,7 +30,7 @@ from mingjing.services.review_packages import (
 from mingjing.storage import Database
 
 TODAY = dt.date(2025, 11, 20)
-LEADER = "孙珺"
+LEADER = "刘志堃"
 
 
 def _join(tmp_path: Path, campaign_file: Path, name: str) -> tuple[DataLocation, Database]:
@@ -87,12 +87,13 @@ def test_round_trip_signs_off_returns_and_raises(
     assert board.members == 12 and board.handed_in >= 1
     assert board.problems == sum(n for _, n in board.by_area) == sum(n for _, n in board.by_source)
     assert board.ledger == sum(n for _, n in board.by_state)
-    awaiting = review.awaiting_sign_off()
-    assert len(awaiting) >= 2 and board.awaiting_sign_off == len(awaiting)
+    assert board.awaiting_sign_off == len(review.awaiting_sign_off())
+    awaiting = [r for r in review.awaiting_sign_off() if not review.responsible_for(r)]
+    assert len(awaiting) >= 2
 
     own = next(s for s in review.statements if s["name"] == LEADER)
     statement = next(s for s in review.statements if s["name"] == "郑国平")
-    problem = own["problems"][0]
+    problem = statement["problems"][0]
     with pytest.raises(DomainError, match="您本人的材料"):
         lr.record_action(
             laptop, location, review, "return", "self_check", own["self_check_id"], "自己退自己。"
@@ -150,13 +151,13 @@ def test_round_trip_signs_off_returns_and_raises(
         check_row = session.get(SelfCheck, uuid.UUID(statement["self_check_id"]))
         assert check_row is not None and check_row.state is SelfCheckState.RETURNED
         assert check_row.review_comment == "原因剖析停留在表面，请深挖思想根源。"
-    assert [p.name for p in read.returned_files] == ["郑国平-审核回复-第1次.mjreply"]
+    assert [p.name for p in read.returned_files] == ["郑国平-审核回复-第1次-刘志堃退回.mjreply"]
     assert (replies / read.returned_files[0].name).exists()
     assert verify_signatures(office, _cid(office)) == []
     assert len(leader_actions(office, _cid(office))) == 5
 
-    # The same reply again, or an older one, changes nothing.
-    with pytest.raises(PackageError, match="较早"):
+    # The same reply again changes nothing, and says so.
+    with pytest.raises(PackageError, match="已经导入过"):
         import_review_reply(
             office,
             resolve_location(tmp_path / "office"),
@@ -177,7 +178,7 @@ def test_a_changed_row_waits_for_the_secretary(
 
     location, laptop = leader
     review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
-    row = review.awaiting_sign_off()[0]
+    row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"])
     # Meanwhile the office adds a progress note: the row the leader saw changed.
     ledger.update_row(office, row["id"], {"remarks": "补充了会议纪要。"})
@@ -215,7 +216,7 @@ def test_a_later_decision_replaces_an_unsent_one(
 ) -> None:
     location, laptop = leader
     review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
-    row = review.awaiting_sign_off()[0]
+    row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"])
     lr.record_action(laptop, location, review, "reject", "rectification", row["id"], "再看看。")
     (only,) = lr.my_actions(laptop, review.review_id)
@@ -228,7 +229,7 @@ def test_review_needs_the_leaders_key_and_a_leader(
     office: Database, office_identity: Identity, tmp_path: Path
 ) -> None:
     with pytest.raises(DomainError, match="还没有孙珺电脑的密钥"):
-        _export(office, office_identity, tmp_path)
+        _export(office, office_identity, tmp_path, "孙珺")
     with pytest.raises(DomainError, match="不是领导班子成员"):
         _export(office, office_identity, tmp_path, "陈喆")
     with pytest.raises(DomainError, match="名单中没有"):
@@ -244,8 +245,8 @@ def test_review_for_another_leader_or_from_another_office_is_refused(
 ) -> None:
     location, _laptop = leader
     path = _export(office, office_identity, tmp_path / "out")
-    # Another leader's laptop cannot even open it: it is sealed to 孙珺's.
-    other_location, other = _join(tmp_path, campaign_file, "刘志堃")
+    # Another leader's laptop cannot even open it: it is sealed to 刘志堃's.
+    other_location, other = _join(tmp_path, campaign_file, "孙珺")
     with pytest.raises(PackageError, match="另一台电脑"):
         lr.open_review(other_location, path)
     other.close()
@@ -284,7 +285,7 @@ def test_forged_or_tampered_replies_change_nothing(
 ) -> None:
     location, laptop = leader
     review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
-    row = review.awaiting_sign_off()[0]
+    row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
     package = read_package(reply, identity=office_identity)
@@ -316,7 +317,7 @@ def test_forged_or_tampered_replies_change_nothing(
         assert _awaiting_ids(office) >= {row["id"]}
 
     # Someone else's key signs the whole reply.
-    attempt(package.data, Identity.generate(), "不是孙珺电脑登记的密钥")
+    attempt(package.data, Identity.generate(), "不是刘志堃电脑登记的密钥")
     # The leader's own key, but one act's text changed after it was signed.
     changed = dict(package.data)
     changed["actions"] = [{**package.data["actions"][0], "text": "同意，另加十分。"}]
@@ -346,7 +347,7 @@ def test_an_edited_signoff_in_the_database_is_reported(
 ) -> None:
     location, laptop = leader
     review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
-    row = review.awaiting_sign_off()[0]
+    row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
     import_review_reply(
@@ -366,6 +367,54 @@ def test_an_edited_signoff_in_the_database_is_reported(
     reopened = Database.open(resolve_location(tmp_path / "office"), actor="办公室")
     try:
         (bad,) = verify_signatures(reopened, _cid(reopened))
-        assert "孙珺 同意销号" in bad
+        assert "刘志堃 同意销号" in bad
     finally:
         reopened.close()
+
+
+def test_a_leader_does_not_sign_off_a_row_they_are_responsible_for(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    own = [r for r in review.awaiting_sign_off() if review.responsible_for(r)]
+    assert own, "the demo has a row awaiting 销号 that 刘志堃 is responsible for"
+    with pytest.raises(DomainError, match="不能由本人审批销号"):
+        lr.record_action(laptop, location, review, "approve", "rectification", own[0]["id"])
+    assert lr.my_actions(laptop, review.review_id) == []
+
+
+def test_the_leadership_teams_material_takes_comments_and_problems(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    lr.record_action(laptop, location, review, "comment", "team", review.campaign_id, "要更具体。")
+    lr.record_action(
+        laptop, location, review, "raise", "team", review.campaign_id, "班子议事决策程序执行不严。"
+    )
+    with pytest.raises(DomainError, match="不能用于"):
+        lr.record_action(laptop, location, review, "return", "team", review.campaign_id, "退回。")
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    read = import_review_reply(
+        office,
+        resolve_location(tmp_path / "office"),
+        reply,
+        identity=office_identity,
+        replies_dir=tmp_path / "replies",
+        reviewer="杨慧琳",
+    )
+    assert (read.applied, read.conflicts) == (2, 0)
+    with office.read() as session:
+        (raised,) = session.scalars(
+            select(Problem).where(Problem.text == "班子议事决策程序执行不严。")
+        ).all()
+        assert raised.owner_team_id is not None and raised.source is Source.SUPERIOR
+    labels = {a.kind: a.state_label for a in leader_actions(office, _cid(office))}
+    assert labels == {"comment": "已记录", "raise": "已列入问题"}

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mingjing.domain.models import LeaderAction
 
 ACTION_LABELS: dict[str, str] = {
-    "comment": "上级点评",
+    "comment": "领导点评",
     "raise": "指出问题（上级点）",
     "return": "退回返工",
     "approve": "同意销号",
@@ -30,10 +30,11 @@ TARGET_LABELS: dict[str, str] = {
     "problem": "问题",
     "self_check": "对照检查材料",
     "rectification": "整改事项",
+    "team": "领导班子对照检查材料",
 }
 ALLOWED: dict[str, frozenset[str]] = {
-    "comment": frozenset({"problem", "self_check", "rectification"}),
-    "raise": frozenset({"self_check"}),
+    "comment": frozenset({"problem", "self_check", "rectification", "team"}),
+    "raise": frozenset({"self_check", "team"}),
     "return": frozenset({"self_check"}),
     "approve": frozenset({"rectification"}),
     "reject": frozenset({"rectification"}),
@@ -42,13 +43,16 @@ DECISIONS = frozenset({"approve", "reject"})
 """At most one of these stands per ledger row in a review: the later replaces the earlier."""
 
 STATE_LABELS: dict[str, str] = {
-    "draft": "未发出",
-    "sent": "已发出",
+    "draft": "未导出",
+    "sent": "已导出",
     "applied": "已采用",
     "conflict": "待确认",
     "skipped": "未采用",
 }
 MAX_TEXT = 4000
+OWN_ROW = (
+    "这项整改由{0}负责（责任领导或责任人），不能由本人审批销号，请由其他领导或主要负责同志审批。"
+)
 
 
 def rectification_label(serial: int, problem: str, state: str, progress: str) -> str:
@@ -135,6 +139,16 @@ class ActionView:
     """For a conflict: the row as it stands now, in words."""
 
 
+DONE_LABELS = {
+    "comment": "已记录",
+    "raise": "已列入问题",
+    "return": "已退回返工",
+    "approve": "已销号",
+    "reject": "已退回整改",
+}
+"""What an applied act did, in a word or two (the office's 结果 column)."""
+
+
 def action_view(action: LeaderAction, current: str = "") -> ActionView:
     return ActionView(
         id=str(action.id),
@@ -147,7 +161,9 @@ def action_view(action: LeaderAction, current: str = "") -> ActionView:
         acted_at=action.acted_at,
         author=action.author_name,
         state=action.state,
-        state_label=STATE_LABELS.get(action.state, action.state),
+        state_label=DONE_LABELS.get(action.kind, "已采用")
+        if action.state == "applied"
+        else STATE_LABELS.get(action.state, action.state),
         outcome=action.outcome,
         current=current,
     )

@@ -32,6 +32,7 @@ from mingjing.domain.errors import DomainError
 from mingjing.domain.models import LeaderAction
 from mingjing.domain.review import (
     DECISIONS,
+    OWN_ROW,
     ActionView,
     action_statement,
     action_view,
@@ -177,6 +178,10 @@ class Review:
             if p["id"] == problem_id:
                 return p, "领导班子"
         raise DomainError("审阅文件中没有这个问题。")
+
+    def responsible_for(self, row: dict[str, Any]) -> bool:
+        """The leader is this row's 责任领导 or 责任人: someone else signs it off."""
+        return self.leader_id in (row.get("leader_id"), row.get("owner_id"))
 
     def awaiting_sign_off(self) -> list[dict[str, Any]]:
         return [r for r in self.ledger if r["state"] == AWAITING_SIGN_OFF]
@@ -325,6 +330,8 @@ def _target(review: Review, target_kind: str, target_id: str) -> tuple[int, str]
         return row["revision"], rectification_label(
             row["serial"], row["problem"] or row["measure"], row["state_label"], row["progress"]
         )
+    if target_kind == "team":
+        return 0, "领导班子对照检查材料"
     if target_kind == "problem":
         problem, owner = review.problem(target_id)
         return problem["revision"], f"{owner}的问题：{problem['text']}"
@@ -345,9 +352,17 @@ def record_action(
     """Write and sign one act; a new 销号 decision on a row replaces an unsent earlier one."""
     text = check_action(kind, target_kind, text)
     revision, label = _target(review, target_kind, target_id)
-    if kind in DECISIONS and review.ledger_row(target_id)["state"] != AWAITING_SIGN_OFF:
-        raise DomainError("这项整改不在“已完成待销号”状态，无需销号签批。")
-    if kind in ("return", "raise") and review.statement(target_id)["member_id"] == review.leader_id:
+    if kind in DECISIONS:
+        row = review.ledger_row(target_id)
+        if row["state"] != AWAITING_SIGN_OFF:
+            raise DomainError("这项整改不在“已完成待销号”状态，无需销号签批。")
+        if review.responsible_for(row):
+            raise DomainError(OWN_ROW.format("您"))
+    if (
+        target_kind == "self_check"
+        and kind in ("return", "raise")
+        and review.statement(target_id)["member_id"] == review.leader_id
+    ):
         raise DomainError("这是您本人的材料：请在“个人自查”中自己修改，不能对自己退回或指出问题。")
     if kind == "return" and review.statement(target_id)["state"] not in ("submitted", "accepted"):
         raise DomainError("这份材料不是已提交的状态，无需退回。")

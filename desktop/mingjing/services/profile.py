@@ -48,6 +48,13 @@ def load_profile(data_dir: Path) -> Profile:
     return Profile(_login_name())
 
 
+def office_operator(data_dir: Path) -> str:
+    """The office's 经办人 as set up with the campaign; empty where none was named
+    (the computer's login name is not a name to print)."""
+    profile = load_profile(data_dir)
+    return profile.display_name if profile.role == "secretary" else ""
+
+
 def save_profile(data_dir: Path, profile: Profile) -> None:
     """Write the profile atomically (a half-written one would lose who we are)."""
     path = data_dir / PROFILE_FILE

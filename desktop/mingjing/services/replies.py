@@ -58,6 +58,7 @@ def write_reply(
     seal_to: PublicKeys | None = None,
     reviewer_id: str | None = None,
     reviewed_at: dt.datetime | None = None,
+    by: str = "",
 ) -> Path:
     """Write a reply package (the office's review of one hand-in revision),
     signed by the office and sealed to the member's computer if its keys are known."""
@@ -85,7 +86,9 @@ def write_reply(
         signer_name=reviewer,
         seal_to=seal_to,
     )
-    name = f"{member_name}-审核回复-第{submission_revision}次{SUFFIXES['reply']}"
+    # ``by`` (a leader who returned it) keeps the file apart from the office's own reply.
+    who = f"-{by}退回" if by else ""
+    name = f"{member_name}-审核回复-第{submission_revision}次{who}{SUFFIXES['reply']}"
     # A path without a file ending is a folder (created if missing), as for hand-ins.
     folder = out.is_dir() or not out.suffix
     return write_file_atomically(out / name if folder else out, blob)

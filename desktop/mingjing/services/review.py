@@ -188,6 +188,7 @@ def reply_file(
     reviewer_id: str | None,
     identity: Identity,
     comment: str | None = None,
+    by: str = "",
 ) -> Path:
     """The member's reply file for ``check`` as it now stands (reviewed, with its
     comment unless ``comment`` is given), sealed to their computer if its keys are known."""
@@ -210,4 +211,5 @@ def reply_file(
         reviewed_at=check.reviewed_at,
         identity=identity,
         seal_to=member_keys(member),
+        by=by,
     )

@@ -53,6 +53,7 @@ from mingjing.domain.models import (
 from mingjing.domain.review import (
     ACTION_LABELS,
     ALLOWED,
+    OWN_ROW,
     ActionView,
     action_statement,
     action_view,
@@ -269,6 +270,7 @@ def review_payload(
             "leader_id": row.leader_id,
             "department": row.department,
             "owner": row.owner,
+            "owner_id": row.owner_id,
             "deadline": row.deadline.isoformat() if row.deadline else None,
             "deadline_text": row.deadline_text,
             "state": row.state,
@@ -505,12 +507,24 @@ def _describe(session: Session, target_kind: str, target_id: uuid.UUID) -> tuple
         if problem is None or problem.deleted_at is not None:
             return None, "这个问题已被删除"
         return problem.revision, problem.text
+    if target_kind == "team":
+        campaign = session.get(Campaign, target_id)
+        if campaign is None:
+            return None, "找不到这个专项行动"
+        return 0, "领导班子对照检查材料"
     check_row = session.get(SelfCheck, target_id)
     if check_row is None or check_row.deleted_at is not None:
         return None, "这份自查材料已被删除"
     member = session.get(Member, check_row.member_id)
     name = member.name if member else ""
     return check_row.revision, f"{name}的对照检查材料（{check_row.state.label}）"
+
+
+def _next_order(session: Session, *where: Any) -> int:
+    last = session.scalar(
+        select(Problem.sort_order).where(*where).order_by(Problem.sort_order.desc()).limit(1)
+    )
+    return (last or 0) + 1
 
 
 def _apply(
@@ -528,6 +542,8 @@ def _apply(
         assert row is not None
         if row.state is not RectificationState.AWAITING_SIGN_OFF:
             raise DomainError(f"这项整改现在是“{row.state.label}”，不是“已完成待销号”。")
+        if leader.id in (row.responsible_leader_id, row.owner_id):
+            raise DomainError(OWN_ROW.format(leader.name))
         if kind == "approve":
             row.state = rectification_step(row.state, RectificationEvent.SIGN_OFF)
             row.signed_off_by_id = leader.id
@@ -540,18 +556,23 @@ def _apply(
         row.returned_reason = action.text
         row.completed_at = None
         return "已退回整改中。", None
+    if action.target_kind == "team":  # a problem of the leadership team
+        campaign = session.get(Campaign, action.target_id)
+        assert campaign is not None and campaign.unit.team is not None
+        session.add(
+            Problem(
+                campaign_id=campaign.id,
+                owner_team_id=campaign.unit.team.id,
+                text=action.text,
+                source=Source.SUPERIOR,
+                severity=Severity.GENERAL,
+                sort_order=_next_order(session, Problem.owner_team_id == campaign.unit.team.id),
+            )
+        )
+        return "已列入领导班子问题清单（来源：上级点）。", None
     self_check = session.get(SelfCheck, action.target_id)
     assert self_check is not None
     if kind == "raise":
-        last = session.scalar(
-            select(Problem.sort_order)
-            .where(
-                Problem.campaign_id == self_check.campaign_id,
-                Problem.owner_member_id == self_check.member_id,
-            )
-            .order_by(Problem.sort_order.desc())
-            .limit(1)
-        )
         session.add(
             Problem(
                 campaign_id=self_check.campaign_id,
@@ -559,7 +580,11 @@ def _apply(
                 text=action.text,
                 source=Source.SUPERIOR,
                 severity=Severity.GENERAL,
-                sort_order=(last or 0) + 1,
+                sort_order=_next_order(
+                    session,
+                    Problem.campaign_id == self_check.campaign_id,
+                    Problem.owner_member_id == self_check.member_id,
+                ),
             )
         )
         return "已列入本人问题（来源：上级点）。", None
@@ -598,6 +623,7 @@ def _return_writer(
             reviewer=reviewer,
             reviewer_id=str(leader.id),
             identity=identity,
+            by=leader.name,
         )
 
     return write
@@ -639,7 +665,9 @@ def import_review_reply(
                 source,
                 f"签名密钥（指纹 {package.signer.fingerprint}）不是{leader.name}电脑登记的密钥",
             )
-        if made.last_reply_at is not None and written_at <= made.last_reply_at:
+        if made.last_reply_at is not None and written_at == made.last_reply_at:
+            raise PackageError(source, "这份审阅意见已经导入过")
+        if made.last_reply_at is not None and written_at < made.last_reply_at:
             raise PackageError(
                 source,
                 f"这是{leader.name}较早的一份审阅意见，之后的一份已经导入过，不再采用",

@@ -37,7 +37,7 @@ def test_export_then_import_then_settle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The leader whose laptop's keys are known is chosen; the others say why not.
-    assert tab.leader_choice.currentText().startswith("孙珺")
+    assert tab.leader_choice.currentText().startswith("刘志堃")
     labels = [tab.leader_choice.itemText(i) for i in range(tab.leader_choice.count())]
     assert sum("未登记电脑密钥" in x for x in labels) == len(labels) - 1
 
@@ -48,11 +48,11 @@ def test_export_then_import_then_settle(
     tab.export_button.click()
     qtbot.wait_until(lambda: bool(told), timeout=30_000)
     (review_path,) = tmp_path.glob("*.mjreview")
-    assert "只有孙珺的电脑能打开" in told[0]
+    assert "只有刘志堃的电脑能打开" in told[0]
 
     location, laptop = leader_laptop
     review = lr.open_review(location, review_path)
-    first, second = review.awaiting_sign_off()[:2]
+    first, second = [r for r in review.awaiting_sign_off() if not review.responsible_for(r)][:2]
     lr.record_action(laptop, location, review, "approve", "rectification", first["id"], "同意。")
     lr.record_action(laptop, location, review, "approve", "rectification", second["id"], "同意。")
     update_row(office, second["id"], {"remarks": "审阅后补充了材料。"})

@@ -26,7 +26,7 @@ def review_file(
     made = export_review(
         office,
         cid,
-        "孙珺",
+        "刘志堃",
         tmp_path / "out",
         identity=office_identity,
         made_by="杨慧琳",
@@ -79,12 +79,12 @@ def test_open_read_act_and_export(
 
     # Statements: the team's first, then each hand-in; the reader shows the printed text.
     assert page.people.count() == len(review.statements) + 1
-    own = next(i for i, s in enumerate(review.statements) if s["name"] == "孙珺") + 1
+    own = next(i for i, s in enumerate(review.statements) if s["name"] == "刘志堃") + 1
     page.people.setCurrentRow(own)
     assert "个人对照检查材料" in page.reader.toPlainText()
     assert not page.return_button.isEnabled() and not page.raise_button.isEnabled()  # her own
     other = next(i for i, s in enumerate(review.statements) if s["state"] == "submitted"
-                 and s["name"] != "孙珺") + 1  # fmt: skip
+                 and s["name"] != "刘志堃") + 1  # fmt: skip
     page.people.setCurrentRow(other)
     assert page.return_button.isEnabled()
     asked: list[tuple[str, bool]] = []
@@ -102,14 +102,21 @@ def test_open_read_act_and_export(
     # 销号: only rows awaiting it are listed first; a decision shows beside the state.
     page.tabs.setCurrentIndex(2)
     assert page.ledger_model.rowCount() == len(review.awaiting_sign_off())
-    page.ledger_view.selectRow(0)
+    rows = page.ledger_model.rows
+    own = next(i for i, r in enumerate(rows) if review.responsible_for(r))
+    page.ledger_view.selectRow(own)  # 刘志堃's own row: someone else signs it off
+    assert "（本人负责）" in page.ledger_model.index(own, 6).data()
+    assert not page.approve_button.isEnabled() and page.approve_button.toolTip()
+    signable = next(i for i, r in enumerate(rows) if not review.responsible_for(r))
+    page.ledger_view.selectRow(signable)
     assert page.approve_button.isEnabled()
     with qtbot.wait_signal(page.acted, timeout=10_000):
         page.approve_button.click()
     assert asked == [("退回返工", True), ("同意销号", False)]
-    assert "（您：同意销号）" in page.ledger_model.index(0, 6).data()
+    assert "（您：同意销号）" in page.ledger_model.index(signable, 6).data()
+    assert page._selected_row() == rows[signable]  # still selected after acting
     assert page.actions_model.rowCount() == 2
-    assert "未发出 2 条" in page.info.text()
+    assert "未导出 2 条" in page.info.text()
 
     told: list[str] = []
     monkeypatch.setattr(ReviewPage, "ask_folder", classmethod(lambda c, p: str(tmp_path / "u")))
@@ -133,7 +140,9 @@ def test_a_draft_can_be_withdrawn(
     monkeypatch.setattr(
         ReviewPage, "ask_opinion", classmethod(lambda c, p, t, a, pr, r: "要再具体些。")
     )
-    page.people.setCurrentRow(1)
+    assert page.review is not None
+    with_problems = next(i for i, s in enumerate(page.review.statements) if s["problems"])
+    page.people.setCurrentRow(with_problems + 1)
     with qtbot.wait_signal(page.acted, timeout=10_000):
         page.comment_problem_button.click()
     page.actions_view.selectRow(0)

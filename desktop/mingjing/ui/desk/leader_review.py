@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from mingjing.domain.review import ActionView
 from mingjing.exchange.package import SUFFIXES
 from mingjing.services.identity import load_identity
-from mingjing.services.profile import load_profile
+from mingjing.services.profile import load_profile, office_operator
 from mingjing.services.review_packages import (
     LeaderChoice,
     ReplyRead,
@@ -244,7 +244,7 @@ class LeaderReviewTab(DeskTab):
                 choice.id,
                 Path(folder),
                 identity=load_identity(location.data_dir),
-                made_by=load_profile(location.data_dir).display_name,
+                made_by=office_operator(location.data_dir),
                 today=today,
                 materials=attached,
             )
@@ -328,7 +328,9 @@ class LeaderReviewTab(DeskTab):
                 reviewer=load_profile(location.data_dir).display_name,
             )
 
-        def done(_: object) -> None:
+        def done(view: object) -> None:
+            assert isinstance(view, ActionView)
+            self.tell_info(self, view.outcome)
             self.reload()
             self.changed.emit()
 

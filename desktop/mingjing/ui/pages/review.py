@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -242,6 +242,8 @@ class LedgerModel(RowsTableModel):
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
         self.decided: dict[str, str] = {}
+        self.own: set[str] = set()
+        """Rows the leader is responsible for: someone else signs them off."""
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -250,6 +252,8 @@ class LedgerModel(RowsTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             state = row["state_label"]
+            if row["id"] in self.own:
+                state += "（本人负责）"
             if row["id"] in self.decided:
                 state += f"（您：{self.decided[row['id']]}）"
             values = (
@@ -476,7 +480,7 @@ class ReviewPage(QWidget):
         header = self.ledger_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((48, 260, 260, 80, 80, 120, 150)):
+        for column, width in enumerate((44, 230, 230, 70, 70, 100, 170)):
             self.ledger_view.setColumnWidth(column, width)
         self.ledger_view.selectionModel().selectionChanged.connect(self._ledger_selected)
         layout.addWidget(self.ledger_view, 1)
@@ -510,7 +514,7 @@ class ReviewPage(QWidget):
         self.actions_view.selectionModel().selectionChanged.connect(self._action_selected)
         layout.addWidget(self.actions_view, 1)
         row = QHBoxLayout()
-        self.withdraw_button = QPushButton(self.tr("撤回这条意见"), tab)
+        self.withdraw_button = QPushButton(self.tr("删除（未导出的）"), tab)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.withdraw_button.setEnabled(False)
         row.addWidget(self.withdraw_button)
@@ -522,7 +526,6 @@ class ReviewPage(QWidget):
 
     def set_database(self, db: Any) -> None:
         self.db = db
-        self.open_button.setEnabled(True)
         self.reload()
 
     def reload(self) -> None:
@@ -555,6 +558,9 @@ class ReviewPage(QWidget):
     def _loaded(self, result: object) -> None:
         assert isinstance(result, tuple)
         review, acts, role = result
+        self.open_button.setEnabled(role == "leader")
+        if role != "leader":
+            self.open_button.setToolTip(self.tr("领导在本人的电脑上打开办公室发来的审阅文件"))
         if review is None:
             if role not in ("leader", "staff"):
                 text = self.tr(
@@ -634,8 +640,10 @@ class ReviewPage(QWidget):
             self.preview = PdfPreview(self.materials_stack)
             self.materials_stack.addWidget(self.preview)
         data = review.materials_pdf()
-        self.preview.set_document(data, page_count(data))
         self.materials_stack.setCurrentWidget(self.preview)
+        self.preview.set_document(data, page_count(data))
+        # Laid out once the tab has its size: 适合宽度 then fits the real width.
+        QTimer.singleShot(0, lambda: self.preview.show_page(self.preview.index))
 
     def _show_actions(self, acts: list[ActionView]) -> None:
         self.my_acts = acts
@@ -649,11 +657,11 @@ class ReviewPage(QWidget):
         drafts = sum(1 for a in acts if a.state == "draft")
         made = review.made_on
         said = self.tr(
-            "{0}　{1}　办公室{2}于{3}年{4}月{5}日导出　已写意见 {6} 条，其中未发出 {7} 条"
+            "{0}　{1}　办公室{2}于{3}年{4}月{5}日导出　已写意见 {6} 条，其中未导出 {7} 条"
         ).format(
             review.unit,
             review.campaign_title,
-            review.made_by,
+            f"（{review.made_by}）" if review.made_by else "",
             made.year,
             made.month,
             made.day,
@@ -694,15 +702,22 @@ class ReviewPage(QWidget):
                 self.problem_choice.count() - 1, p["text"], Qt.ItemDataRole.ToolTipRole
             )
         self.comment_problem_button.setEnabled(bool(problems))
-        member = statement is not None
+        team = statement is None
         mine = statement is not None and statement["member_id"] == review.leader_id
-        self.comment_statement_button.setEnabled(member)
-        self.raise_button.setEnabled(member and not mine)
+        self.comment_statement_button.setEnabled(True)
+        self.raise_button.setEnabled(not mine)
         self.return_button.setEnabled(
-            member
-            and not mine
-            and statement is not None
-            and statement["state"] in ("submitted", "accepted")
+            statement is not None and not mine and statement["state"] in ("submitted", "accepted")
+        )
+        self.return_button.setToolTip(
+            self.tr("领导班子对照检查材料由办公室汇总起草，修改意见请用“点评材料”。")
+            if team
+            else self.tr("这是您本人的材料，请在“个人自查”中修改。")
+            if mine
+            else ""
+        )
+        self.raise_button.setToolTip(
+            self.tr("这是您本人的材料，请在“个人自查”中修改。") if mine else ""
         )
 
     def comment_problem(self) -> None:
@@ -713,25 +728,45 @@ class ReviewPage(QWidget):
             self,
             self.tr("点评"),
             self.tr("问题：{0}").format(self.problem_choice.currentText()),
-            self.tr("点评意见（上级点）："),
+            self.tr("点评意见："),
             True,
         )
         if text:
             self._record("comment", "problem", problem_id, text)
 
     def act_on_statement(self, kind: str) -> None:
+        review = self.review
+        if review is None or self.people.currentItem() is None:
+            return
         statement = self._current_statement()
-        if statement is None:
+        if statement is None:  # the leadership team's material
+            team_titles = {
+                "comment": (self.tr("点评"), self.tr("对领导班子对照检查材料的点评意见：")),
+                "raise": (
+                    self.tr("指出问题"),
+                    self.tr("班子没有查摆到、应列入班子问题清单的（来源记为“上级点”）："),
+                ),
+            }
+            if kind not in team_titles:
+                return
+            title, prompt = team_titles[kind]
+            text = self.ask_opinion(self, title, self.tr("领导班子对照检查材料"), prompt, True)
+            if text:
+                self._record(kind, "team", review.campaign_id, text)
             return
         titles = {
             "comment": (self.tr("点评"), self.tr("对这份材料的点评意见：")),
             "raise": (
                 self.tr("指出问题"),
-                self.tr("本人没有查摆到、需要列为问题的（来源记为“上级点”）："),
+                self.tr("{0}同志没有查摆到、应列为问题的（来源记为“上级点”）：").format(
+                    statement["name"]
+                ),
             ),
             "return": (
                 self.tr("退回返工"),
-                self.tr("退回后，办公室会把意见转给本人，修改后重新提交。请写明需要修改的地方："),
+                self.tr(
+                    "退回后，办公室会把意见转给{0}同志，修改后重新提交。请写明需要修改的地方："
+                ).format(statement["name"]),
             ),
         }
         title, prompt = titles[kind]
@@ -752,8 +787,14 @@ class ReviewPage(QWidget):
             rows = review.awaiting_sign_off()
         elif wanted == "overdue":
             rows = [r for r in rows if r["urgency"] == "overdue"]
+        chosen = self._selected_row()
+        self.ledger_model.own = {r["id"] for r in review.ledger if review.responsible_for(r)}
         self.ledger_model.set_rows(rows)
         self.ledger_view.resizeRowsToContents()
+        if chosen is not None:  # the same row stays selected after acting on it
+            ids = [r["id"] for r in rows]
+            if chosen["id"] in ids:
+                self.ledger_view.selectRow(ids.index(chosen["id"]))
         self._ledger_selected()
 
     def _selected_row(self) -> dict[str, Any] | None:
@@ -762,9 +803,13 @@ class ReviewPage(QWidget):
 
     def _ledger_selected(self) -> None:
         row = self._selected_row()
-        awaiting = row is not None and row["state"] == "awaiting_sign_off"
+        own = row is not None and row["id"] in self.ledger_model.own
+        awaiting = row is not None and row["state"] == "awaiting_sign_off" and not own
         self.approve_button.setEnabled(awaiting)
         self.reject_button.setEnabled(awaiting)
+        tip = self.tr("这项整改由您负责，由其他领导或主要负责同志审批销号。") if own else ""
+        self.approve_button.setToolTip(tip)
+        self.reject_button.setToolTip(tip)
         self.comment_row_button.setEnabled(row is not None)
 
     def act_on_row(self, kind: str) -> None:
