@@ -769,6 +769,26 @@ def leader_actions(
 
 
 @office
+def comments_on(db: Database, target_ids: Sequence[str]) -> list[ActionView]:
+    """Leaders' acts on these statements, problems or ledger rows, oldest first:
+    shown where the office reads them (审核, the ledger)."""
+    ids = [uuid.UUID(i) for i in target_ids]
+    if not ids:
+        return []
+    with db.read() as session:
+        rows = session.scalars(
+            select(LeaderAction)
+            .where(
+                LeaderAction.target_id.in_(ids),
+                LeaderAction.deleted_at.is_(None),
+                LeaderAction.state.in_(("applied", "conflict", "skipped")),
+            )
+            .order_by(LeaderAction.acted_at)
+        ).all()
+        return [action_view(a) for a in rows]
+
+
+@office
 def settle_conflict(
     db: Database,
     action_id: str,

@@ -65,7 +65,12 @@ def test_take_in_files_then_return_one_for_rework(
     seen: list[str] = []
 
     def answer(
-        cls: object, parent: object, view: object, status: object, draft: str = ""
+        cls: object,
+        parent: object,
+        view: object,
+        status: object,
+        draft: str = "",
+        comments: object = (),
     ) -> tuple[str, str]:
         seen.append(view.member_name)  # type: ignore[attr-defined]
         return "returned", "请补充具体事例。"
@@ -109,7 +114,9 @@ def test_review_warns_of_gaps_and_keeps_a_comment_when_no_folder_is_chosen(
 
     drafts: list[str] = []
 
-    def answer(cls: object, p: object, v: object, s: object, draft: str = "") -> tuple[str, str]:
+    def answer(
+        cls: object, p: object, v: object, s: object, draft: str = "", comments: object = ()
+    ) -> tuple[str, str]:
         drafts.append(draft)
         return "returned", "请逐项对号入座。"
 
@@ -125,3 +132,21 @@ def test_review_warns_of_gaps_and_keeps_a_comment_when_no_folder_is_chosen(
     tab.review_selected()
     qtbot.wait_until(lambda: len(drafts) == 2, timeout=5_000)
     assert drafts == ["", "请逐项对号入座。"]
+
+
+def test_the_reading_view_shows_what_leaders_said() -> None:
+    import datetime as dt
+
+    from mingjing.domain.review import ActionView
+    from mingjing.ui.desk.statement import comments_html
+
+    said = ActionView(
+        id="a", kind="comment", kind_label="领导点评", target_kind="problem", target_id="p2",
+        target_label="", text="事例要写清<时间>。",
+        acted_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC), author="刘志堃",
+        state="applied", state_label="已记录",
+    )  # fmt: skip
+    html = comments_html([said], {"p1": 1, "p2": 2})
+    assert "领导审阅意见" in html and "刘志堃" in html and "（针对问题 2）" in html
+    assert "&lt;时间&gt;" in html and "<时间>" not in html
+    assert comments_html([], {}) == ""

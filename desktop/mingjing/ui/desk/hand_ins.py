@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.review import ActionView
 from mingjing.domain.text import cn_date
 from mingjing.exchange.package import SUFFIXES
 from mingjing.services.identity import load_identity
 from mingjing.services.review import HandIns, HandInStatus, hand_ins, review
+from mingjing.services.review_packages import comments_on
 from mingjing.services.self_check import SelfCheckView, read_self_check
 from mingjing.services.submissions import ImportReport, Outcome, import_submissions
 from mingjing.ui.desk.base import DeskTab, RowsTableModel
@@ -122,6 +125,7 @@ class ReviewDialog(QDialog):
         status: HandInStatus,
         parent: QWidget | None = None,
         draft: str = "",
+        comments: Sequence[ActionView] = (),
     ) -> None:
         super().__init__(parent)
         self.view = view
@@ -146,7 +150,7 @@ class ReviewDialog(QDialog):
         self.gaps.setVisible(bool(gaps))
         layout.addWidget(self.gaps)
         self.browser = QTextBrowser(self)
-        self.browser.setHtml(statement_html(view))
+        self.browser.setHtml(statement_html(view, comments))
         layout.addWidget(self.browser, 1)
         layout.addWidget(
             QLabel(self.tr("审核意见（退回返工时必填，会写入回复文件发给本人）："), self)
@@ -385,9 +389,14 @@ class HandInsTab(DeskTab):
 
     @classmethod
     def ask_review(
-        cls, parent: QWidget, view: SelfCheckView, status: HandInStatus, draft: str = ""
+        cls,
+        parent: QWidget,
+        view: SelfCheckView,
+        status: HandInStatus,
+        draft: str = "",
+        comments: Sequence[ActionView] = (),
     ) -> tuple[str, str] | None:
-        dialog = ReviewDialog(view, status, parent, draft)
+        dialog = ReviewDialog(view, status, parent, draft, comments)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.decision is None:
             return None
         return dialog.decision, dialog.comment.toPlainText().strip()
@@ -407,11 +416,18 @@ class HandInsTab(DeskTab):
             self.tell_info(self, self.tr("{0} 还没有提交自查材料。").format(status.name))
             return
         db, check_id = self.context.db, status.self_check_id
-        self.run(lambda: read_self_check(db, check_id), lambda view: self._review(view, status))
 
-    def _review(self, view: object, status: HandInStatus) -> None:
+        def work() -> tuple[SelfCheckView, list[ActionView]]:
+            view = read_self_check(db, check_id)
+            return view, comments_on(db, [check_id, *(p.id for p in view.problems)])
+
+        self.run(work, lambda got: self._review(got, status))
+
+    def _review(self, got: object, status: HandInStatus) -> None:
+        assert isinstance(got, tuple)
+        view, comments = got
         assert isinstance(view, SelfCheckView)
-        answer = self.ask_review(self, view, status, self.drafts.get(view.id, ""))
+        answer = self.ask_review(self, view, status, self.drafts.get(view.id, ""), comments)
         if answer is None or self.context is None:
             return
         decision, comment = answer

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from mingjing.domain.enums import DeadlineKind, Level, StudyForm
+from mingjing.domain.review import ActionView
 from mingjing.domain.text import cn_date
 from mingjing.services.self_check import MeasureView, SelfCheckView, StudyView
 
@@ -22,7 +24,23 @@ def _deadline(m: MeasureView) -> str:
     return kind.label
 
 
-def statement_html(view: SelfCheckView) -> str:
+def comments_html(comments: Sequence[ActionView], problems: dict[str, int]) -> str:
+    """Leaders' 点评 and other acts on a statement, for the office's reading view."""
+    if not comments:
+        return ""
+    items = []
+    for c in comments:
+        when = c.acted_at.astimezone()
+        about = f"（针对问题 {problems[c.target_id]}）" if c.target_id in problems else ""
+        items.append(
+            f"<li><b>{escape(c.author)}</b>　{escape(c.kind_label)}{about}："
+            f"{escape(c.text) or '（无）'}"
+            f"　<i>{when.month}月{when.day}日，{escape(c.state_label)}</i></li>"
+        )
+    return "<h4>领导审阅意见</h4><ul>" + "".join(items) + "</ul>"
+
+
+def statement_html(view: SelfCheckView, comments: Sequence[ActionView] = ()) -> str:
     """HTML for a QTextBrowser: headings numbered as units print them."""
     categories = dict(view.cause_categories)
     parts = [
@@ -30,6 +48,7 @@ def statement_html(view: SelfCheckView) -> str:
         f"<p align='center'>{escape(view.member_name)}"
         f"{'（' + escape(view.member_position) + '）' if view.member_position else ''}</p>",
     ]
+    parts.append(comments_html(comments, {p.id: n for n, p in enumerate(view.problems, 1)}))
     if view.hints:
         parts.append("<h4>审核提示</h4><ul>")
         parts += [f"<li>{escape(h.message)}</li>" for h in view.hints]
