@@ -305,7 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     settle.add_argument("action_id", metavar="编号", nargs="?", help="意见编号；不写则列出待确认的")
     settle_choice = settle.add_mutually_exclusive_group()
     settle_choice.add_argument("--apply", action="store_true", help="采用")
-    settle_choice.add_argument("--skip", action="store_true", help="不采用")
+    settle_choice.add_argument(
+        "--skip", action="store_true", help="不采用（须用 --reason 写明理由）"
+    )
+    settle.add_argument("--reason", metavar="理由", default="", help="不采用的理由")
     strict_help = "表格中有任何一行需要改正时，整个文件都不导入（退出码 3）"
     roster_import = action(
         "roster", "干部名单", "import", "从 Excel（.xlsx）或 CSV 表格导入干部名单"
@@ -645,6 +648,7 @@ def run_review(args: argparse.Namespace, location: DataLocation, db: Any) -> int
         identity=load_identity(location.data_dir),
         replies_dir=replies_dir,
         reviewer=profile.display_name,
+        reason=args.reason,
     )
     _print(settled.outcome)
     return EXIT_OK

@@ -197,6 +197,9 @@ def test_a_changed_row_waits_for_the_secretary(
     assert (read.applied, read.conflicts) == (0, 1)
     (held,) = leader_actions(office, _cid(office), conflicts_only=True)
     assert held.kind == "approve" and "序号" in held.target_label and "已完成待销号" in held.current
+    assert "审阅文件导出后的改动" in held.current and "补充了会议纪要" in held.current
+    with pytest.raises(DomainError, match="写明理由"):
+        settle_conflict(office, held.id, False, **args)  # type: ignore[arg-type]
     with office.read() as session:
         still = session.get(Rectification, uuid.UUID(row["id"]))
         assert still is not None and still.state is RectificationState.AWAITING_SIGN_OFF

@@ -23,7 +23,7 @@ import base64
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -765,7 +765,33 @@ def leader_actions(
         if conflicts_only:
             query = query.where(LeaderAction.state == "conflict")
         rows = session.scalars(query.order_by(LeaderAction.acted_at.desc())).all()
-        return [_view(session, a) for a in rows]
+        views = [_view(session, a) for a in rows]
+        exported = {
+            a.id: made.created_at
+            for a in rows
+            if a.state == "conflict" and (made := session.get(ReviewExport, a.review_id))
+        }
+    return [
+        replace(v, current=v.current + _changes_since(db, v, exported[uuid.UUID(v.id)]))
+        if v.target_kind == "rectification" and uuid.UUID(v.id) in exported
+        else v
+        for v in views
+    ]
+
+
+def _changes_since(db: Database, view: ActionView, since: dt.datetime) -> str:
+    """What was done to a ledger row after the review file was made, field by field:
+    the secretary sees what the leader did not."""
+    from mingjing.services.history import ledger_row_history
+
+    try:
+        lines = [h for h in ledger_row_history(db, view.target_id) if h.at >= since]
+    except DomainError:
+        return ""
+    changes = [w for h in lines for w in h.what]
+    if not changes:
+        return ""
+    return "。审阅文件导出后的改动：" + "；".join(changes)
 
 
 @office
@@ -797,8 +823,12 @@ def settle_conflict(
     identity: Identity,
     replies_dir: Path,
     reviewer: str,
+    reason: str = "",
 ) -> ActionView:
-    """The secretary's decision on an act held as a conflict: apply it now, or skip it."""
+    """The secretary's decision on an act held as a conflict: apply it now, or skip it
+    (saying why: the leader's word is not set aside without one)."""
+    if not apply and not reason.strip():
+        raise DomainError("不采用领导的意见时，请写明理由。")
 
     with db.transaction() as session:
         action = session.get(LeaderAction, uuid.UUID(action_id))
@@ -806,7 +836,7 @@ def settle_conflict(
             raise DomainError("这条审阅意见不在待确认之列。")
         if not apply:
             action.state = "skipped"
-            action.outcome = "办公室确认不采用（审阅后内容已有改动）。"
+            action.outcome = f"办公室确认不采用：{reason.strip()}"
             return _view(session, action)
         leader = session.get(Member, action.author_id)
         assert leader is not None

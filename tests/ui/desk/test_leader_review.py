@@ -67,6 +67,11 @@ def test_export_then_import_then_settle(
     assert tab.model.index(held, 5).data() == "待确认"
     tab.view.selectRow(held)
     assert tab.apply_button.isEnabled() and "现在：" in tab.detail.text()
+    assert "审阅文件导出后的改动" in tab.detail.text()
+    # 不采用 needs a reason: cancelling the question changes nothing.
+    monkeypatch.setattr(LeaderReviewTab, "ask_skip_reason", classmethod(lambda c, p, a: None))
+    tab.skip_button.click()
+    assert tab.model.rows[held].state == "conflict"
     with qtbot.wait_signal(tab.changed, timeout=10_000):
         tab.apply_button.click()
     qtbot.wait_until(lambda: all(a.state == "applied" for a in tab.model.rows), timeout=10_000)

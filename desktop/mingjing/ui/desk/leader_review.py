@@ -315,6 +315,11 @@ class LeaderReviewTab(DeskTab):
         chosen = self._chosen()
         if self.context is None or chosen is None or chosen.state != "conflict":
             return
+        reason = ""
+        if not apply:
+            reason = self.ask_skip_reason(self, chosen) or ""
+            if not reason:
+                return
         db, location = self.context.db, self.context.location
         replies = self._replies_dir()
 
@@ -326,6 +331,7 @@ class LeaderReviewTab(DeskTab):
                 identity=load_identity(location.data_dir),
                 replies_dir=replies,
                 reviewer=load_profile(location.data_dir).display_name,
+                reason=reason,
             )
 
         def done(view: object) -> None:
@@ -335,6 +341,21 @@ class LeaderReviewTab(DeskTab):
             self.changed.emit()
 
         self.run(work, done, write=True)
+
+    @classmethod
+    def ask_skip_reason(cls, parent: QWidget, action: ActionView) -> str | None:
+        from PySide6.QtWidgets import QDialog
+
+        from mingjing.ui.desk.ledger_dialogs import ReasonDialog
+
+        dialog = ReasonDialog(
+            parent.tr("不采用"),
+            parent.tr("不采用{0}的这条意见（{1}），请写明理由，会记入审阅记录：").format(
+                action.author, action.kind_label
+            ),
+            parent,
+        )
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     @classmethod
     def ask_folder(cls, parent: QWidget) -> str:
