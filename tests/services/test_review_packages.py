@@ -77,7 +77,7 @@ def test_round_trip_signs_off_returns_and_raises(
 ) -> None:
     location, laptop = leader
     path = _export(office, office_identity, tmp_path / "out")
-    assert path.name == f"{LEADER}-领导审阅-20251120.mjreview"
+    assert path.name.startswith(f"{LEADER}-领导审阅-20251120-") and path.suffix == ".mjreview"
     with pytest.raises(PackageError, match="另一台电脑"):  # sealed: not even the office reads it
         read_package(path, identity=office_identity)
     review = lr.open_review(location, path)
@@ -115,13 +115,13 @@ def test_round_trip_signs_off_returns_and_raises(
     )  # fmt: skip
     with pytest.raises(DomainError, match="写明理由"):
         lr.record_action(laptop, location, review, "reject", "rectification", awaiting[1]["id"])
-    assert len(lr.my_actions(laptop, review.review_id)) == 5
+    assert len(lr.my_actions(laptop, review)) == 5
 
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
     assert reply.suffix == ".mjreviewreply"
-    assert {a.state for a in lr.my_actions(laptop, review.review_id)} == {"sent"}
+    assert {a.state for a in lr.my_actions(laptop, review)} == {"sent"}
     with pytest.raises(DomainError, match="已经发给办公室"):
-        lr.withdraw_action(laptop, lr.my_actions(laptop, review.review_id)[0].id)
+        lr.withdraw_action(laptop, lr.my_actions(laptop, review)[0].id)
 
     replies = tmp_path / "replies"
     read = import_review_reply(
@@ -222,10 +222,10 @@ def test_a_later_decision_replaces_an_unsent_one(
     row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"])
     lr.record_action(laptop, location, review, "reject", "rectification", row["id"], "再看看。")
-    (only,) = lr.my_actions(laptop, review.review_id)
+    (only,) = lr.my_actions(laptop, review)
     assert only.kind == "reject"
     lr.withdraw_action(laptop, only.id)
-    assert lr.my_actions(laptop, review.review_id) == []
+    assert lr.my_actions(laptop, review) == []
 
 
 def test_review_needs_the_leaders_key_and_a_leader(
@@ -387,7 +387,7 @@ def test_a_leader_does_not_sign_off_a_row_they_are_responsible_for(
     assert own, "the demo has a row awaiting 销号 that 刘志堃 is responsible for"
     with pytest.raises(DomainError, match="不能由本人审批销号"):
         lr.record_action(laptop, location, review, "approve", "rectification", own[0]["id"])
-    assert lr.my_actions(laptop, review.review_id) == []
+    assert lr.my_actions(laptop, review) == []
 
 
 def test_the_leadership_teams_material_takes_comments_and_problems(
@@ -421,3 +421,32 @@ def test_the_leadership_teams_material_takes_comments_and_problems(
         assert raised.owner_team_id is not None and raised.source is Source.SUPERIOR
     labels = {a.kind: a.state_label for a in leader_actions(office, _cid(office))}
     assert labels == {"comment": "已记录", "raise": "已列入问题"}
+
+
+def test_a_newer_review_file_keeps_what_the_leader_wrote_before(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    first = lr.open_review(location, _export(office, office_identity, tmp_path / "one"))
+    statement = next(s for s in first.statements if s["name"] == "郑国平")
+    lr.record_action(
+        laptop, location, first, "comment", "self_check", statement["self_check_id"], "再具体些。"
+    )
+    sent = lr.export_reply(laptop, location, first, tmp_path / "stick")
+    args = {"identity": office_identity, "replies_dir": tmp_path / "r", "reviewer": "杨慧琳"}
+    office_location = resolve_location(tmp_path / "office")
+    assert import_review_reply(office, office_location, sent, **args).applied == 1  # type: ignore[arg-type]
+    second = lr.open_review(location, _export(office, office_identity, tmp_path / "two"))
+    assert second.review_id != first.review_id
+    (earlier,) = lr.my_actions(laptop, second)
+    assert earlier.text == "再具体些。" and earlier.state == "sent"
+    lr.record_action(laptop, location, second, "comment", "team", second.campaign_id, "好。")
+    again = lr.export_reply(laptop, location, second, tmp_path / "stick2")
+    read = import_review_reply(office, office_location, again, **args)  # type: ignore[arg-type]
+    assert (read.applied, read.known) == (1, 1)
+    # The older file is refused now: the laptop keeps the newer one.
+    with pytest.raises(PackageError, match="较早的审阅文件"):
+        lr.open_review(location, next((tmp_path / "one").glob("*.mjreview")))

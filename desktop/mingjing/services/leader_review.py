@@ -429,22 +429,28 @@ def withdraw_action(db: Database, action_id: str) -> None:
         action.deleted_at = utcnow()
 
 
-def my_actions(db: Database, review_id: str) -> list[ActionView]:
+def my_actions(db: Database, review: Review) -> list[ActionView]:
+    """Everything this leader wrote in the campaign, oldest first: also what was
+    written on an earlier review file (a newer one does not make it disappear)."""
     with db.read() as session:
         rows = session.scalars(
-            select(LeaderAction)
-            .where(
-                LeaderAction.review_id == uuid.UUID(review_id),
-                LeaderAction.deleted_at.is_(None),
-            )
-            .order_by(LeaderAction.acted_at)
+            select(LeaderAction).where(*_mine(review)).order_by(LeaderAction.acted_at)
         ).all()
         return [action_view(a) for a in rows]
 
 
+def _mine(review: Review) -> tuple[Any, ...]:
+    return (
+        LeaderAction.campaign_id == uuid.UUID(review.campaign_id),
+        LeaderAction.author_id == uuid.UUID(review.leader_id),
+        LeaderAction.deleted_at.is_(None),
+    )
+
+
 @allowed(LEADER)
 def export_reply(db: Database, location: DataLocation, review: Review, out: Path) -> Path:
-    """Write the leader's reply (every act of this review), sealed to the office."""
+    """Write the leader's reply — every act of theirs in the campaign, those sent
+    before included (the office reads each once) — sealed to the office."""
     profile = load_profile(location.data_dir)
     if not profile.office_seal_key:
         raise DomainError("本机没有登记办公室的密钥，无法加密审阅意见。请重新加入专项行动。")
@@ -453,12 +459,7 @@ def export_reply(db: Database, location: DataLocation, review: Review, out: Path
     now = utcnow()
     with db.transaction() as session:
         actions = session.scalars(
-            select(LeaderAction)
-            .where(
-                LeaderAction.review_id == uuid.UUID(review.review_id),
-                LeaderAction.deleted_at.is_(None),
-            )
-            .order_by(LeaderAction.acted_at)
+            select(LeaderAction).where(*_mine(review)).order_by(LeaderAction.acted_at)
         ).all()
         if not actions:
             raise DomainError("还没有写任何审阅意见，无需导出。")

@@ -370,7 +370,9 @@ def export_review(
         signer_name=made_by,
         seal_to=keys,
     )
-    name = f"{leader_name}-领导审阅-{today:%Y%m%d}{SUFFIXES['review']}"
+    # The time too: a second file the same day does not overwrite the first.
+    stamp = f"{today:%Y%m%d}-{dt.datetime.now().astimezone():%H%M%S}"
+    name = f"{leader_name}-领导审阅-{stamp}{SUFFIXES['review']}"
     target = out / name if out.is_dir() or not out.suffix else out
     with db.transaction() as session:
         session.add(

@@ -126,7 +126,7 @@ def test_open_read_act_and_export(
     qtbot.wait_until(lambda: bool(told), timeout=10_000)
     (reply,) = (tmp_path / "u").glob("*.mjreviewreply")
     assert str(reply) in told[0]
-    assert {a.state for a in lr.my_actions(db, review.review_id)} == {"sent"}
+    assert {a.state for a in lr.my_actions(db, review)} == {"sent"}
     page.tabs.setCurrentIndex(4)
     page.actions_view.selectRow(0)
     assert not page.withdraw_button.isEnabled()  # sent: no taking back

@@ -539,7 +539,7 @@ class ReviewPage(QWidget):
 
             profile = load_profile(location.data_dir)
             review = current_review(location)
-            acts = my_actions(db, review.review_id) if review is not None else []
+            acts = my_actions(db, review) if review is not None else []
             return review, acts, profile.role if profile.joined else ""
 
         run_in_background(work, parent=self, on_success=self._loaded, on_failure=self._load_failed)
@@ -843,7 +843,7 @@ class ReviewPage(QWidget):
 
         def work() -> list[ActionView]:
             record_action(db, location, review, kind, target_kind, target_id, text)
-            return my_actions(db, review.review_id)
+            return my_actions(db, review)
 
         run_in_background(
             work, parent=self, on_success=self._acted, on_failure=self._failed, in_order=True
@@ -869,7 +869,7 @@ class ReviewPage(QWidget):
 
         def work() -> list[ActionView]:
             withdraw_action(db, chosen.id)
-            return my_actions(db, review.review_id)
+            return my_actions(db, review)
 
         run_in_background(
             work, parent=self, on_success=self._acted, on_failure=self._failed, in_order=True
@@ -888,7 +888,7 @@ class ReviewPage(QWidget):
 
         def work() -> tuple[Review, list[ActionView]]:
             review = open_review(location, path)
-            return review, my_actions(db, review.review_id)
+            return review, my_actions(db, review)
 
         def done(result: object) -> None:
             assert isinstance(result, tuple)
@@ -911,7 +911,7 @@ class ReviewPage(QWidget):
 
         def work() -> tuple[Path, list[ActionView]]:
             path = export_reply(db, location, review, Path(folder))
-            return path, my_actions(db, review.review_id)
+            return path, my_actions(db, review)
 
         def done(result: object) -> None:
             assert isinstance(result, tuple)
