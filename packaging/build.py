@@ -43,6 +43,7 @@ EXE = "mingjing.exe" if WINDOWS else "mingjing"
 #: and 麒麟 V10 carry the same packages (libxcb-util1 is libxcb-util0 on older ones).
 DEB_DEPENDS = (
     "libc6",  # with the lowest version the bundle needs: see glibc_needed()
+    "libbrotli1",  # QtNetwork (PySide6 6.10 and newer) links libbrotlidec
     "libcups2",
     "libdbus-1-3",
     "libegl1",
