@@ -15,6 +15,7 @@ from mingjing.config import DataLocation, resolve_location
 from mingjing.domain.enums import RectificationState, SelfCheckState, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import LeaderAction, Problem, Rectification, SelfCheck
+from mingjing.domain.review import action_statement
 from mingjing.exchange.package import PackageError, read_package, write_package
 from mingjing.exchange.signing import Identity
 from mingjing.services import leader_review as lr
@@ -450,3 +451,55 @@ def test_a_newer_review_file_keeps_what_the_leader_wrote_before(
     # The older file is refused now: the laptop keeps the newer one.
     with pytest.raises(PackageError, match="较早的审阅文件"):
         lr.open_review(location, next((tmp_path / "one").glob("*.mjreview")))
+
+
+def test_an_act_on_another_campaigns_row_refuses_the_reply(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    location, laptop = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    # Signed by the leader, but the 班子 of a campaign this review is not about.
+    lr.record_action(laptop, location, review, "comment", "team", review.campaign_id, "好。")
+    with laptop.transaction() as session:
+        act = session.scalars(select(LeaderAction)).one()
+    reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
+    package = read_package(reply, identity=office_identity)
+    other = str(uuid.uuid4())
+    forged_act = dict(package.data["actions"][0], target_id=other)
+    signature = _identity(location).sign(
+        action_statement(
+            campaign_id=review.campaign_id, action_id=str(act.id), author_id=review.leader_id,
+            kind="comment", target_kind="team", target_id=other, target_revision=0,
+            text="好。", acted_at=act.acted_at,
+        )
+    )  # fmt: skip
+    forged_act["signature"] = base64.b64encode(signature).decode()
+    bad = tmp_path / "bad.mjreviewreply"
+    bad.write_bytes(
+        write_package(
+            kind="review_reply",
+            campaign_id=package.manifest.campaign_id,
+            member_id=package.manifest.member_id,
+            revision=1,
+            app_version="x",
+            template_id=package.manifest.template_id,
+            template_version=package.manifest.template_version,
+            data={**package.data, "actions": [forged_act]},
+            identity=_identity(location),
+            seal_to=office_identity.public,
+        )
+    )
+    with pytest.raises(PackageError):
+        import_review_reply(
+            office,
+            resolve_location(tmp_path / "office"),
+            bad,
+            identity=office_identity,
+            replies_dir=tmp_path / "r",
+            reviewer="杨慧琳",
+        )
+    with office.read() as session:
+        assert session.scalars(select(LeaderAction)).all() == []

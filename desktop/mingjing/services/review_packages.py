@@ -522,6 +522,19 @@ def _describe(session: Session, target_kind: str, target_id: uuid.UUID) -> tuple
     return check_row.revision, f"{name}的对照检查材料（{check_row.state.label}）"
 
 
+def _campaign_of(session: Session, action: LeaderAction) -> uuid.UUID | None:
+    """The campaign the act's target belongs to."""
+    if action.target_kind == "team":
+        return action.target_id
+    kinds: dict[str, Any] = {
+        "rectification": Rectification,
+        "problem": Problem,
+        "self_check": SelfCheck,
+    }
+    row = session.get(kinds[action.target_kind], action.target_id)
+    return row.campaign_id if row is not None else None
+
+
 def _next_order(session: Session, *where: Any) -> int:
     last = session.scalar(
         select(Problem.sort_order).where(*where).order_by(Problem.sort_order.desc()).limit(1)
@@ -725,6 +738,11 @@ def import_review_reply(
                 signature=raw["signature"],
             )
             session.add(action)
+            elsewhere = (target_kind == "team" and action.target_id != made.campaign_id) or (
+                _campaign_of(session, action) not in (None, made.campaign_id)
+            )
+            if elsewhere:
+                raise PackageError(source, "有意见针对的不是这个专项行动的内容")
             revision, _now = _describe(session, target_kind, action.target_id)
             if revision is None:
                 action.state, action.outcome = "skipped", _now + "，未采用。"
