@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,12 +17,13 @@ from mingjing.domain.enums import RectificationState, SelfCheckState, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import LeaderAction, Problem, Rectification, SelfCheck
 from mingjing.domain.review import action_statement
-from mingjing.exchange.package import PackageError, read_package, write_package
+from mingjing.exchange.package import Package, PackageError, read_package, write_package
 from mingjing.exchange.signing import Identity
 from mingjing.services import leader_review as lr
 from mingjing.services.campaign_setup import current_campaign_id
 from mingjing.services.campaigns import join_campaign
 from mingjing.services.review_packages import (
+    ReplyRead,
     export_review,
     import_review_reply,
     leader_actions,
@@ -125,14 +127,7 @@ def test_round_trip_signs_off_returns_and_raises(
         lr.withdraw_action(laptop, lr.my_actions(laptop, review)[0].id)
 
     replies = tmp_path / "replies"
-    read = import_review_reply(
-        office,
-        resolve_location(tmp_path / "office"),
-        reply,
-        identity=office_identity,
-        replies_dir=replies,
-        reviewer="杨慧琳",
-    )
+    read = _read_reply(office, office_identity, reply, tmp_path)
     assert (read.applied, read.conflicts, read.known) == (5, 0, 0), read
     with office.read() as session:
         approved = session.get(Rectification, uuid.UUID(awaiting[0]["id"]))
@@ -159,14 +154,7 @@ def test_round_trip_signs_off_returns_and_raises(
 
     # The same reply again changes nothing, and says so.
     with pytest.raises(PackageError, match="已经导入过"):
-        import_review_reply(
-            office,
-            resolve_location(tmp_path / "office"),
-            reply,
-            identity=office_identity,
-            replies_dir=replies,
-            reviewer="杨慧琳",
-        )
+        _read_reply(office, office_identity, reply, tmp_path)
 
 
 def test_a_changed_row_waits_for_the_secretary(
@@ -189,12 +177,7 @@ def test_a_changed_row_waits_for_the_secretary(
         "replies_dir": tmp_path / "replies",
         "reviewer": "杨慧琳",
     }
-    read = import_review_reply(
-        office,
-        resolve_location(tmp_path / "office"),
-        reply,
-        **args,  # type: ignore[arg-type]
-    )
+    read = _read_reply(office, office_identity, reply, tmp_path)
     assert (read.applied, read.conflicts) == (0, 1)
     (held,) = leader_actions(office, _cid(office), conflicts_only=True)
     assert held.kind == "approve" and "序号" in held.target_label and "已完成待销号" in held.current
@@ -256,23 +239,44 @@ def test_review_for_another_leader_or_from_another_office_is_refused(
     other.close()
     # A package signed by someone else's key, for this leader, sealed to them.
     review = read_package(path, identity=_identity(location))
-    forged = tmp_path / "forged.mjreview"
-    forged.write_bytes(
-        write_package(
-            kind="review",
-            campaign_id=review.manifest.campaign_id,
-            member_id=review.manifest.member_id,
-            revision=1,
-            app_version="x",
-            template_id=review.manifest.template_id,
-            template_version=review.manifest.template_version,
-            data=review.data,
-            identity=Identity.generate(),
-            seal_to=_identity(location).public,
-        )
+    forged = _rewrite(
+        review, tmp_path / "forged.mjreview", review.data, Identity.generate(), _identity(location)
     )
     with pytest.raises(PackageError, match="不是本单位办公室签发的"):
         lr.open_review(location, forged)
+
+
+def _rewrite(
+    like: Package, out: Path, data: dict[str, Any], signer: Identity, seal_to: Identity
+) -> Path:
+    """A package of ``like``'s kind and manifest with other data, signer or recipient."""
+    m = like.manifest
+    out.write_bytes(
+        write_package(
+            kind=m.kind,
+            campaign_id=m.campaign_id,
+            member_id=m.member_id,
+            revision=1,
+            app_version="x",
+            template_id=m.template_id,
+            template_version=m.template_version,
+            data=data,
+            identity=signer,
+            seal_to=seal_to.public,
+        )
+    )
+    return out
+
+
+def _read_reply(office: Database, identity: Identity, reply: Path, tmp_path: Path) -> ReplyRead:
+    return import_review_reply(
+        office,
+        resolve_location(tmp_path / "office"),
+        reply,
+        identity=identity,
+        replies_dir=tmp_path / "replies",
+        reviewer="杨慧琳",
+    )
 
 
 def _identity(location: DataLocation) -> Identity:
@@ -293,31 +297,11 @@ def test_forged_or_tampered_replies_change_nothing(
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
     package = read_package(reply, identity=office_identity)
-    args = {
-        "identity": office_identity,
-        "replies_dir": tmp_path / "replies",
-        "reviewer": "杨慧琳",
-    }
-    office_location = resolve_location(tmp_path / "office")
 
-    def attempt(data: dict[str, object], signer: Identity, match: str) -> None:
-        bad = tmp_path / "bad.mjreviewreply"
-        bad.write_bytes(
-            write_package(
-                kind="review_reply",
-                campaign_id=package.manifest.campaign_id,
-                member_id=package.manifest.member_id,
-                revision=1,
-                app_version="x",
-                template_id=package.manifest.template_id,
-                template_version=package.manifest.template_version,
-                data=data,
-                identity=signer,
-                seal_to=office_identity.public,
-            )
-        )
+    def attempt(data: dict[str, Any], signer: Identity, match: str) -> None:
+        bad = _rewrite(package, tmp_path / "bad.mjreviewreply", data, signer, office_identity)
         with pytest.raises(PackageError, match=match):
-            import_review_reply(office, office_location, bad, **args)  # type: ignore[arg-type]
+            _read_reply(office, office_identity, bad, tmp_path)
         assert _awaiting_ids(office) >= {row["id"]}
 
     # Someone else's key signs the whole reply.
@@ -354,14 +338,7 @@ def test_an_edited_signoff_in_the_database_is_reported(
     row = next(r for r in review.awaiting_sign_off() if not review.responsible_for(r))
     lr.record_action(laptop, location, review, "approve", "rectification", row["id"], "同意。")
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
-    import_review_reply(
-        office,
-        resolve_location(tmp_path / "office"),
-        reply,
-        identity=office_identity,
-        replies_dir=tmp_path / "replies",
-        reviewer="杨慧琳",
-    )
+    _read_reply(office, office_identity, reply, tmp_path)
     assert verify_signatures(office, _cid(office)) == []
     office.close()
     con = sqlite3.connect(tmp_path / "office" / "mingjing.sqlite3")
@@ -406,14 +383,7 @@ def test_the_leadership_teams_material_takes_comments_and_problems(
     with pytest.raises(DomainError, match="不能用于"):
         lr.record_action(laptop, location, review, "return", "team", review.campaign_id, "退回。")
     reply = lr.export_reply(laptop, location, review, tmp_path / "stick")
-    read = import_review_reply(
-        office,
-        resolve_location(tmp_path / "office"),
-        reply,
-        identity=office_identity,
-        replies_dir=tmp_path / "replies",
-        reviewer="杨慧琳",
-    )
+    read = _read_reply(office, office_identity, reply, tmp_path)
     assert (read.applied, read.conflicts) == (2, 0)
     with office.read() as session:
         (raised,) = session.scalars(
@@ -437,16 +407,14 @@ def test_a_newer_review_file_keeps_what_the_leader_wrote_before(
         laptop, location, first, "comment", "self_check", statement["self_check_id"], "再具体些。"
     )
     sent = lr.export_reply(laptop, location, first, tmp_path / "stick")
-    args = {"identity": office_identity, "replies_dir": tmp_path / "r", "reviewer": "杨慧琳"}
-    office_location = resolve_location(tmp_path / "office")
-    assert import_review_reply(office, office_location, sent, **args).applied == 1  # type: ignore[arg-type]
+    assert _read_reply(office, office_identity, sent, tmp_path).applied == 1
     second = lr.open_review(location, _export(office, office_identity, tmp_path / "two"))
     assert second.review_id != first.review_id
     (earlier,) = lr.my_actions(laptop, second)
     assert earlier.text == "再具体些。" and earlier.state == "sent"
     lr.record_action(laptop, location, second, "comment", "team", second.campaign_id, "好。")
     again = lr.export_reply(laptop, location, second, tmp_path / "stick2")
-    read = import_review_reply(office, office_location, again, **args)  # type: ignore[arg-type]
+    read = _read_reply(office, office_identity, again, tmp_path)
     assert (read.applied, read.known) == (1, 1)
     # The older file is refused now: the laptop keeps the newer one.
     with pytest.raises(PackageError, match="较早的审阅文件"):
@@ -477,29 +445,14 @@ def test_an_act_on_another_campaigns_row_refuses_the_reply(
         )
     )  # fmt: skip
     forged_act["signature"] = base64.b64encode(signature).decode()
-    bad = tmp_path / "bad.mjreviewreply"
-    bad.write_bytes(
-        write_package(
-            kind="review_reply",
-            campaign_id=package.manifest.campaign_id,
-            member_id=package.manifest.member_id,
-            revision=1,
-            app_version="x",
-            template_id=package.manifest.template_id,
-            template_version=package.manifest.template_version,
-            data={**package.data, "actions": [forged_act]},
-            identity=_identity(location),
-            seal_to=office_identity.public,
-        )
+    bad = _rewrite(
+        package,
+        tmp_path / "bad.mjreviewreply",
+        {**package.data, "actions": [forged_act]},
+        _identity(location),
+        office_identity,
     )
     with pytest.raises(PackageError):
-        import_review_reply(
-            office,
-            resolve_location(tmp_path / "office"),
-            bad,
-            identity=office_identity,
-            replies_dir=tmp_path / "r",
-            reviewer="杨慧琳",
-        )
+        _read_reply(office, office_identity, bad, tmp_path)
     with office.read() as session:
         assert session.scalars(select(LeaderAction)).all() == []
