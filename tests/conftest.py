@@ -40,6 +40,19 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("MINGJING_DATA_DIR", str(tmp_path / "default-data"))
     monkeypatch.delenv("MINGJING_DATABASE", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("MINGJING_PASSWORD", "MINGJING_NEW_PASSWORD", "MINGJING_RECOVERY_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_held_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no database unlocked, and scrypt cheap (its cost is not tested)."""
+    from mingjing.storage import protection, sqlcipher
+
+    monkeypatch.setattr(protection, "SCRYPT_N", 2**10)
+    sqlcipher.forget_all()
+    yield
+    sqlcipher.forget_all()
 
 
 @pytest.fixture

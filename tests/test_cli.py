@@ -480,3 +480,45 @@ def test_review_round_trip_on_the_command_line(
     assert cli.main(["--data-dir", str(office), "review", "import", str(reply)]) == 3
     assert reply.name in capsys.readouterr().err
     assert "领导审阅意见的签名" in ok("--data-dir", str(office), "check")
+
+
+def test_password_set_unlock_change_recover_and_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    assert run(data, "demo")[0] == 0
+    code, out, _ = run(data, "password", "status")
+    assert code == 0 and "没有设密码" in out
+    monkeypatch.setenv("MINGJING_NEW_PASSWORD", "正确的密码123")
+    code, out, err = run(data, "password", "set")
+    assert code == 0, err
+    recovery = out.split("恢复密钥：")[1].split()[0]
+    assert len(recovery) == 69 and "分开保管" in out
+    assert "岚川县".encode() not in (data / "mingjing.sqlite3").read_bytes()
+    # Every command needs the password now; no terminal here, so it says how to give it.
+    code, _, err = run(data, "summary")
+    assert code == 3 and "MINGJING_PASSWORD" in err
+    monkeypatch.setenv("MINGJING_PASSWORD", "错误的密码")
+    code, _, err = run(data, "summary")
+    assert code == 3 and "密码不对" in err
+    monkeypatch.setenv("MINGJING_PASSWORD", "正确的密码123")
+    code, out, _ = run(data, "summary")
+    assert code == 0 and "岚川县" in out
+    code, out, _ = run(data, "check")
+    assert code == 0 and "完好" in out
+    code, out, _ = run(data, "password", "recovery-key")
+    assert code == 0 and recovery in out
+    # Forgotten: the recovery key and a new password.
+    monkeypatch.setenv("MINGJING_RECOVERY_KEY", recovery)
+    monkeypatch.setenv("MINGJING_NEW_PASSWORD", "新的密码456")
+    code, out, err = run(data, "password", "recover")
+    assert code == 0 and "新密码" in out, err
+    code, _, err = run(data, "summary")
+    assert code == 3 and "密码不对" in err
+    monkeypatch.setenv("MINGJING_PASSWORD", "新的密码456")
+    code, out, _ = run(data, "password", "remove")
+    assert code == 0 and "不加密" in out
+    monkeypatch.delenv("MINGJING_PASSWORD")
+    assert (data / "mingjing.sqlite3").read_bytes().startswith(b"SQLite format 3")
+    code, out, _ = run(data, "summary")
+    assert code == 0 and "岚川县" in out

@@ -13,13 +13,15 @@ as the window. Exit codes are part of the interface:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import logging.handlers
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +163,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = verb("restore", "从备份恢复数据库（当前数据库会先另存一份）")
     restore.add_argument("file", metavar="备份文件", type=Path, help="要恢复的备份文件")
+
+    password_text = "本机数据库的密码：设置、修改、取消、导出恢复密钥，或用恢复密钥找回"
+    groups_password = verb("password", password_text).add_subparsers(
+        dest="action", metavar="操作", parser_class=_Parser, title="操作", required=True
+    )
+
+    def password_action(name: str, text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = groups_password.add_parser(
+            name,
+            help=text,
+            description=text,
+            parents=[common],  # type: ignore[list-item]
+        )
+        return parser
+
+    password_action("status", "本机数据库是否设了密码")
+    password_action("set", "设置密码：数据库、备份和本机密钥都加密保存，并给出恢复密钥")
+    password_action("change", "修改密码（恢复密钥不变）")
+    password_action("remove", "取消密码：数据库和备份改回不加密保存")
+    recovery_out = password_action("recovery-key", "再次显示恢复密钥（需要输入密码）")
+    recovery_out.add_argument(
+        "--out", metavar="文件", type=Path, help="同时把恢复密钥写入这个文本文件"
+    )
+    password_action("recover", "忘记密码时：用恢复密钥打开数据库并设置新密码")
 
     from mingjing.services.material_kinds import KINDS
 
@@ -382,9 +408,120 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+PASSWORD_ENV = "MINGJING_PASSWORD"
+NEW_PASSWORD_ENV = "MINGJING_NEW_PASSWORD"
+RECOVERY_ENV = "MINGJING_RECOVERY_KEY"
+
+
+def _ask_secret(env: str, prompt: str, *, confirm: bool = False) -> str:
+    """A secret from the environment variable ``env``, or typed at the terminal (hidden)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise InputRefused(
+            f"需要{prompt.rstrip('：')}：请在终端中运行以便输入，或设置环境变量 {env}。"
+        )
+    import getpass
+
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再输入一次：") != first:
+        raise InputRefused("两次输入的密码不一样，未作改动。")
+    return first
+
+
+def unlock_if_needed(location: DataLocation) -> None:
+    """Ask for the password of an encrypted database before any command opens it."""
+    from mingjing.services import protection
+
+    state = protection.status(location)
+    if state.password_set and not state.unlocked:
+        protection.unlock(location, _ask_secret(PASSWORD_ENV, "数据库密码："))
+
+
+def run_password(args: argparse.Namespace, location: DataLocation) -> int:
+    from mingjing.services import protection
+
+    state = protection.status(location)
+    where = location.describe()
+    if args.action == "status":
+        if not state.available:
+            _print(f"数据库 {where} 在服务器上，由服务器管理员保护。")
+        elif state.password_set:
+            _print(f"数据库 {where} 已设密码，加密保存。")
+        else:
+            _print(f"数据库 {where} 没有设密码。")
+        return EXIT_OK
+    if args.action == "set":
+        if state.password_set:
+            raise InputRefused(
+                f"数据库 {where} 已经设了密码；要换密码请用“mingjing password change”。"
+            )
+        with _held(location):
+            code = protection.set_password(
+                location, _ask_secret(NEW_PASSWORD_ENV, "新密码：", confirm=True)
+            )
+        _print(f"已为数据库 {where} 设置密码。数据库、备份和本机密钥都已加密保存。")
+        _print(f"恢复密钥：{code}")
+        _print(
+            "请把恢复密钥抄下或打印出来，和电脑分开保管。忘记密码又没有恢复密钥，数据将无法读取。"
+        )
+        return EXIT_OK
+    if not state.password_set and args.action != "recover":
+        raise InputRefused(f"数据库 {where} 没有设密码。")
+    if args.action == "change":
+        old = _ask_secret(PASSWORD_ENV, "原密码：")
+        new = _ask_secret(NEW_PASSWORD_ENV, "新密码：", confirm=True)
+        with _held(location):
+            protection.change_password(location, old, new)
+        _print("密码已修改。恢复密钥不变。")
+        return EXIT_OK
+    if args.action == "remove":
+        with _held(location):
+            protection.remove_password(location, _ask_secret(PASSWORD_ENV, "密码："))
+        _print(f"已取消密码。数据库 {where} 和备份改为不加密保存。")
+        return EXIT_OK
+    if args.action == "recovery-key":
+        password = _ask_secret(PASSWORD_ENV, "密码：")
+        if args.out is not None:
+            out = protection.save_recovery_key(location, password, args.out)
+            _print(f"恢复密钥已写入 {out}。请把它和电脑分开保管。")
+        else:
+            _print(f"恢复密钥：{protection.recovery_key(location, password)}")
+        return EXIT_OK
+    if args.action == "recover":
+        code = _ask_secret(RECOVERY_ENV, "恢复密钥：")
+        new = _ask_secret(NEW_PASSWORD_ENV, "新密码：", confirm=True)
+        with _held(location):
+            protection.recover(location, code, new)
+        _print("已用恢复密钥打开数据库，并设置了新密码。")
+        return EXIT_OK
+    raise AssertionError(f"unhandled password action {args.action}")
+
+
+@contextlib.contextmanager
+def _held(location: DataLocation) -> Iterator[None]:
+    """The one-window lock, so that no window has the database open meanwhile."""
+    from mingjing.storage.precheck import DatabaseLock
+
+    path = location.sqlite_path
+    if path is None:
+        yield
+        return
+    lock = DatabaseLock(path)
+    lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
     from mingjing.services import demo, maintenance, summary
 
+    if args.verb == "password":
+        return run_password(args, location)
+    unlock_if_needed(location)
     if args.verb == "restore":
         previous = maintenance.restore_backup(location, args.file)
         _print(f"已从 {args.file} 恢复数据库 {location.describe()}。")

@@ -5,6 +5,10 @@
 leaves the computer: packages carry only the public halves. Losing it means
 the office no longer recognises this computer's files (its key has changed)
 until the secretary registers the new key — which the program says plainly.
+
+Where the data has a password (:mod:`mingjing.services.protection`), the file
+is sealed with the database's data key, so a stolen laptop's review files
+and sealed packages stay closed; it opens only while the data is unlocked.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from mingjing.exchange.signing import BadKey, Identity
-from mingjing.storage.errors import EnvironmentFault, InputRefused
+from mingjing.storage import sqlcipher
+from mingjing.storage.errors import DatabaseLocked, EnvironmentFault, InputRefused
 from mingjing.storage.precheck import environment_faults
 
 KEY_FILE = Path("keys") / "identity.pem"
@@ -36,6 +41,13 @@ def load_identity(data_dir: Path) -> Identity:
         return _create(path)
     except OSError as exc:
         raise EnvironmentFault(f"无法读取本机密钥文件 {path}：{exc.strerror}") from exc
+    from mingjing.storage import protection
+
+    if protection.is_sealed(blob):
+        key = sqlcipher.key_for(data_dir)
+        if key is None:
+            raise DatabaseLocked("本机数据已加密并已锁定，请输入密码解锁后再试。")
+        blob = protection.open_sealed(blob, key, path)
     try:
         return Identity.from_pem(blob)
     except BadKey as exc:
@@ -49,6 +61,12 @@ def _create(path: Path) -> Identity:
     """A new identity, put in place only if none is there yet: two processes
     starting at once (the window and the command line) end with the same keys."""
     identity = Identity.generate()
+    blob = identity.to_pem()
+    key = sqlcipher.key_for(path.parent.parent)
+    if key is not None:
+        from mingjing.storage import protection
+
+        blob = protection.seal_bytes(blob, key)
     with environment_faults(str(path)):
         path.parent.mkdir(parents=True, exist_ok=True)
         # A fresh file of the user's alone (mkstemp: O_EXCL, mode 0600; on
@@ -56,7 +74,7 @@ def _create(path: Path) -> Identity:
         fd, name = tempfile.mkstemp(prefix=".identity-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as stream:
-                stream.write(identity.to_pem())
+                stream.write(blob)
                 stream.flush()
                 os.fsync(stream.fileno())
             try:

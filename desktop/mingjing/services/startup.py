@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mingjing.config import DataLocation
 from mingjing.services.overview import Summary, load_snapshot
+from mingjing.storage import sqlcipher
 from mingjing.storage.precheck import (
     DatabaseLock,
     inspect_sqlite_file,
@@ -33,11 +34,16 @@ class Prepared:
 
 
 def prepare(location: DataLocation, *, exclusive: bool = True) -> Prepared:
-    """Raises the services' ``EnvironmentFault`` kinds; nothing on disk is changed then."""
+    """Raises the services' ``EnvironmentFault`` kinds; nothing on disk is changed then.
+
+    An encrypted database whose key is not held is not looked into: its
+    revision is checked once the password is given (:meth:`Workspace.open`).
+    """
     path = location.sqlite_path
     lock: DatabaseLock | None = None
     if path is not None:
-        if path.exists():
+        locked = sqlcipher.is_encrypted(path) and sqlcipher.key_for(path) is None
+        if path.exists() and not locked:
             refuse_unknown_revision(inspect_sqlite_file(path), str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

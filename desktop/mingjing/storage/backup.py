@@ -4,6 +4,10 @@ Backups use SQLite's online backup API, so they are consistent even while
 the program (or another one) is writing. Every backup is written to a
 temporary name first and renamed when complete: a half-written backup never
 looks like a good one.
+
+A backup of an encrypted database is encrypted with the same data key (see
+:mod:`mingjing.storage.protection`): it opens with the same password and
+with the same recovery key, and reveals nothing without them.
 """
 
 from __future__ import annotations
@@ -13,17 +17,15 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from mingjing.config import DataLocation
-from mingjing.storage import audit
+from mingjing.storage import audit, sqlcipher
 from mingjing.storage.database import Database
 from mingjing.storage.errors import CorruptDatabase, DamagedDatabase, InputRefused
 from mingjing.storage.precheck import (
     DatabaseLock,
-    connect_read_only,
     environment_faults,
     fingerprint,
     inspect_sqlite_file,
@@ -41,23 +43,64 @@ def _stamp(now: dt.datetime | None = None) -> str:
 
 
 def _copy_online(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` with the online backup API (atomic rename)."""
+    """Copy ``source`` to ``target`` with the online backup API (atomic rename).
+
+    An encrypted ``source`` (whose key this process holds) gives a copy
+    encrypted with the same key.
+    """
+    key = sqlcipher.key_needed(source)
+    copy_database(source, target, source_key=key, target_key=key)
+
+
+def copy_database(
+    source: Path, target: Path, *, source_key: bytes | None, target_key: bytes | None
+) -> None:
+    """Copy ``source`` to ``target``, consistent and atomic, keyed as asked.
+
+    With the same key on both sides the pages are copied as they are (the
+    online backup API); otherwise the contents are re-written under the new
+    key, or none (``sqlcipher_export``). ``target`` appears only complete.
+    """
     partial = target.with_name(target.name + ".partial")
-    with environment_faults(str(source)):
-        src = connect_read_only(source)
+    partial.unlink(missing_ok=True)
     try:
-        dst = sqlite3.connect(partial)
+        with environment_faults(str(source)):
+            src = _open_source(source, source_key)
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")
+            if source_key == target_key:
+                dst = sqlcipher.connect(partial, key=target_key)
+                try:
+                    src.backup(dst)
+                    dst.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dst.close()
+            else:
+                src.isolation_level = None
+                key = f"x'{target_key.hex()}'" if target_key is not None else ""
+                src.execute("ATTACH DATABASE ? AS target KEY ?", (str(partial), key))
+                try:
+                    src.execute("SELECT sqlcipher_export('target')")
+                finally:
+                    src.execute("DETACH DATABASE target")
         finally:
-            dst.close()
+            src.close()  # before the rename: Windows cannot replace an open file
+        _fsync(partial)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    finally:
-        src.close()
+
+
+def _open_source(path: Path, key: bytes | None) -> sqlcipher.Connection:
+    """Read-only, like :func:`connect_read_only`, with ``key`` rather than the held one."""
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    return sqlcipher.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, key=key)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
 
 
 def backup_sqlite_file(
@@ -132,10 +175,10 @@ def daily_backup(
     if not database.exists():
         return None
     made = backup_sqlite_file(database, backups_dir, reason="daily", now=now)
-    con = sqlite3.connect(made)
+    con = sqlcipher.connect(made, key=sqlcipher.key_for(database))
     try:
         verdict = con.execute("PRAGMA quick_check").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlcipher.DatabaseError:
         verdict = None
     finally:
         con.close()
@@ -154,22 +197,53 @@ def daily_backup(
     return made
 
 
-def check_backup_file(path: Path) -> str | None:
-    """Refuse a file that is not a sound Mingjing database; return its revision."""
+def backup_key(path: Path, key: bytes | None) -> bytes | None:
+    """The key a backup file opens with: ``None`` if plain, else ``key`` if it fits.
+
+    Backups are encrypted with the data key of the database they were taken
+    from; ``key`` is the current database's (``None`` if it has no password).
+    """
+    try:
+        header = sqlcipher.header_of(path)
+    except OSError as exc:
+        raise InputRefused(f"无法读取备份文件 {path}（{exc.strerror}）。") from exc
+    if header == sqlcipher.SQLITE_MAGIC:
+        return None
+    if key is not None:
+        try:
+            con = _open_source(path, key)
+            try:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return key
+            finally:
+                con.close()
+        except sqlcipher.DatabaseError:
+            pass
+    raise CorruptDatabase(
+        f"{path} 不是可以读取的明镜备份：文件已损坏，或者是加了密的备份，"
+        "但不是用本机数据库当前的密钥加密的。"
+    )
+
+
+def check_backup_file(path: Path, key: bytes | None = None) -> str | None:
+    """Refuse a file that is not a sound Mingjing database; return its revision.
+
+    ``key``: the current database's data key, for an encrypted backup.
+    """
     if path.is_dir():
         raise InputRefused(f"{path} 是一个文件夹，不是备份文件。")
     if not path.is_file():
         raise InputRefused(f"找不到备份文件 {path}。")
     if path.stat().st_size == 0:
         raise CorruptDatabase(f"{path} 是空文件，不是明镜的备份。")
-    revision = inspect_sqlite_file(path)
+    revision = inspect_sqlite_file(path) if backup_key(path, key) is None else _revision(path, key)
     if revision is None:
         raise CorruptDatabase(f"{path} 是空数据库，不是明镜的备份。")
     refuse_unknown_revision(revision, str(path))
-    con = connect_read_only(path)
+    con = _open_source(path, backup_key(path, key))
     try:
         result = con.execute("PRAGMA integrity_check").fetchall()
-    except sqlite3.DatabaseError as exc:
+    except sqlcipher.DatabaseError as exc:
         raise CorruptDatabase(f"{path} 已损坏，不能用于恢复。") from exc
     finally:
         con.close()
@@ -177,6 +251,20 @@ def check_backup_file(path: Path) -> str | None:
         detail = "；".join(str(r[0]) for r in result[:3])
         raise CorruptDatabase(f"{path} 已损坏（完整性检查：{detail}），不能用于恢复。")
     return revision
+
+
+def _revision(path: Path, key: bytes | None) -> str | None:
+    con = _open_source(path, key)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables:
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlcipher.DatabaseError as exc:
+        raise CorruptDatabase(f"{path} 已损坏，无法读取。") from exc
+    finally:
+        con.close()
 
 
 def _keep_raw(database: Path, backups_dir: Path, reason: str) -> Path:
@@ -199,13 +287,19 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
     the source is copied and migrated beside it, the restore is written to the
     restored database's audit trail, and the result is renamed over the
     current file in one step. Returns the copy of the replaced database.
+
+    Where the current database has a password, the restored one gets the
+    same data key (an old plain backup is encrypted on the way in), so the
+    password and the recovery key stay valid and nothing lands in the clear.
     """
     target = location.sqlite_path
     if target is None:
         raise InputRefused("恢复备份只适用于本机的 SQLite 数据库。")
     if target.exists() and source.resolve() == target.resolve():
         raise InputRefused(f"{source} 就是当前正在使用的数据库，不能用它恢复自己。")
-    check_backup_file(source)
+    target_key = sqlcipher.key_needed(target) if target.exists() else None
+    source_key = backup_key(source, target_key) if source.is_file() else None
+    check_backup_file(source, target_key)
     staging = target.with_name(target.name + ".restoring")
     previous: Path | None = None
     with environment_faults(str(target)):
@@ -216,7 +310,9 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
             replaced_head = fingerprint(target) if target.exists() else None
             if target.exists():
                 previous = _keep_raw(target, location.backups_dir, "before-restore")
-            _copy_online(source, staging)
+            copy_database(source, staging, source_key=source_key, target_key=target_key)
+            if target_key is not None:
+                sqlcipher.remember(target_key, staging)
             staged = Database.open(f"sqlite:///{staging}", actor=actor)
             try:
                 with staged.engine.begin() as conn:
@@ -240,6 +336,7 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
         finally:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(staging) + suffix).unlink(missing_ok=True)
+            sqlcipher.forget(staging)
             lock.release()
     log.info("restored %s from %s (previous kept at %s)", target, source, previous)
     return previous

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mingjing.config import DataLocation, redact_url, sqlite_path_of
-from mingjing.storage import audit, migrations, search
+from mingjing.storage import audit, migrations, search, sqlcipher
 from mingjing.storage.errors import BadDatabaseAddress, ForeignDatabase
 from mingjing.storage.precheck import (
     DatabaseLock,
@@ -80,10 +80,32 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _creator(path: Path) -> Any:
+    """Connections to a SQLite file, keyed at connect time from the held keys.
+
+    The key is looked up for every new connection, never kept by the engine:
+    once :func:`sqlcipher.forget` has run and the pool is disposed, the next
+    connection attempt raises :class:`DatabaseLocked` instead of reading.
+    """
+
+    def connect() -> Any:
+        key = sqlcipher.key_needed(path)
+        return sqlcipher.connect(
+            path, key=key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+
+    return connect
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        path = sqlite_path_of(url)
+        # SQLCipher's SQLite for every file (see mingjing.storage.sqlcipher).
         engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, json_serializer=_json
+            url,
+            module=sqlcipher.dbapi,
+            json_serializer=_json,
+            **({"creator": _creator(path)} if path is not None else {}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -146,6 +168,7 @@ class Database:
         path = sqlite_path_of(url)
         where = str(path) if path is not None else describe_server(url)
         if path is not None:
+            # An encrypted file whose key is not held raises DatabaseLocked here.
             revision = inspect_sqlite_file(path) if path.exists() else None
             refuse_unknown_revision(revision, where)
             try:

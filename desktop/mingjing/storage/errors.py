@@ -45,6 +45,10 @@ class DatabaseInUse(EnvironmentFault):
     """Another Mingjing window holds the database."""
 
 
+class DatabaseLocked(EnvironmentFault):
+    """The database is encrypted and this process does not hold its key (yet, or any more)."""
+
+
 class InputRefused(EnvironmentFault):
     """A file given to us cannot be used; nothing was changed (exit code 3)."""
 
@@ -63,3 +67,7 @@ class ForeignDatabase(InputRefused):
 
 class CorruptDatabase(InputRefused):
     """The file is not a readable SQLite database (damaged or something else)."""
+
+
+class WrongPassword(InputRefused):
+    """The password (or recovery key) given does not open the database; nothing changed."""

@@ -2,8 +2,9 @@
 
 The window uses these before anything heavy is imported: is the file ours,
 is its schema one we know, is another window holding it, has it changed
-since the overview snapshot was taken. Only the standard library is
-imported here, so this runs in a few milliseconds.
+since the overview snapshot was taken. Only the standard library and
+``sqlcipher3`` (see :mod:`mingjing.storage.sqlcipher`) are imported here, so
+this runs in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from mingjing.storage import migrations
+from mingjing.storage import migrations, sqlcipher
 from mingjing.storage.errors import (
     CorruptDatabase,
     DamagedDatabase,
     DatabaseBusy,
     DatabaseInUse,
+    DatabaseLocked,
     DiskFull,
     DiskIOError,
     EnvironmentFault,
@@ -31,7 +32,7 @@ from mingjing.storage.errors import (
     UnusablePath,
 )
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = sqlcipher.SQLITE_MAGIC
 
 
 def _full(where: str) -> EnvironmentFault:
@@ -136,7 +137,7 @@ def translate_error(exc: BaseException, where: str) -> EnvironmentFault | None:
     return None
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path) -> sqlcipher.Connection:
     """Open a SQLite file so that nothing beside or in it is written.
 
     A WAL-mode file opened even with ``mode=ro`` gets ``-wal`` and ``-shm``
@@ -145,17 +146,22 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     is opened ``immutable``: no side files, no locks. With a ``-wal`` present
     (a crash, or another program writing) the WAL must be read, so ``mode=ro``
     it is; SQLite then may create ``-shm``, an index it rebuilds anyway.
+
+    An encrypted file is opened with the key this process holds for it;
+    without one, :class:`DatabaseLocked` is raised.
     """
+    key = sqlcipher.key_needed(path)
     wal = path.with_name(path.name + "-wal")
     flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
+    return sqlcipher.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, key=key)
 
 
 def inspect_sqlite_file(path: Path) -> str | None:
     """Look at a SQLite file read-only; return its Alembic revision (None if empty).
 
-    Raises :class:`CorruptDatabase` or :class:`ForeignDatabase`; the file is
-    left as it was (see :func:`connect_read_only`).
+    Raises :class:`CorruptDatabase` or :class:`ForeignDatabase`, or
+    :class:`DatabaseLocked` for an encrypted file this process holds no key
+    for; the file is left as it was (see :func:`connect_read_only`).
     """
     try:
         with path.open("rb") as fh:
@@ -164,11 +170,18 @@ def inspect_sqlite_file(path: Path) -> str | None:
         raise ReadOnlyLocation(f"无法读取数据库文件 {path}（{exc.strerror}）。") from exc
     if not header:
         return None
-    if header != SQLITE_MAGIC:
-        raise CorruptDatabase(f"{path} 不是 SQLite 数据库文件（可能已损坏，或是别的文件）。")
+    held = sqlcipher.key_for(path) is not None
+    if header != SQLITE_MAGIC and not held and not sqlcipher.is_encrypted(path):
+        raise CorruptDatabase(
+            f"{path} 不是 SQLite 数据库文件（可能已损坏，或是别的文件）。"
+            f"如果它是设了密码的明镜数据库，它旁边的密钥文件 {sqlcipher.key_file(path).name} "
+            "不见了：请用“mingjing password recover”和恢复密钥打开。"
+        )
     try:
         con = connect_read_only(path)
-    except sqlite3.Error as exc:
+    except DatabaseLocked:
+        raise
+    except sqlcipher.Error as exc:
         raise CorruptDatabase(f"无法读取数据库文件 {path}，文件可能已损坏。") from exc
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -178,7 +191,7 @@ def inspect_sqlite_file(path: Path) -> str | None:
             raise ForeignDatabase(f"{path} 是一个数据库，但不是明镜的数据库。")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(row[0]) if row else None
-    except sqlite3.DatabaseError as exc:
+    except sqlcipher.DatabaseError as exc:
         raise CorruptDatabase(f"{path} 已损坏，无法读取。") from exc
     finally:
         con.close()
@@ -194,7 +207,7 @@ def refuse_unknown_revision(revision: str | None, where: str) -> None:
 
 @contextlib.contextmanager
 def environment_faults(
-    where: str, kinds: tuple[type[BaseException], ...] = (OSError, sqlite3.Error)
+    where: str, kinds: tuple[type[BaseException], ...] = (OSError, sqlcipher.Error)
 ) -> Iterator[None]:
     """Re-raise an error of ``kinds`` as the environment fault it stands for, if any."""
     try:
@@ -210,18 +223,19 @@ def fingerprint(path: Path) -> str | None:
     """A key that changes with every change the program makes to the database.
 
     The schema revision and the head of the audit chain (every write through
-    the program appends to it). ``None`` if the file is missing or unreadable.
+    the program appends to it). ``None`` if the file is missing or unreadable,
+    and for an encrypted file: nothing about it is cached in the clear.
     """
-    if not path.is_file():
+    if not path.is_file() or sqlcipher.is_encrypted(path):
         return None
     try:
         con = connect_read_only(path)
-    except sqlite3.Error:
+    except sqlcipher.Error:
         return None
     try:
         revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
         head = con.execute("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
-    except sqlite3.Error:
+    except sqlcipher.Error:
         return None
     finally:
         con.close()

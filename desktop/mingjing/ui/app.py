@@ -211,15 +211,9 @@ def run_app(
             # Smoke ends at the first painted page; with a valid snapshot that
             # page needs no database work, so none is started.
             window.open_workspace(prepared)
-        if not smoke and window.settings.get(S.BACKUP_DAILY):
-            run_in_background(
-                lambda: maintenance_daily_backup(location),
-                parent=window,
-                on_success=lambda made: log.info(
-                    "daily backup: %s", made or "not needed (taken today, or no database yet)"
-                ),
-                on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
-            )
+        if not smoke:
+            # After the database is open (and unlocked, if it has a password).
+            window.workspace_opened.connect(lambda: _after_open(window, location))
         code = app.exec()
         instance.close()
         window.close()
@@ -230,6 +224,23 @@ def run_app(
         if window.workspace is not None:
             window.workspace.close()
         prepared.release()
+
+
+def _after_open(window: MainWindow, location: DataLocation) -> None:
+    """Once per run: today's automatic backup, and the first run's offer of a password."""
+    if getattr(window, "_opened_once", False):
+        return
+    window._opened_once = True  # type: ignore[attr-defined]
+    if window.settings.get(S.BACKUP_DAILY):
+        run_in_background(
+            lambda: maintenance_daily_backup(location),
+            parent=window,
+            on_success=lambda made: log.info(
+                "daily backup: %s", made or "not needed (taken today, or no database yet)"
+            ),
+            on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
+        )
+    QTimer.singleShot(0, window.offer_password_once)
 
 
 def maintenance_daily_backup(location: DataLocation) -> object:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -39,6 +41,7 @@ from mingjing.ui.desk.roster import RosterTab
 from mingjing.ui.pages.overview import OverviewPage
 from mingjing.ui.pages.review import ReviewPage
 from mingjing.ui.pages.self_check import SelfCheckPage
+from mingjing.ui.protection import IdleWatcher, LockScreen
 from mingjing.ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -111,7 +114,14 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
+        # The window's face: the work area, or the lock screen in its place.
+        self.face = QStackedWidget(self)
+        self.face.addWidget(central)
+        self.setCentralWidget(self.face)
+        self._work_area = central
+        self.lock_screen: LockScreen | None = None
+        self.idle_watcher = IdleWatcher(self)
+        self.idle_watcher.idle.connect(self.lock_idle)
 
         self.campaign_label = QLabel(self.tr("未打开专项行动"), self)
         self.location_label = QLabel(self.tr("数据：{0}").format(self.location.describe()), self)
@@ -133,6 +143,7 @@ class MainWindow(QMainWindow):
         self._refresh_generation = 0
         self._pending_packages: list[Path] = []
         self._pending_hand_ins: list[Path] = []
+        self._after_unlock: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ pages
 
@@ -162,6 +173,17 @@ class MainWindow(QMainWindow):
         check.triggered.connect(self.check_data)
         file_menu.addAction(check)
         file_menu.addSeparator()
+        protect = QAction(self.tr("数据保护(&P)…"), self)
+        protect.setToolTip(self.tr("为本机数据设置密码、查看恢复密钥、设置自动锁定"))
+        protect.triggered.connect(self.manage_password)
+        protect.setEnabled(self.location.sqlite_path is not None)
+        file_menu.addAction(protect)
+        self.lock_action = QAction(self.tr("立即锁定(&L)"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock_now(self.tr("已锁定。")))
+        self.lock_action.setEnabled(False)  # until a password is set (_update_protection)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
@@ -181,7 +203,21 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------- data
 
     def open_workspace(self, prepared: Prepared) -> None:
-        """Load the database layer and open the database off the GUI thread."""
+        """Load the database layer and open the database off the GUI thread.
+
+        An encrypted database whose key is not held yet is asked for first
+        (the lock screen); the database is opened once it is unlocked.
+        """
+        from mingjing.services import protection
+
+        if not protection.status(prepared.location).unlocked:
+            self.show_locked(
+                self.tr("请输入密码解锁。"), then=lambda: self.open_workspace(prepared)
+            )
+            if not self._first_shown:
+                self._first_shown = True
+                QTimer.singleShot(0, self._announce_first_page)
+            return
 
         def work() -> Workspace:
             from mingjing.services.workspace import Workspace
@@ -231,6 +267,7 @@ class MainWindow(QMainWindow):
         self.self_check.set_database(workspace.db)
         self.desk.set_database(workspace.db)
         self.review.set_database(workspace.db)
+        self._update_protection()
 
     def set_workspace(self, workspace: Workspace) -> None:
         self.attach(workspace)
@@ -483,6 +520,134 @@ class MainWindow(QMainWindow):
         run_in_background(
             work, parent=self, on_success=done, on_failure=self._report_action_failure
         )
+
+    # ------------------------------------------------------------- protection
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen is not None and self.face.currentWidget() is self.lock_screen
+
+    def _update_protection(self) -> None:
+        """The lock action and the idle timer follow whether a password is set."""
+        from mingjing.services import protection
+
+        state = protection.status(self.location)
+        self.lock_action.setEnabled(state.password_set and not self.locked)
+        if state.password_set and not self.locked:
+            self.idle_watcher.start(self.settings.get(S.IDLE_LOCK_MINUTES))
+        else:
+            self.idle_watcher.stop()
+
+    def _quiesce(self) -> None:
+        """Save typing still waiting for its pause and let every write finish."""
+        from mingjing.ui.tasks import wait_for_tasks
+
+        self.self_check.flush()
+        wait_for_tasks()
+
+    def show_locked(self, reason: str, *, then: Callable[[], None] | None = None) -> None:
+        """Put the lock screen in the window's place (menus and status bar hidden)."""
+        if self.lock_screen is None:
+            self.lock_screen = LockScreen(self.location)
+            self.lock_screen.quit_requested.connect(self.close)
+            self.lock_screen.unlocked.connect(self._unlocked)
+        self._after_unlock = then
+        self.lock_screen.set_reason(reason)
+        if self.face.indexOf(self.lock_screen) < 0:
+            self.face.addWidget(self.lock_screen)
+        self.face.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.statusBar().hide()
+        self.idle_watcher.stop()
+        self.lock_action.setEnabled(False)
+        self.lock_screen.reset()
+
+    def _unlocked(self) -> None:
+        assert self.lock_screen is not None
+        self.face.setCurrentWidget(self._work_area)
+        self.menuBar().setEnabled(True)
+        self.statusBar().show()
+        then, self._after_unlock = self._after_unlock, None
+        self._update_protection()
+        if then is not None:
+            then()
+        else:
+            self.refresh()
+
+    def lock_now(self, reason: str) -> bool:
+        """Lock: save what is typed, forget the key, close the connections; True if locked.
+
+        Waits (and is tried again later) while a dialog is open, so that
+        nothing typed in it is lost.
+        """
+        from mingjing.services import protection
+
+        if self.locked or not protection.status(self.location).password_set:
+            return False
+        if QApplication.activeModalWidget() is not None:
+            self.idle_watcher.start(1)
+            return False
+        self._quiesce()
+        protection.lock(self.location)
+        if self.workspace is not None:
+            self.workspace.db.engine.dispose()
+        self.show_locked(reason)
+        log.info("locked (%s)", reason)
+        return True
+
+    def lock_idle(self) -> None:
+        minutes = self.idle_watcher.minutes
+        self.lock_now(self.tr("{0} 分钟无操作，已自动锁定。请输入密码继续。").format(minutes))
+
+    def manage_password(self) -> None:
+        """文件 → 数据保护."""
+        from mingjing.ui.protection import PasswordDialog
+
+        def before_rewrite() -> None:
+            self._quiesce()
+            if self.workspace is not None:
+                self.workspace.db.engine.dispose()
+
+        def after_change() -> None:
+            self._update_protection()
+            self.refresh()
+
+        dialog = PasswordDialog(
+            self.location,
+            self.settings,
+            self,
+            before_rewrite=before_rewrite,
+            after_change=after_change,
+        )
+        dialog.exec()
+        self._update_protection()
+
+    @classmethod
+    def ask_offer_password(cls, parent: QWidget) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            parent.tr("保护本机数据"),
+            parent.tr(
+                "本机将保存自查材料、问题和整改情况。建议为本机数据设置密码："
+                "数据库和备份加密保存，离开电脑一段时间后自动锁定。\n\n现在设置吗？"
+                "（以后也可以在“文件 → 数据保护”中设置。）"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_password_once(self) -> None:
+        """The first run on a data folder offers a password, once."""
+        from mingjing.services import protection
+
+        if self.settings.get(S.PASSWORD_OFFERED):
+            return
+        state = protection.status(self.location)
+        if not state.available or state.password_set:
+            return
+        self.settings.set(S.PASSWORD_OFFERED, True)
+        if self.ask_offer_password(self):
+            self.manage_password()
 
     def _report_action_failure(self, exc: BaseException) -> None:
         if isinstance(exc, EnvironmentFault | DomainError):

@@ -34,6 +34,12 @@ BACKUP_DAILY: Setting[bool] = Setting(
     "backup/daily", bool, True, "每天第一次打开时自动备份数据库，保留最近 7 份"
 )
 LAST_BACKUP_DIR: Setting[str] = Setting("backup/last_dir", str, "", "上次保存备份的文件夹")
+IDLE_LOCK_MINUTES: Setting[int] = Setting(
+    "security/idle_lock_minutes", int, 10, "设了密码时，无操作多少分钟后自动锁定（0 为不锁定）"
+)
+PASSWORD_OFFERED: Setting[bool] = Setting(
+    "security/password_offered", bool, False, "第一次使用时是否已提示过设置密码"
+)
 
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
     WINDOW_GEOMETRY,
@@ -41,6 +47,8 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
     LAST_PAGE,
     BACKUP_DAILY,
     LAST_BACKUP_DIR,
+    IDLE_LOCK_MINUTES,
+    PASSWORD_OFFERED,
 )
 
 

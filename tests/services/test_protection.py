@@ -1,0 +1,156 @@
+"""The password on this computer's data: what it covers, and the ways back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mingjing.config import DataLocation
+from mingjing.domain.models import Unit
+from mingjing.services import protection
+from mingjing.services.identity import KEY_FILE, load_identity
+from mingjing.storage import Database, backup, sqlcipher
+from mingjing.storage import protection as store
+from mingjing.storage.errors import DatabaseLocked, InputRefused, WrongPassword
+
+SECRET = "岚川县机密事项乙"
+
+
+@pytest.fixture
+def data(location: DataLocation) -> DataLocation:
+    """A closed database with one unit, this computer's keys, a backup, the overview cache."""
+    db = Database.open(location, actor="测试员")
+    with db.transaction() as s:
+        s.add(Unit(name=SECRET))
+    db.close()
+    assert location.sqlite_path is not None
+    load_identity(location.data_dir)
+    backup.backup_sqlite_file(location.sqlite_path, location.backups_dir, reason="manual")
+    cache = location.data_dir / protection.SNAPSHOT_FILE
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(f'{{"summary": "{SECRET}"}}', encoding="utf-8")
+    return location
+
+
+def _every_file(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def _units(location: DataLocation) -> list[str]:
+    db = Database.open(location, actor="测试员")
+    try:
+        with db.read() as s:
+            return list(s.scalars(select(Unit.name)).all())
+    finally:
+        db.close()
+
+
+def test_a_password_leaves_nothing_readable_in_the_data_folder(data: DataLocation) -> None:
+    fingerprint = load_identity(data.data_dir).public.fingerprint
+    assert protection.status(data) == protection.Protection(True, False, True)
+    code = protection.set_password(data, "正确的密码123")
+    assert protection.status(data) == protection.Protection(True, True, True)
+    for path in _every_file(data.data_dir):
+        blob = path.read_bytes()
+        assert SECRET.encode() not in blob, path
+        assert b"PRIVATE KEY" not in blob, path
+    assert not (data.data_dir / protection.SNAPSHOT_FILE).exists()
+    # Locked: neither the data nor this computer's keys can be used.
+    protection.lock(data)
+    assert protection.status(data).unlocked is False
+    with pytest.raises(DatabaseLocked):
+        _units(data)
+    with pytest.raises(DatabaseLocked):
+        load_identity(data.data_dir)
+    with pytest.raises(WrongPassword):
+        protection.unlock(data, "错误的密码")
+    protection.unlock(data, "正确的密码123")
+    assert _units(data) == [SECRET]
+    assert load_identity(data.data_dir).public.fingerprint == fingerprint
+    assert protection.recovery_key(data, "正确的密码123") == code
+    with pytest.raises(WrongPassword):
+        protection.recovery_key(data, "错误的密码")
+
+
+def test_a_new_identity_made_while_protected_is_sealed(data: DataLocation) -> None:
+    protection.set_password(data, "正确的密码123")
+    (data.data_dir / KEY_FILE).unlink()
+    made = load_identity(data.data_dir)
+    assert b"PRIVATE KEY" not in (data.data_dir / KEY_FILE).read_bytes()
+    assert load_identity(data.data_dir).public == made.public
+
+
+def test_remove_password_puts_everything_back_in_the_clear(data: DataLocation) -> None:
+    fingerprint = load_identity(data.data_dir).public.fingerprint
+    protection.set_password(data, "正确的密码123")
+    with pytest.raises(WrongPassword):
+        protection.remove_password(data, "错误的密码")
+    assert protection.status(data).password_set
+    protection.remove_password(data, "正确的密码123")
+    assert protection.status(data) == protection.Protection(True, False, True)
+    assert b"PRIVATE KEY" in (data.data_dir / KEY_FILE).read_bytes()
+    for item in backup.list_backups(data.backups_dir):
+        assert item.path.read_bytes().startswith(sqlcipher.SQLITE_MAGIC)
+    sqlcipher.forget_all()
+    assert _units(data) == [SECRET]
+    assert load_identity(data.data_dir).public.fingerprint == fingerprint
+
+
+def test_forgotten_password_recovered_with_the_recovery_key(data: DataLocation) -> None:
+    code = protection.set_password(data, "正确的密码123")
+    protection.lock(data)
+    with pytest.raises(InputRefused, match="至少"):
+        protection.recover(data, code, "短")
+    with pytest.raises(WrongPassword):
+        protection.recover(
+            data, code.replace(code[5], "Z" if code[5] != "Z" else "Y", 1), "新的密码456"
+        )
+    protection.recover(data, code, "新的密码456")
+    assert _units(data) == [SECRET]
+    protection.lock(data)
+    protection.unlock(data, "新的密码456")
+    assert protection.recovery_key(data, "新的密码456") == code
+
+
+def test_change_password(data: DataLocation) -> None:
+    protection.set_password(data, "正确的密码123")
+    with pytest.raises(WrongPassword):
+        protection.change_password(data, "错误的密码", "新的密码456")
+    protection.change_password(data, "正确的密码123", "新的密码456")
+    protection.lock(data)
+    with pytest.raises(WrongPassword):
+        protection.unlock(data, "正确的密码123")
+    protection.unlock(data, "新的密码456")
+    assert _units(data) == [SECRET]
+
+
+def test_recovery_key_file(data: DataLocation, tmp_path: Path) -> None:
+    code = protection.set_password(data, "正确的密码123")
+    out = protection.save_recovery_key(data, "正确的密码123", tmp_path / "恢复密钥.txt")
+    text = out.read_text(encoding="utf-8")
+    assert code in text and "分开保管" in text
+
+
+def test_a_server_database_cannot_have_one(tmp_path: Path) -> None:
+    from mingjing.config import resolve_location
+
+    server = resolve_location(tmp_path, "postgresql+psycopg://u@h/db")
+    assert protection.status(server).available is False
+    with pytest.raises(InputRefused, match="服务器"):
+        protection.set_password(server, "正确的密码123")
+
+
+def test_backup_of_another_key_is_left_and_logged(
+    data: DataLocation, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    Database.open(f"sqlite:///{other}", actor="测试员").close()
+    store.encrypt_database(other, "别人的密码123")
+    stranger = data.backups_dir / "mingjing-20250101-090000-manual.sqlite3"
+    stranger.write_bytes(other.read_bytes())
+    before = stranger.read_bytes()
+    protection.set_password(data, "正确的密码123")
+    assert stranger.read_bytes() == before
+    assert any("left as it is" in r.getMessage() for r in caplog.records)
