@@ -101,13 +101,13 @@ def test_forgotten_password_opens_with_the_recovery_key(
         screen.new_again.setText("新的密码456")
         with qtbot.wait_signal(window.workspace_opened, timeout=30_000):
             screen.try_recovery()
-        sqlcipher.forget_all()
-        protection.unlock(protected, "新的密码456")  # the new password works from now on
     finally:
         window.close()
         if window.workspace is not None:
             window.workspace.close()
         prepared.release()
+    sqlcipher.forget_all()
+    protection.unlock(protected, "新的密码456")  # the new password works from now on
 
 
 def test_lock_now_forgets_the_key_and_hides_everything(

@@ -96,3 +96,24 @@ def test_many_answers_from_workers_leave_reference_counts_alone(qtbot: QtBot) ->
     after = sys.getrefcount(True), sys.getrefcount(False)
     # Other code may hold or drop a few; a leak per signal loses hundreds.
     assert after[0] > before[0] - 50 and after[1] > before[1] - 50, (before, after)
+
+
+def test_a_task_stopped_by_the_lock_is_not_reported(qtbot: QtBot) -> None:
+    """Work that reaches a locked database ends quietly (the lock screen says why)."""
+    from mingjing.services.errors import DatabaseLocked
+
+    owner = QWidget()
+    failures: list[BaseException] = []
+
+    def locked() -> None:
+        raise DatabaseLocked("已锁定")
+
+    def broken() -> None:
+        raise ValueError("a bug")
+
+    run_in_background(locked, parent=owner, on_success=print, on_failure=failures.append)
+    run_in_background(broken, parent=owner, on_success=print, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5_000)
+    assert wait_for_tasks(5_000)
+    qtbot.wait(50)
+    assert [type(f) for f in failures] == [ValueError]

@@ -10,6 +10,7 @@
 from mingjing.domain.errors import DomainError, IllegalTransition
 from mingjing.storage.errors import (
     DatabaseInUse,
+    DatabaseLocked,
     EnvironmentFault,
     InputRefused,
     NewerDatabase,
@@ -17,6 +18,7 @@ from mingjing.storage.errors import (
 
 __all__ = [
     "DatabaseInUse",
+    "DatabaseLocked",
     "DomainError",
     "EnvironmentFault",
     "IllegalTransition",

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mingjing.services.errors import DatabaseLocked
+
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +69,11 @@ class _Dispatcher(QObject):
             return
         if ok:
             task.on_success(value)
+        elif isinstance(value, DatabaseLocked):
+            # Work that reached the database after it was locked (a timer, a
+            # late refresh): the lock screen already says why; one message box
+            # per such task would pile up behind it. Done again once unlocked.
+            log.info("task %d stopped: the database is locked", token)
         else:
             task.on_failure(value)  # type: ignore[arg-type]
 
