@@ -456,3 +456,62 @@ def test_an_act_on_another_campaigns_row_refuses_the_reply(
         _read_reply(office, office_identity, bad, tmp_path)
     with office.read() as session:
         assert session.scalars(select(LeaderAction)).all() == []
+
+
+def test_a_problem_raised_for_a_member_reaches_their_laptop(
+    office: Database,
+    office_identity: Identity,
+    leader: tuple[DataLocation, Database],
+    laptop: tuple[DataLocation, Database],
+    tmp_path: Path,
+) -> None:
+    """上级点 for a member: their statement goes back with the problem, their laptop
+    adds it under the office's id, and the next hand-in brings it back with measures."""
+    from mingjing.services.replies import open_reply
+    from mingjing.services.self_check import hand_in, load_own_self_check
+    from mingjing.services.submissions import import_submissions
+
+    member_location, member_db = laptop
+    load_own_self_check(member_db, member_location)
+    first = hand_in(member_db, member_location, tmp_path / "hand-in-1")
+    import_submissions(office, [first], identity=office_identity)
+
+    location, leader_db = leader
+    review = lr.open_review(location, _export(office, office_identity, tmp_path / "out"))
+    statement = next(s for s in review.statements if s["name"] == "陈喆")
+    text = "下乡调研次数少，对基层情况掌握不准。"
+    lr.record_action(
+        leader_db, location, review, "raise", "self_check", statement["self_check_id"], text
+    )
+    reply = lr.export_reply(leader_db, location, review, tmp_path / "stick")
+    read = _read_reply(office, office_identity, reply, tmp_path)
+    assert (read.applied, read.conflicts) == (1, 0)
+    (back,) = read.returned_files
+    with office.read() as session:
+        check_row = session.get(SelfCheck, uuid.UUID(statement["self_check_id"]))
+        assert check_row is not None and check_row.state is SelfCheckState.RETURNED
+        assert text.rstrip("。") in check_row.review_comment
+        (raised,) = session.scalars(select(Problem).where(Problem.text == text)).all()
+        assert raised.source is Source.SUPERIOR and raised.submission_revision is None
+    (view,) = leader_actions(office, _cid(office))
+    assert "已退回本人补充" in view.outcome
+
+    opened = open_reply(member_db, member_location, back)
+    assert opened.state is SelfCheckState.RETURNED
+    assert "领导指出的问题 1 个" in opened.note
+    with member_db.read() as session:
+        mine = session.get(Problem, raised.id)
+        assert mine is not None and mine.text == text and mine.source is Source.SUPERIOR
+    assert not open_reply(member_db, member_location, back).changed  # once only
+
+    # The member answers it; the next hand-in updates the office's row, no second one.
+    from mingjing.services.self_check import add_measure
+
+    add_measure(member_db, str(raised.id), "每月至少下乡调研两次，形成调研报告。")
+    second = hand_in(member_db, member_location, tmp_path / "hand-in-2")
+    import_submissions(office, [second], identity=office_identity)
+    with office.read() as session:
+        rows = session.scalars(select(Problem).where(Problem.text == text)).all()
+        assert [r.id for r in rows] == [raised.id]
+        assert rows[0].submission_revision == 2
+        assert [m.text for m in rows[0].measures] == ["每月至少下乡调研两次，形成调研报告。"]

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mingjing import __version__
 from mingjing.config import DataLocation
-from mingjing.domain.enums import SelfCheckState
-from mingjing.domain.models import Member, SelfCheck
+from mingjing.domain.enums import SelfCheckState, Severity, Source
+from mingjing.domain.models import Member, Problem, SelfCheck
 from mingjing.exchange.package import SUFFIXES, PackageError, read_package, write_package
 from mingjing.exchange.schema import check
 from mingjing.exchange.signing import Identity, PublicKeys
@@ -38,6 +40,8 @@ REPLY_DATA = {
     "reviewer_id": "uuid?",
     "reviewed_at": str,
     "submission_revision": int,
+    # Problems a leader raised for the member (上级点), for their own list.
+    "problems?": [{"id": "uuid", "text": str}],
 }
 
 
@@ -59,9 +63,14 @@ def write_reply(
     reviewer_id: str | None = None,
     reviewed_at: dt.datetime | None = None,
     by: str = "",
+    problems: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write a reply package (the office's review of one hand-in revision),
-    signed by the office and sealed to the member's computer if its keys are known."""
+    signed by the office and sealed to the member's computer if its keys are known.
+
+    ``problems``: (id, text) of problems leaders raised for the member that
+    are not yet in their hand-ins; the laptop adds them to the member's list.
+    """
     if decision not in DECISIONS:
         raise ValueError(decision)
     blob = write_package(
@@ -81,6 +90,7 @@ def write_reply(
             "reviewer_id": reviewer_id,
             "reviewed_at": (reviewed_at or dt.datetime.now(dt.UTC)).isoformat(),
             "submission_revision": submission_revision,
+            "problems": [{"id": pid, "text": text} for pid, text in problems],
         },
         identity=identity,
         signer_name=reviewer,
@@ -187,4 +197,44 @@ def open_reply(db: Database, location: DataLocation, path: Path) -> ReplyResult:
             )
         else:
             note = "办公室的意见已记下。您在提交后又修改过，改完后请重新提交。"
+        added = _add_raised(session, row, data.get("problems", []))
+        if added:
+            note += (
+                f"领导指出的问题 {added} 个已列入您的问题清单（来源：上级点），"
+                "请补充原因剖析和整改措施。"
+            )
         return ReplyResult(decision, data["comment"], row.state, True, note)
+
+
+def _add_raised(session: Session, row: SelfCheck, raised: list[dict[str, str]]) -> int:
+    """Add the problems leaders raised (上级点) that this laptop does not have yet.
+
+    Under the office's id, so the next hand-in updates the office's row with
+    the member's causes and measures instead of adding a second one. One the
+    member has already (even deleted) is left as it is.
+    """
+    added = 0
+    for item in raised:
+        pid = uuid.UUID(item["id"])
+        if session.get(Problem, pid) is not None:
+            continue
+        order = session.scalar(
+            select(func.coalesce(func.max(Problem.sort_order), 0)).where(
+                Problem.campaign_id == row.campaign_id,
+                Problem.owner_member_id == row.member_id,
+            )
+        )
+        session.add(
+            Problem(
+                id=pid,
+                campaign_id=row.campaign_id,
+                owner_member_id=row.member_id,
+                text=item["text"],
+                source=Source.SUPERIOR,
+                severity=Severity.GENERAL,
+                sort_order=int(order or 0) + 1,
+            )
+        )
+        session.flush()
+        added += 1
+    return added

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mingjing.domain.base import utcnow
-from mingjing.domain.enums import SelfCheckState
+from mingjing.domain.enums import SelfCheckState, Source
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import Campaign, Member, Problem, SelfCheck
 from mingjing.domain.states import SelfCheckEvent, self_check_step
@@ -195,6 +195,18 @@ def reply_file(
     campaign = session.get(Campaign, check.campaign_id)
     member = session.get(Member, check.member_id)
     assert campaign is not None and member is not None
+    # 上级点 raised at the office and not yet in any of the member's hand-ins.
+    raised = session.execute(
+        select(Problem.id, Problem.text)
+        .where(
+            Problem.campaign_id == check.campaign_id,
+            Problem.owner_member_id == check.member_id,
+            Problem.source == Source.SUPERIOR,
+            Problem.submission_revision.is_(None),
+            Problem.deleted_at.is_(None),
+        )
+        .order_by(Problem.sort_order)
+    ).all()
     return write_reply(
         out,
         campaign_id=str(campaign.id),
@@ -212,4 +224,5 @@ def reply_file(
         identity=identity,
         seal_to=member_keys(member),
         by=by,
+        problems=[(str(pid), text) for pid, text in raised],
     )

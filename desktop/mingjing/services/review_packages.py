@@ -644,6 +644,51 @@ def _return_writer(
     return write
 
 
+RAISED_COMMENT = (
+    "指出问题（上级点）：{texts}。已列入您的问题清单，请补充原因剖析和整改措施后重新提交。"
+)
+
+
+def _send_raised(
+    session: Session,
+    raised: list[LeaderAction],
+    write_return: Callable[[SelfCheck], Path],
+) -> list[Path]:
+    """Send problems raised for members back to them: their statement is returned.
+
+    The member owns their problem list, so a statement already handed in (or
+    accepted) goes back with the problems, which their laptop adds from the
+    reply file (see :mod:`mingjing.services.replies`). A statement returned by
+    the same reply needs nothing more: its reply file carries them too. One not
+    handed in gets them with its next reply.
+    """
+    files: list[Path] = []
+    by_check: dict[uuid.UUID, list[LeaderAction]] = {}
+    for action in raised:
+        by_check.setdefault(action.target_id, []).append(action)
+    for check_id, actions in by_check.items():
+        check = session.get(SelfCheck, check_id)
+        assert check is not None
+        if not check.submission_revision or check.state not in (
+            SelfCheckState.SUBMITTED,
+            SelfCheckState.ACCEPTED,
+        ):
+            continue
+        texts = "；".join(a.text.rstrip("。；") for a in actions)
+        check.state = self_check_step(check.state, SelfCheckEvent.RETURN)
+        check.reviewed_at = utcnow()
+        check.review_comment = RAISED_COMMENT.format(texts=texts)
+        check.reviewer_id = actions[0].author_id
+        written = write_return(check)
+        files.append(written)
+        for action in actions:
+            action.outcome = (
+                f"已列入本人问题（来源：上级点），已退回本人补充原因剖析和整改措施，"
+                f"回复文件：{written.name}。"
+            )
+    return files
+
+
 @office
 def import_review_reply(
     db: Database,
@@ -690,7 +735,7 @@ def import_review_reply(
         write_return = _return_writer(
             session, leader, identity=identity, replies_dir=replies_dir, reviewer=reviewer
         )
-
+        raised: list[LeaderAction] = []
         for raw in data["actions"]:
             action_id = uuid.UUID(raw["id"])
             kind, target_kind = raw["kind"], raw["target_kind"]
@@ -763,6 +808,9 @@ def import_review_reply(
             applied += 1
             if file is not None:
                 returned.append(file)
+            if kind == "raise" and target_kind == "self_check":
+                raised.append(action)
+        returned.extend(_send_raised(session, raised, write_return))
         made.last_reply_at = written_at
     return ReplyRead(leader.name, applied, conflicts, known, tuple(returned), tuple(notes))
 
@@ -867,7 +915,10 @@ def settle_conflict(
         if revision is None:
             raise DomainError(f"{now}，无法采用。")
         said, _file = _apply(session, action, leader, write_return)
-        action.state, action.outcome = "applied", "办公室确认后采用：" + said
+        action.state, action.outcome = "applied", said
+        if action.kind == "raise" and action.target_kind == "self_check":
+            _send_raised(session, [action], write_return)
+        action.outcome = "办公室确认后采用：" + action.outcome
         return _view(session, action)
 
 
