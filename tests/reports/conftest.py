@@ -41,12 +41,19 @@ def postscript_name(path: object, index: int) -> str:
 
 
 def printed_lines(data: bytes) -> list[PrintedLine]:
-    """Every line of text on every page, top to bottom (characters grouped by baseline)."""
+    """Every line of text on every page, top to bottom (characters grouped by baseline).
+
+    The content as drawn: a turned page's table reads as on a landscape sheet.
+    Its page number, drawn turned back to stand upright on the paper, is left
+    out here (see :func:`turned_page_numbers`).
+    """
     out: list[PrintedLine] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with pdfplumber.open(io.BytesIO(_as_drawn(data))) as pdf:
         for page in pdf.pages:
             rows: dict[int, list[dict[str, object]]] = {}
             for ch in page.chars:
+                if not ch["upright"]:
+                    continue
                 baseline = float(page.height) - float(ch["matrix"][5])  # type: ignore[index]
                 rows.setdefault(round(baseline * 4), []).append(ch)
             for key, chars in sorted(rows.items()):
@@ -65,4 +72,37 @@ def printed_lines(data: bytes) -> list[PrintedLine]:
                         chars=tuple(chars),
                     )
                 )
+    return out
+
+
+def _as_drawn(data: bytes) -> bytes:
+    """The PDF with every page's /Rotate taken off: the sheets as drawn."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    if not any(page.rotation for page in reader.pages):
+        return data
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        if "/Rotate" in page:
+            del page["/Rotate"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def turned_page_numbers(data: bytes) -> dict[int, tuple[str, float, float]]:
+    """Page number text and its place on the paper (left edge and baseline, from
+    the paper's left and top, in points) of every page shown turned (/Rotate 270)."""
+    out: dict[int, tuple[str, float, float]] = {}
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            if page.rotation != 270:
+                continue
+            # pdfplumber turns the page as a viewer does: the number stands upright.
+            upright = sorted((c for c in page.chars if c["upright"]), key=lambda c: c["x0"])
+            if upright:
+                text = "".join(str(c["text"]) for c in upright)
+                baseline = max(float(c["bottom"]) for c in upright)
+                out[page.page_number] = (text, float(upright[0]["x0"]), baseline)
     return out

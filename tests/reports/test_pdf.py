@@ -23,7 +23,7 @@ from mingjing.reports.document import (
 from mingjing.reports.layout import rule_breaks
 from mingjing.reports.pdf import LEADING, PITCH, render_pdf
 
-from .conftest import MM, PrintedLine, postscript_name, printed_lines
+from .conftest import MM, PrintedLine, postscript_name, printed_lines, turned_page_numbers
 
 BODY = (
     "2025年10月县里部署高标准农田建设项目验收时，我以材料没备齐为由推迟到月底才去双河镇，"
@@ -200,6 +200,44 @@ def test_a_long_cell_runs_on_across_pages(registry: FontRegistry) -> None:
     headers = [line for line in lines if line.text.startswith("序号")]
     assert len(headers) == rendered.pages  # the header on every page, once
     assert {line.page for line in headers} == set(range(1, rendered.pages + 1))
+
+
+def test_a_table_across_the_page_is_a_turned_portrait_page(registry: FontRegistry) -> None:
+    """GB/T 9704 §10.2: a landscape table keeps the portrait page's number, upright
+    and where it always is; the table's head lies toward the left (the binding of
+    an odd page, the cut edge of an even one)."""
+    rows = tuple((str(n), "对群众反映的问题回应不及时" * 3, "建立限时回复制度") for n in range(60))
+    doc = Document(
+        "台账",
+        (
+            Section("说明", (Para("正文。"),)),
+            Section("台账", (Table(("序号", "问题", "措施"), rows, (2, 16, 8)),), landscape=True),
+        ),
+    )
+    rendered = render_pdf(doc, registry)
+    reader = pypdf.PdfReader(io.BytesIO(rendered.data))
+    assert reader.pages[0].rotation == 0
+    turned = [n for n, page in enumerate(reader.pages, 1) if page.rotation == 270]
+    assert len(turned) >= 2 and turned[0] == 2
+    for n in turned:
+        box = reader.pages[n - 1].mediabox
+        assert float(box.width) > float(box.height)  # a landscape sheet, shown turned
+    numbers = turned_page_numbers(rendered.data)
+    assert set(numbers) == set(turned)
+    # Where page 1 (portrait, odd) has its number, measured the same way.
+    portrait = next(line for line in printed_lines(rendered.data) if line.text == "— 1 —")
+    for n, (text, x, y) in numbers.items():
+        assert text == f"— {n} —"
+        assert abs(y - portrait.bottom) < 0.5, (n, y)
+        if n % 2:  # odd: at the right, one character in from the type area's edge
+            assert abs(x - portrait.x0) < 0.5, (n, x)
+        else:
+            assert abs(x - (28 * MM + 14)) < 0.5, (n, x)
+    # The head of the table faces left on the paper: on the sheet it is at the top.
+    lines = printed_lines(rendered.data)
+    head = next(line for line in lines if line.page == 2 and line.text.startswith("序号"))
+    first_row = next(line for line in lines if line.page == 2 and line.text.startswith("0"))
+    assert head.baseline < first_row.baseline
 
 
 def test_rules_hold_in_body_text(statement: tuple[bytes, list[PrintedLine]]) -> None:

@@ -29,11 +29,18 @@ def fonts() -> FontRegistry:
 
 
 def lines_of(data: bytes) -> list[tuple[int, float, str]]:
-    """(page, font size, text) of each printed line."""
+    """(page, font size, text) of each printed line, as drawn on each sheet (a table
+    set across a page is read before its page is turned, see GB/T 9704 §10.2)."""
     import pdfplumber
+    from pypdf import PdfWriter
 
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    for page in writer.pages:
+        page.pop("/Rotate", None)
+    drawn = io.BytesIO()
+    writer.write(drawn)
     out = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with pdfplumber.open(drawn) as pdf:
         for page in pdf.pages:
             rows: dict[int, list[dict[str, object]]] = {}
             for ch in page.chars:

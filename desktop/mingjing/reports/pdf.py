@@ -73,6 +73,8 @@ PITCH = TYPE_WIDTH / CHARS_PER_LINE
 LEADING = TYPE_HEIGHT / LINES_PER_PAGE
 """One grid line: 28.99 pt."""
 TITLE_SIZE = 22.0
+TURNED = 270
+"""/Rotate of a page whose table is set across it: shown a quarter turn to the left."""
 PAGE_NUMBER_SIZE = 14.0
 PAGE_NUMBER_DROP = 7 * mm
 """The dashes of the page number lie this far below the type area."""
@@ -598,14 +600,31 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
         self.blank_pages: set[int] = set()
         self.setter: Typesetter | None = None
         portrait = Frame(LEFT, PAGE_HEIGHT - TOP - TYPE_HEIGHT, TYPE_WIDTH, TYPE_HEIGHT, 0, 0, 0, 0)
-        lw, lh = landscape(A4)
-        # Turned pages keep the type area, turned: 225 × 156 mm, centred the same way.
+        lh = landscape(A4)[1]
+        # A table set across the page (GB/T 9704 §10.2): drawn on a landscape
+        # sheet that carries /Rotate 270, so it is shown and printed as the
+        # portrait page it is, the table's head to the left (toward the binding
+        # of an odd page, the cut edge of an even one). Its type area is the
+        # portrait one turned, so the two coincide on paper.
         turned = Frame(
-            TOP, lh - LEFT - TYPE_WIDTH, TYPE_HEIGHT, TYPE_WIDTH, 0, 0, 0, 0, id="turned"
+            PAGE_HEIGHT - TOP - TYPE_HEIGHT,
+            lh - LEFT - TYPE_WIDTH,
+            TYPE_HEIGHT,
+            TYPE_WIDTH,
+            0,
+            0,
+            0,
+            0,
+            id="turned",
         )
+        sideways = PageTemplate("landscape", [turned], onPageEnd=self._page_end, pagesize=A4)
+        # reportlab writes a page with /Rotate 90 or 270 with its media box turned
+        # (height × width): so the portrait size here gives the landscape sheet
+        # the frame above is laid out on, shown turned back to portrait.
+        sideways.rotation = TURNED
         templates = [
             PageTemplate("portrait", [portrait], onPageEnd=self._page_end, pagesize=A4),
-            PageTemplate("landscape", [turned], onPageEnd=self._page_end, pagesize=(lw, lh)),
+            sideways,
             PageTemplate("cover", [portrait], pagesize=A4),
         ]
         templates.sort(key=lambda t: t.id != first)  # the first page's template first
@@ -633,23 +652,28 @@ class _Doc(BaseDocTemplate):  # type: ignore[misc]
         setter = self.setter
         widths = [setter.width(FontRole.SONG, c, PAGE_NUMBER_SIZE) for c in text]
         total = sum(widths)
-        page_width = canvas._pagesize[0]
-        landscape_page = page_width > PAGE_WIDTH
-        left = TOP if landscape_page else LEFT
-        right = left + (TYPE_HEIGHT if landscape_page else TYPE_WIDTH)
-        bottom = (
-            canvas._pagesize[1] - LEFT - TYPE_WIDTH
-            if landscape_page
-            else PAGE_HEIGHT - TOP - TYPE_HEIGHT
-        )
-        x = right - PAGE_NUMBER_SIZE - total if number % 2 else left + PAGE_NUMBER_SIZE
+        # Where the number goes on the portrait page (a turned page too, §10.2):
+        # 7 mm below the type area, one character in from the outer side.
+        right = LEFT + TYPE_WIDTH
+        bottom = PAGE_HEIGHT - TOP - TYPE_HEIGHT
+        x = right - PAGE_NUMBER_SIZE - total if number % 2 else LEFT + PAGE_NUMBER_SIZE
         # The dashes sit 0.3 em above the baseline: put them 7 mm below the type area.
         y = bottom - PAGE_NUMBER_DROP - PAGE_NUMBER_SIZE * 0.3
+        # The template's, not the canvas's: platypus sets a page's rotation only
+        # after this runs, so the canvas still has the page before's.
+        turned = getattr(doc.pageTemplate, "rotation", 0) == TURNED
+        canvas.saveState()
+        if turned:
+            # Undo the page's /Rotate 270 for the number: upright on the paper.
+            canvas.translate(y, PAGE_WIDTH - x)
+            canvas.rotate(-90)
+            x, y = 0.0, 0.0
         t = canvas.beginText(x, y)
         for face, run in setter.runs(FontRole.SONG, text):
             t.setFont(face.key, PAGE_NUMBER_SIZE)
             t.textOut(run)
         canvas.drawText(t)
+        canvas.restoreState()
 
 
 def _blocks(blocks: Sequence[Block], setter: Typesetter, landscape_page: bool) -> list[Flowable]:
