@@ -126,6 +126,35 @@ def test_change_password(data: DataLocation) -> None:
     assert _units(data) == [SECRET]
 
 
+def test_every_change_of_protection_is_in_the_audit_trail(data: DataLocation) -> None:
+    from mingjing.domain.models import AuditEntry
+    from mingjing.storage.audit import verify_chain
+
+    code = protection.set_password(data, "正确的密码123")
+    protection.change_password(data, "正确的密码123", "新的密码456")
+    protection.recover(data, code, "再换一个789")
+    protection.remove_password(data, "再换一个789")
+    db = Database.open(data, actor="测试员")
+    try:
+        with db.read() as s:
+            actions = s.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity == "database")
+                .order_by(AuditEntry.seq)
+            ).all()
+        assert actions == [
+            "password-set",
+            "password-changed",
+            "password-recovered",
+            "password-removed",
+        ]
+        with db.read() as s:
+            checked, problem = verify_chain(s)
+        assert problem is None and checked > 4
+    finally:
+        db.close()
+
+
 def test_recovery_key_file(data: DataLocation, tmp_path: Path) -> None:
     code = protection.set_password(data, "正确的密码123")
     out = protection.save_recovery_key(data, "正确的密码123", tmp_path / "恢复密钥.txt")

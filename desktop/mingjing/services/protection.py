@@ -90,6 +90,7 @@ def recover(location: DataLocation, recovery_key: str, new_password: str) -> Non
     key = store.unlock_with_recovery_key(path, recovery_key)
     store.write_key_file(path, key, new_password)
     _hold(location, key)
+    _record(location, "password-recovered")
     log.info("database %s opened with its recovery key; a new password was set", path)
 
 
@@ -122,6 +123,7 @@ def set_password(location: DataLocation, password: str) -> str:
     key = store.encrypt_database(path, password)
     _hold(location, key)
     _reseal_folder(location, None, key)
+    _record(location, "password-set")
     log.info("a password was set on %s", path)
     return store.format_recovery_key(key)
 
@@ -132,6 +134,7 @@ def change_password(location: DataLocation, old_password: str, new_password: str
     key = store.unlock(path, old_password)
     store.change_password(path, key, new_password)
     _hold(location, key)
+    _record(location, "password-changed")
     log.info("the password of %s was changed", path)
 
 
@@ -142,6 +145,7 @@ def remove_password(location: DataLocation, password: str) -> None:
     store.decrypt_database(path, key)
     _reseal_folder(location, key, None)
     sqlcipher.forget(path, location.data_dir)
+    _record(location, "password-removed")
     log.info("the password was removed from %s", path)
 
 
@@ -166,6 +170,27 @@ def save_recovery_key(location: DataLocation, password: str, out: Path) -> Path:
     except OSError as exc:
         raise InputRefused(f"无法写入 {out}（{exc.strerror}）。") from exc
     return out
+
+
+def _record(location: DataLocation, action: str) -> None:
+    """The change of protection in the audit trail (who, when; never a secret)."""
+    from mingjing.services.profile import load_profile
+    from mingjing.storage import Database, audit
+
+    actor = load_profile(location.data_dir).display_name
+    db = Database.open(location, actor=actor, migrate=False)
+    try:
+        with db.engine.begin() as conn:
+            audit.append_entry(
+                conn,
+                actor=actor,
+                action=action,
+                entity="database",
+                entity_id=_path(location).name,
+                changes={},
+            )
+    finally:
+        db.engine.dispose()
 
 
 def _reseal_folder(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
