@@ -121,3 +121,50 @@ def test_large_demo_for_benchmarks(db: Database) -> None:
     assert summary.leaders == 9
     assert summary.rectifications > 2000
     assert check_database(db).ok
+
+
+def test_measures_and_progress_fit_their_problems(demo: Database) -> None:
+    """Each problem's measure is one written for its checklist item, a ledger row's
+    notes are its own measure's (or general ones), and no target outlives its deadline."""
+    from sqlalchemy.orm import selectinload
+
+    from mingjing.domain.models import Measure, ProgressNote
+    from mingjing.services.demo import TARGET_DATE, load_content
+
+    content = load_content(2025)
+    fits = {
+        m["text"]: (set(m["items"]), set(m["progress"]))
+        for pool in content["measures"].values()
+        for m in pool
+    }
+    general = set(content["progress_notes"])
+    with demo.read() as s:
+        problems = s.scalars(
+            select(Problem).options(selectinload(Problem.measures), selectinload(Problem.item))
+        ).all()
+        checked = 0
+        for problem in problems:
+            for measure in problem.measures:
+                if measure.text in fits and problem.item is not None:
+                    assert problem.item.key in fits[measure.text][0], (problem.text, measure.text)
+                    checked += 1
+        assert checked >= 30
+        rows = s.scalars(
+            select(Rectification).options(selectinload(Rectification.progress_notes))
+        ).all()
+        for row in rows:
+            own = fits.get(row.measure, (set(), set()))[1]
+            for note in row.progress_notes:
+                assert note.text in own | general, (row.measure, note.text)
+            match = TARGET_DATE.search(row.target)
+            if match and row.deadline is not None:
+                named = (int(match.group(1)), int(match.group(2)))
+                assert named <= (row.deadline.year, row.deadline.month), (row.target, row.deadline)
+        deadlines = s.scalars(select(Measure).where(Measure.deadline.is_not(None))).all()
+        for measure in deadlines:
+            match = TARGET_DATE.search(measure.target)
+            if match:
+                named = (int(match.group(1)), int(match.group(2)))
+                assert measure.deadline is not None
+                assert named == (measure.deadline.year, measure.deadline.month)
+        assert s.scalar(select(func.count()).select_from(ProgressNote)) > 0

@@ -17,6 +17,7 @@ proportionate data, for benchmarks.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 import re
@@ -81,6 +82,9 @@ from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
 
 Size = Literal["small", "large"]
+
+TARGET_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日|底)前")
+"""A date a measure's target is due by, as written (2026年1月底前, 2026年3月15日前)."""
 LARGE_MEMBERS = 2000
 LARGE_LEADERS = 9
 Progress = Callable[[int, int], bool]
@@ -392,13 +396,13 @@ class _Builder:
                         text=self.rng.choice(causes[category]),
                     )
                 )
-                chosen = self.rng.choice(self.c["measures"][area.key])
+                chosen = self.rng.choice(self.measures_for(area.key, key))
                 problem.measures.append(
                     Measure(
                         ordinal=1,
                         text=chosen["text"],
                         target=chosen["target"],
-                        deadline=self.day(self.rng.randint(-20, 45)),
+                        deadline=self.deadline_of(chosen["target"], self.rng.randint(-20, 45)),
                     )
                 )
                 problems.append(problem)
@@ -407,6 +411,31 @@ class _Builder:
         self.s.add_all(problems)
         self.s.flush()
         return problems
+
+    def measures_for(self, area_key: str, item_key: str) -> list[dict[str, Any]]:
+        """The content's measures that answer problems of this checklist item
+        (those of its area if none names it): a measure fits its problem."""
+        pool: list[dict[str, Any]] = self.c["measures"][area_key]
+        return [m for m in pool if item_key in m.get("items", ())] or pool
+
+    def deadline_of(self, target: str, otherwise: int) -> dt.date:
+        """The date a measure's target names (2026年1月底前 → 31 January), so the
+        deadline never falls before the target; else ``otherwise`` days from today."""
+        match = TARGET_DATE.search(target)
+        if match is None:
+            return self.day(otherwise)
+        year, month = int(match.group(1)), int(match.group(2))
+        if match.group(3):
+            return dt.date(year, month, int(match.group(3)))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+    def progress_of(self, measure: str) -> list[str]:
+        """Progress notes written for this measure in the content (none for others)."""
+        for pool in self.c["measures"].values():
+            for m in pool:
+                if m["text"] == measure:
+                    return list(m.get("progress", ()))
+        return []
 
     def team_problems(self, campaign: Campaign, team: LeadershipTeam) -> list[Problem]:
         problems: list[Problem] = []
@@ -434,7 +463,8 @@ class _Builder:
                     text=team_causes[category][order % len(team_causes[category])],
                 )
             )
-            chosen = self.c["measures"][area.key][order % len(self.c["measures"][area.key])]
+            fitting = self.measures_for(area.key, item.key if item else "")
+            chosen = fitting[order % len(fitting)]
             problem.measures.append(
                 Measure(ordinal=1, text=chosen["text"], target=chosen["target"])
             )
@@ -600,17 +630,31 @@ class _Builder:
                 row.deadline_kind = when
             else:
                 row.deadline = self.day(when)
+                # The plan sets the deadline (a row overdue, one due soon…): a
+                # target naming a later date would contradict it, so it goes.
+                if self.deadline_of(row.target, when) > row.deadline:
+                    row.target = TARGET_DATE.sub("", row.target, count=1)
             started = state is not RectificationState.PENDING
+            final = state in (RectificationState.AWAITING_SIGN_OFF, RectificationState.SIGNED_OFF)
             if started:
-                for k in range(1 + serial % 3):
+                # Oldest first: the plan made, then the measure's own progress,
+                # then (when done) the papers sent for 销号.
+                final = state in (
+                    RectificationState.AWAITING_SIGN_OFF,
+                    RectificationState.SIGNED_OFF,
+                )
+                own = self.progress_of(row.measure)
+                written = [notes[0], notes[1], *own] + ([notes[2]] if final else [])
+                count = min(len(written), max(1 + serial % 3, len(own) + final))
+                for k, text in enumerate(written[-count:]):
                     row.progress_notes.append(
                         ProgressNote(
                             noted_on=self.day(-40 + k * 12 + serial % 5),
-                            text=notes[(serial * 3 + k) % len(notes)],
+                            text=text,
                             author=row.owner,
                         )
                     )
-            if state in (RectificationState.AWAITING_SIGN_OFF, RectificationState.SIGNED_OFF):
+            if final:
                 row.completed_at = self.at(-12)
             if state is RectificationState.SIGNED_OFF:
                 row.signed_off_by = signer
