@@ -156,3 +156,19 @@ def test_an_opening_mark_is_not_left_alone_before_a_whole_date() -> None:
     assert "".join(lines) == text
     assert rule_breaks(lines) == [], lines
     assert "（" not in lines  # never a line of the mark alone
+
+
+def test_a_cell_does_not_end_on_one_lone_character() -> None:
+    """“…措 / 施。” in a narrow cell: the character before goes down with it."""
+    text = "建立上级文件闭环台账，明确领导时限，落实整改措施。"
+    width = 8.0  # eight characters of width 1
+    plain = break_lines(text, width, lambda ch: 1.0)
+    assert plain[-1].text == "施。"  # what a plain break gives
+    lines = break_lines(text, width, lambda ch: 1.0, no_lone_last=True)
+    assert lines[-1].text == "措施。" and lines[-2].text.endswith("整改")
+    assert "".join(line.text for line in lines) == text
+    assert [line.last for line in lines].count(True) == 1 and lines[-1].last
+    # Nothing to take when the line above would end on an opening mark.
+    quoted = "一二三四五六七“八”九。"
+    guarded = break_lines(quoted, 6.0, lambda ch: 1.0, no_lone_last=True)
+    assert rule_breaks([line.text for line in guarded]) == []

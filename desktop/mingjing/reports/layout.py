@@ -85,11 +85,15 @@ def break_lines(
     *,
     first_indent: float = 0.0,
     keep_dates: bool = False,
+    no_lone_last: bool = False,
 ) -> list[Line]:
     """One paragraph (no line feeds) in lines of at most ``width``.
 
     ``advance(ch)`` is the advance of one character, spacing included.
     A unit wider than a line on its own (a long URL) is cut by characters.
+    ``no_lone_last``: a last line of one character (with its punctuation, “施。”)
+    takes the unit before it down with it — for ragged table cells, where the
+    shorter line above costs nothing; body text keeps its full lines.
     """
     out: list[Line] = []
     current: list[str] = []
@@ -157,7 +161,30 @@ def break_lines(
         pending.append(unit)
     if current or not out:
         close(current, last=True)
+    if no_lone_last:
+        _no_lone_last(out, width, unit_width, keep_dates=keep_dates)
     return out
+
+
+def _no_lone_last(
+    lines: list[Line], width: float, unit_width: Callable[[str], float], *, keep_dates: bool
+) -> None:
+    if len(lines) < 2:
+        return
+    prev, last = lines[-2], lines[-1]
+    if len(last.text.rstrip("".join(NO_LINE_START))) != 1:
+        return
+    units = split_units(prev.text, keep_dates=keep_dates)
+    if len(units) < 3:
+        return
+    moved, kept = units[-1], "".join(units[:-1])
+    if moved[0] in NO_LINE_START or kept[-1] in NO_LINE_END or moved == " ":
+        return
+    text = moved + last.text
+    if unit_width(text) > width - last.indent + 0.01:
+        return
+    lines[-2] = Line(kept.rstrip(" "), unit_width(kept.rstrip(" ")), prev.indent, False)
+    lines[-1] = Line(text, unit_width(text), last.indent, True)
 
 
 TITLE_WORDS = (

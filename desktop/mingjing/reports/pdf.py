@@ -110,7 +110,7 @@ class Typesetter:
         self._registered: set[str] = set()
         self._advances: dict[tuple[FontRole, float, float], dict[str, float]] = {}
         self._broken: dict[
-            tuple[str, float, tuple[FontRole, float, float], float, bool], list[Line]
+            tuple[str, float, tuple[FontRole, float, float], float, bool, bool], list[Line]
         ] = {}
         self.drawing = True
         """False in a package's first pass, which only finds where each material starts."""
@@ -156,10 +156,12 @@ class Typesetter:
         first_indent: float,
         *,
         keep_dates: bool = False,
+        cell: bool = False,
     ) -> list[Line]:
         """``text`` (one paragraph) in lines, remembered: a package is laid out
-        twice (the first pass finds its pages) and the lines are the same."""
-        key = (text, round(width, 3), style, round(first_indent, 3), keep_dates)
+        twice (the first pass finds its pages) and the lines are the same.
+        ``cell``: a table cell (dates kept whole, no lone last character)."""
+        key = (text, round(width, 3), style, round(first_indent, 3), keep_dates or cell, cell)
         lines = self._broken.get(key)
         if lines is None:
             lines = break_lines(
@@ -167,7 +169,8 @@ class Typesetter:
                 width,
                 self.advancer(*style),
                 first_indent=first_indent,
-                keep_dates=keep_dates,
+                keep_dates=keep_dates or cell,
+                no_lone_last=cell,
             )
             self._broken[key] = lines
         return lines
@@ -783,7 +786,7 @@ class GridTable(Flowable):  # type: ignore[misc]
         key = (style.role, style.size, 0.0)
         out: list[Line] = []
         for paragraph in text.split("\n"):
-            out += self.setter.broken(paragraph, width - 2 * self.PAD, key, 0.0, keep_dates=True)
+            out += self.setter.broken(paragraph, width - 2 * self.PAD, key, 0.0, cell=True)
         return out
 
     def _head(self) -> list[list[Line]]:
