@@ -168,3 +168,11 @@ def test_measures_and_progress_fit_their_problems(demo: Database) -> None:
                 assert measure.deadline is not None
                 assert named == (measure.deadline.year, measure.deadline.month)
         assert s.scalar(select(func.count()).select_from(ProgressNote)) > 0
+
+
+def test_the_meeting_plan_is_dated_before_the_meeting(demo: Database) -> None:
+    with demo.read() as s:
+        meeting = s.scalars(select(Meeting)).first()
+        assert meeting is not None and meeting.held_on is not None
+        planned = meeting.created_at.astimezone().date()
+        assert dt.timedelta(days=7) <= meeting.held_on - planned <= dt.timedelta(days=21)
