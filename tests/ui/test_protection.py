@@ -243,3 +243,23 @@ def test_idle_watcher_fires_after_quiet_and_waits_while_busy(qtbot: QtBot) -> No
         pass
     watcher.start(0)
     assert not watcher.timer.isActive()
+
+
+def test_the_first_run_offers_a_password_once(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mingjing.ui import settings as S
+
+    asked: list[bool] = []
+    opened: list[bool] = []
+    monkeypatch.setattr(
+        MainWindow,
+        "ask_offer_password",
+        classmethod(lambda cls, parent: asked.append(True) or True),
+    )
+    monkeypatch.setattr(MainWindow, "manage_password", lambda self: opened.append(True))
+    window.settings.set(S.PASSWORD_OFFERED, False)
+    window.offer_password_once()
+    window.offer_password_once()
+    assert asked == [True] and opened == [True]
+    assert window.settings.get(S.PASSWORD_OFFERED)

@@ -624,17 +624,21 @@ class MainWindow(QMainWindow):
 
     @classmethod
     def ask_offer_password(cls, parent: QWidget) -> bool:
-        answer = QMessageBox.question(
-            parent,
-            parent.tr("保护本机数据"),
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(parent.tr("保护本机数据"))
+        box.setText(
             parent.tr(
                 "本机将保存自查材料、问题和整改情况。建议为本机数据设置密码："
-                "数据库和备份加密保存，离开电脑一段时间后自动锁定。\n\n现在设置吗？"
-                "（以后也可以在“文件 → 数据保护”中设置。）"
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                "数据库和备份加密保存，离开电脑一段时间后自动锁定。"
+            )
         )
-        return answer == QMessageBox.StandardButton.Yes
+        box.setInformativeText(parent.tr("以后也可以在“文件 → 数据保护”中设置。"))
+        yes = box.addButton(parent.tr("设置密码…"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(parent.tr("以后再说"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes)
+        box.exec()
+        return box.clickedButton() is yes
 
     def offer_password_once(self) -> None:
         """The first run on a data folder offers a password, once."""
