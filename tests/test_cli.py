@@ -500,7 +500,7 @@ def test_password_set_unlock_change_recover_and_remove(
     assert code == 3 and "MINGJING_PASSWORD" in err
     monkeypatch.setenv("MINGJING_PASSWORD", "错误的密码")
     code, _, err = run(data, "summary")
-    assert code == 3 and "密码不对" in err
+    assert code == 3 and "密码错误" in err
     monkeypatch.setenv("MINGJING_PASSWORD", "正确的密码123")
     code, out, _ = run(data, "summary")
     assert code == 0 and "岚川县" in out
@@ -514,7 +514,7 @@ def test_password_set_unlock_change_recover_and_remove(
     code, out, err = run(data, "password", "recover")
     assert code == 0 and "新密码" in out, err
     code, _, err = run(data, "summary")
-    assert code == 3 and "密码不对" in err
+    assert code == 3 and "密码错误" in err
     monkeypatch.setenv("MINGJING_PASSWORD", "新的密码456")
     code, out, _ = run(data, "password", "remove")
     assert code == 0 and "不加密" in out

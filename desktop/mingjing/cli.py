@@ -413,14 +413,17 @@ NEW_PASSWORD_ENV = "MINGJING_NEW_PASSWORD"
 RECOVERY_ENV = "MINGJING_RECOVERY_KEY"
 
 
-def _ask_secret(env: str, prompt: str, *, confirm: bool = False) -> str:
-    """A secret from the environment variable ``env``, or typed at the terminal (hidden)."""
+def _ask_secret(env: str, prompt: str, *, confirm: bool = False, why: str = "") -> str:
+    """A secret from the environment variable ``env``, or typed at the terminal (hidden).
+
+    ``why`` opens the refusal when there is no terminal to type it at.
+    """
     value = os.environ.get(env)
     if value is not None:
         return value
     if not sys.stdin.isatty():
         raise InputRefused(
-            f"需要{prompt.rstrip('：')}：请在终端中运行以便输入，或设置环境变量 {env}。"
+            f"{why or '需要' + prompt.rstrip('：')}：请在终端中运行以便输入，或设置环境变量 {env}。"
         )
     import getpass
 
@@ -461,7 +464,9 @@ def run_password(args: argparse.Namespace, location: DataLocation) -> int:
             code = protection.set_password(
                 location, _ask_secret(NEW_PASSWORD_ENV, "新密码：", confirm=True)
             )
-        _print(f"已为数据库 {where} 设置密码。数据库、备份和本机密钥都已加密保存。")
+        _print(
+            f"已为数据库 {where} 设置密码。数据库、数据文件夹中的备份和本机的签名密钥都已加密保存。"
+        )
         _print(f"恢复密钥：{code}")
         _print(
             "请把恢复密钥抄下或打印出来，和电脑分开保管。忘记密码又没有恢复密钥，数据将无法读取。"
@@ -484,7 +489,10 @@ def run_password(args: argparse.Namespace, location: DataLocation) -> int:
     if args.action == "recovery-key":
         password = _ask_secret(PASSWORD_ENV, "密码：")
         if args.out is not None:
-            out = protection.save_recovery_key(location, password, args.out)
+            out = args.out
+            if out.is_dir():
+                out = out / f"明镜恢复密钥-{dt.date.today():%Y%m%d}.txt"
+            out = protection.save_recovery_key(location, password, out)
             _print(f"恢复密钥已写入 {out}。请把它和电脑分开保管。")
         else:
             _print(f"恢复密钥：{protection.recovery_key(location, password)}")
@@ -523,7 +531,16 @@ def run_verb(args: argparse.Namespace, location: DataLocation) -> int:
         return run_password(args, location)
     unlock_if_needed(location)
     if args.verb == "restore":
-        previous = maintenance.restore_backup(location, args.file)
+        recovery = None
+        if maintenance.backup_needs_recovery_key(location, args.file):
+            # Encrypted under another key: its data's recovery key opens it.
+            recovery = _ask_secret(
+                RECOVERY_ENV,
+                "这份备份是加密的（或已损坏），请输入它的恢复密钥：",
+                why=f"文件 {args.file} 不是普通的数据库文件：可能是用另一个密钥加密的备份，"
+                "也可能已经损坏。如果是加密的备份，需要它的恢复密钥",
+            )
+        previous = maintenance.restore_backup(location, args.file, recovery_key=recovery)
         _print(f"已从 {args.file} 恢复数据库 {location.describe()}。")
         if previous is not None:
             _print(f"恢复前的数据库已另存为 {previous}。")

@@ -81,7 +81,7 @@ def test_encrypted_file_reveals_nothing_and_opens_with_the_key(
 def test_wrong_password_is_refused_and_changes_nothing(plain: Path) -> None:
     protection.encrypt_database(plain, "正确的密码123")
     before = (_digest(plain), _digest(sqlcipher.key_file(plain)))
-    with pytest.raises(WrongPassword, match="密码不对"):
+    with pytest.raises(WrongPassword, match="密码错误"):
         protection.unlock(plain, "错误的密码123")
     assert (_digest(plain), _digest(sqlcipher.key_file(plain))) == before
     assert sqlcipher.key_for(plain) is None
@@ -144,6 +144,11 @@ def test_recovery_key_round_trip_and_typos(plain: Path, location: DataLocation) 
     assert len(groups) == 14 and all(len(g) == 4 for g in groups)
     assert not set(code) & set("01IO")
     assert protection.parse_recovery_key(code.lower().replace("-", " ")) == key
+    # Typed with a Chinese input method: full-width letters and dashes.
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code)
+    assert protection.parse_recovery_key(full_width) == key
+    with pytest.raises(WrongPassword, match="没有 O"):
+        protection.parse_recovery_key("O" + code[1:])
     typo = ("B" if code[0] != "B" else "C") + code[1:]
     with pytest.raises(WrongPassword, match="输错"):
         protection.parse_recovery_key(typo)
@@ -167,6 +172,26 @@ def test_recovery_key_of_another_database_is_refused(plain: Path) -> None:
     with pytest.raises(WrongPassword, match="不是这个数据库的"):
         protection.unlock_with_recovery_key(plain, stranger)
     assert _digest(plain) == before
+
+
+def test_a_password_is_the_same_however_it_was_typed(plain: Path) -> None:
+    import unicodedata
+
+    protection.encrypt_database(plain, "café-密码１２３")  # composed é, full-width digits
+    typed = unicodedata.normalize("NFD", "café-密码123")
+    assert protection.unlock(plain, typed)
+
+
+def test_a_changed_wrapped_key_is_damage_not_a_wrong_password(plain: Path) -> None:
+    protection.encrypt_database(plain, "正确的密码123")
+    keyfile = sqlcipher.key_file(plain)
+    doc = json.loads(keyfile.read_text())
+    doc["wrapped"] = doc["wrapped"][:-6] + (
+        "AAAAAA" if doc["wrapped"][-6:] != "AAAAAA" else "BBBBBB"
+    )
+    keyfile.write_text(json.dumps(doc))
+    with pytest.raises(InputRefused, match="校验不符"):
+        protection.unlock(plain, "正确的密码123")
 
 
 def test_change_password_keeps_the_data_key(plain: Path) -> None:
@@ -248,6 +273,28 @@ def test_backups_stay_encrypted_and_restore_keeps_the_key(
     assert sqlcipher.is_encrypted(plain)
     assert SECRET.encode() not in plain.read_bytes()
     db = Database.open(location, actor="测试员")
+    try:
+        assert _units(db) == [SECRET]
+    finally:
+        db.close()
+
+
+def test_an_encrypted_backup_restores_elsewhere_with_its_recovery_key(
+    plain: Path, location: DataLocation, tmp_path: Path
+) -> None:
+    from mingjing.config import resolve_location
+
+    key = protection.encrypt_database(plain, "正确的密码123")
+    sqlcipher.remember(key, plain)
+    made = backup.backup_sqlite_file(plain, tmp_path / "stick", reason="manual")
+    elsewhere = resolve_location(tmp_path / "new-laptop")
+    Database.open(elsewhere, actor="测试员").close()
+    with pytest.raises(CorruptDatabase, match="恢复密钥"):
+        backup.restore(elsewhere, made, actor="测试员")
+    with pytest.raises(CorruptDatabase):
+        backup.restore(elsewhere, made, actor="测试员", source_key=bytes(32))
+    backup.restore(elsewhere, made, actor="测试员", source_key=key)
+    db = Database.open(elsewhere, actor="测试员")
     try:
         assert _units(db) == [SECRET]
     finally:

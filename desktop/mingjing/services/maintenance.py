@@ -109,6 +109,30 @@ def daily_backup(location: DataLocation) -> Path | None:
     return backup.daily_backup(path, location.backups_dir)
 
 
-def restore_backup(location: DataLocation, source: Path) -> Path | None:
+def restore_backup(
+    location: DataLocation, source: Path, *, recovery_key: str | None = None
+) -> Path | None:
+    """Restore ``source``; an encrypted backup from elsewhere (another computer, or
+    before the password was changed by removing and setting it) opens with the
+    recovery key of the data it was taken from."""
+    from mingjing.storage.protection import parse_recovery_key
+
     actor = load_profile(location.data_dir).display_name
-    return backup.restore(location, source, actor=actor)
+    key = parse_recovery_key(recovery_key) if recovery_key else None
+    return backup.restore(location, source, actor=actor, source_key=key)
+
+
+def backup_needs_recovery_key(location: DataLocation, source: Path) -> bool:
+    """An encrypted backup that the current data's key does not open."""
+    from mingjing.storage import sqlcipher
+    from mingjing.storage.errors import CorruptDatabase
+
+    if not source.is_file() or not sqlcipher.looks_encrypted(source):
+        return False
+    path = location.sqlite_path
+    current = sqlcipher.key_for(path) if path is not None else None
+    try:
+        backup.backup_key(source, current)
+    except CorruptDatabase:
+        return True
+    return False

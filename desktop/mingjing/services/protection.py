@@ -51,11 +51,23 @@ def status(location: DataLocation) -> Protection:
     path = location.sqlite_path
     if path is None:
         return Protection(available=False, password_set=False, unlocked=True)
-    encrypted = sqlcipher.is_encrypted(path)
+    # Not plain SQLite: encrypted (its key file may be missing: then only the
+    # recovery key opens it, and the lock screen says so).
+    encrypted = sqlcipher.looks_encrypted(path)
     return Protection(
         available=True,
         password_set=encrypted,
         unlocked=not encrypted or sqlcipher.key_for(path) is not None,
+    )
+
+
+def key_file_missing(location: DataLocation) -> bool:
+    """The data is encrypted but the file that opens it with the password is gone."""
+    path = location.sqlite_path
+    return (
+        path is not None
+        and sqlcipher.looks_encrypted(path)
+        and not sqlcipher.key_file(path).is_file()
     )
 
 
@@ -83,6 +95,8 @@ def recover(location: DataLocation, recovery_key: str, new_password: str) -> Non
     path = _path(location)
     if not path.is_file():
         raise InputRefused(f"找不到数据库 {path}。")
+    if not sqlcipher.looks_encrypted(path):
+        raise InputRefused(f"数据库 {path} 没有设密码，无需用恢复密钥打开。")
     store.parse_recovery_key(recovery_key)  # a typo is told first
     problem = store.password_problem(new_password)
     if problem is not None:

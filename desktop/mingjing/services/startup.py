@@ -42,7 +42,8 @@ def prepare(location: DataLocation, *, exclusive: bool = True) -> Prepared:
     path = location.sqlite_path
     lock: DatabaseLock | None = None
     if path is not None:
-        locked = sqlcipher.is_encrypted(path) and sqlcipher.key_for(path) is None
+        # Encrypted (or its key file lost: the lock screen offers the recovery key).
+        locked = sqlcipher.looks_encrypted(path) and sqlcipher.key_for(path) is None
         if path.exists() and not locked:
             refuse_unknown_revision(inspect_sqlite_file(path), str(path))
         try:

@@ -6,8 +6,10 @@ temporary name first and renamed when complete: a half-written backup never
 looks like a good one.
 
 A backup of an encrypted database is encrypted with the same data key (see
-:mod:`mingjing.storage.protection`): it opens with the same password and
-with the same recovery key, and reveals nothing without them.
+:mod:`mingjing.storage.protection`): it reveals nothing without that key. It
+restores here while the data keeps that key (a changed password keeps it);
+anywhere else — another computer, or after the password was taken off and set
+again — with the recovery key of the data it was taken from.
 """
 
 from __future__ import annotations
@@ -221,7 +223,7 @@ def backup_key(path: Path, key: bytes | None) -> bytes | None:
             pass
     raise CorruptDatabase(
         f"{path} 不是可以读取的明镜备份：文件已损坏，或者是加了密的备份，"
-        "但不是用本机数据库当前的密钥加密的。"
+        "不是用本机数据当前的密钥加密的——那要用备份所属数据的恢复密钥才能恢复。"
     )
 
 
@@ -278,7 +280,9 @@ def _keep_raw(database: Path, backups_dir: Path, reason: str) -> Path:
     return target
 
 
-def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
+def restore(
+    location: DataLocation, source: Path, *, actor: str, source_key: bytes | None = None
+) -> Path | None:
     """Replace the current database with ``source``, migrated forward.
 
     The source is checked first. The current database is never opened (it
@@ -298,8 +302,11 @@ def restore(location: DataLocation, source: Path, *, actor: str) -> Path | None:
     if target.exists() and source.resolve() == target.resolve():
         raise InputRefused(f"{source} 就是当前正在使用的数据库，不能用它恢复自己。")
     target_key = sqlcipher.key_needed(target) if target.exists() else None
-    source_key = backup_key(source, target_key) if source.is_file() else None
-    check_backup_file(source, target_key)
+    if source_key is None:
+        source_key = backup_key(source, target_key) if source.is_file() else None
+    else:
+        source_key = backup_key(source, source_key)  # the recovery key must open it
+    check_backup_file(source, source_key if source_key is not None else target_key)
     staging = target.with_name(target.name + ".restoring")
     previous: Path | None = None
     with environment_faults(str(target)):

@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,12 @@ _CHECK = 3  # bytes of SHA-256 after the key: 35 bytes → 56 symbols → 14 gro
 # ----------------------------------------------------------------- passwords
 
 
+def _normal(password: str) -> str:
+    """One form for what looks the same: full-width letters typed with a Chinese input
+    method are the half-width ones, and é is one code point however it was typed."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def password_problem(password: str) -> str | None:
     """Why ``password`` cannot be used, or ``None``."""
     if len(password) < MIN_PASSWORD:
@@ -83,7 +90,7 @@ def password_problem(password: str) -> str | None:
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(password.encode("utf-8"))
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(_normal(password).encode("utf-8"))
 
 
 def _b64(data: bytes) -> str:
@@ -113,9 +120,16 @@ def write_key_file(database: Path, key: bytes, password: str) -> Path:
         "nonce": _b64(nonce),
         "wrapped": _b64(AESGCM(wrapping).encrypt(nonce, key, _AAD)),
     }
+    doc["check"] = _check_of(doc)
     path = sqlcipher.key_file(database)
     _write_atomically(path, json.dumps(doc, indent=1).encode("utf-8"), private=True)
     return path
+
+
+def _check_of(doc: dict[str, Any]) -> str:
+    """A checksum of the file's fields: damage is told apart from a wrong password."""
+    fields = json.dumps({k: v for k, v in doc.items() if k != "check"}, sort_keys=True)
+    return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:16]
 
 
 def _read_key_file(database: Path) -> dict[str, Any]:
@@ -125,7 +139,7 @@ def _read_key_file(database: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InputRefused(
             f"数据库 {database} 旁边的密钥文件 {path.name} 不见了，无法用密码解锁。"
-            "请用恢复密钥打开（mingjing password recover），再设置新密码。"
+            "请用恢复密钥打开，再设置新密码。"
         ) from None
     except OSError as exc:
         raise InputRefused(f"无法读取密钥文件 {path}（{exc.strerror}）。") from exc
@@ -134,12 +148,16 @@ def _read_key_file(database: Path) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("format") != KEY_FORMAT:
         raise InputRefused(
             f"密钥文件 {path} 已损坏或不是明镜的密钥文件，无法用密码解锁。"
-            "请用恢复密钥打开（mingjing password recover），再设置新密码。"
+            "请用恢复密钥打开，再设置新密码。"
         )
     if doc.get("version") != KEY_VERSION:
         raise InputRefused(
             f"密钥文件 {path} 由更新版本的明镜写成（格式 {doc.get('version')}），"
             "请安装最新版本的明镜后再打开。"
+        )
+    if "check" in doc and doc["check"] != _check_of(doc):
+        raise InputRefused(
+            f"密钥文件 {path} 已损坏（校验不符），无法用密码解锁。请用恢复密钥打开，再设置新密码。"
         )
     return doc
 
@@ -159,12 +177,12 @@ def unlock(database: Path, password: str) -> bytes:
     except (KeyError, TypeError, ValueError):
         raise InputRefused(
             f"密钥文件 {sqlcipher.key_file(database)} 已损坏，无法用密码解锁。"
-            "请用恢复密钥打开（mingjing password recover），再设置新密码。"
+            "请用恢复密钥打开，再设置新密码。"
         ) from None
     try:
         key = AESGCM(_derive(password, salt, n, r, p)).decrypt(nonce, wrapped, _AAD)
     except InvalidTag:
-        raise WrongPassword("密码不对。请再试一次（注意大小写和输入法）。") from None
+        raise WrongPassword("密码错误，请重新输入（注意大小写和输入法状态）。") from None
     _check_key(database, key, wrong="密钥文件与数据库不相配")
     return key
 
@@ -196,7 +214,15 @@ def format_recovery_key(key: bytes) -> str:
 
 def parse_recovery_key(text: str) -> bytes:
     """The data key in a typed recovery key; a typo is caught by the checksum."""
-    cleaned = "".join(ch for ch in text.upper() if not ch.isspace() and ch != "-")
+    # Half-width however it was typed; any dash or space between the groups dropped.
+    typed = unicodedata.normalize("NFKC", text).upper()
+    cleaned = "".join(ch for ch in typed if ch.isalnum())
+    wrong = sorted({ch for ch in cleaned if ch in "01IO"})
+    if wrong:
+        raise WrongPassword(
+            f"恢复密钥里没有 {'、'.join(wrong)}（不用 0、1、I、O，以免认错），"
+            "请对照保存的恢复密钥重新输入。"
+        )
     if len(cleaned) != 56 or any(ch not in _ALPHABET for ch in cleaned):
         raise WrongPassword(
             "恢复密钥应是 56 个字母和数字（分成 14 组，每组 4 个），请对照保存的恢复密钥重新输入。"

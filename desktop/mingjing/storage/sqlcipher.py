@@ -47,6 +47,16 @@ def header_of(path: Path) -> bytes:
         return fh.read(len(SQLITE_MAGIC))
 
 
+def looks_encrypted(database: Path) -> bool:
+    """The file is there and is not plain SQLite: encrypted, or damaged (the key file
+    beside it tells which; without one, only the recovery key can say)."""
+    try:
+        header = header_of(database)
+    except OSError:
+        return False
+    return bool(header) and header != SQLITE_MAGIC
+
+
 def is_encrypted(database: Path) -> bool:
     """The file is there, is not plain SQLite, and has its key file beside it.
 

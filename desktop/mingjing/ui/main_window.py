@@ -214,6 +214,15 @@ class MainWindow(QMainWindow):
             self.show_locked(
                 self.tr("请输入密码解锁。"), then=lambda: self.open_workspace(prepared)
             )
+            if protection.key_file_missing(prepared.location):
+                assert self.lock_screen is not None
+                self.lock_screen.only_recovery(
+                    self.tr(
+                        "找不到数据库旁边的密钥文件，无法用密码解锁。如果本机数据设过密码，"
+                        "请用恢复密钥打开并设置新密码；如果没有设过，数据库文件可能已损坏，"
+                        "请退出后用备份恢复。"
+                    )
+                )
             if not self._first_shown:
                 self._first_shown = True
                 QTimer.singleShot(0, self._announce_first_page)
@@ -567,6 +576,11 @@ class MainWindow(QMainWindow):
         self.face.setCurrentWidget(self._work_area)
         self.menuBar().setEnabled(True)
         self.statusBar().show()
+        if self.lock_screen.recovered:
+            self.lock_screen.recovered = False
+            self.statusBar().showMessage(
+                self.tr("已用恢复密钥打开，并设置了新密码。恢复密钥不变，请继续妥善保管。"), 30_000
+            )
         then, self._after_unlock = self._after_unlock, None
         self._update_protection()
         if then is not None:
@@ -706,6 +720,7 @@ class MainWindow(QMainWindow):
             self.consultations.leave(lambda: QTimer.singleShot(0, close_now))
             return
         self.self_check.flush()
+        self.idle_watcher.stop()  # a closed window does not lock itself later
         self.settings.set(S.WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(S.WINDOW_STATE, self.saveState())
         row = self.nav.currentRow()

@@ -23,7 +23,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -85,7 +84,7 @@ class LockScreen(QWidget):
     def __init__(self, location: DataLocation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.location = location
-        self.title = QLabel(self.tr("本机数据已加密"))
+        self.title = QLabel(self.tr("明镜已锁定"))
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -119,7 +118,10 @@ class LockScreen(QWidget):
         by_recovery = QWidget()
         self.recovery = QLineEdit()
         self.recovery.setPlaceholderText(self.tr("XXXX-XXXX-…（14 组，每组 4 个字母或数字）"))
-        self.recovery.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.recovery.setFont(fixed)
+        # The whole key in view (69 characters), so it can be checked group by group.
+        self.recovery.setMinimumWidth(self.recovery.fontMetrics().horizontalAdvance("X" * 72))
         self.new_password = _password_edit(self.tr("新密码（至少 6 个字符）"))
         self.new_again = _password_edit(self.tr("再输入一次新密码"))
         self.new_again.returnPressed.connect(self.try_recovery)
@@ -153,7 +155,7 @@ class LockScreen(QWidget):
 
         card = QFrame()
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(560)
+        card.setMaximumWidth(900)
         inner = QVBoxLayout(card)
         inner.setContentsMargins(32, 28, 32, 24)
         inner.setSpacing(12)
@@ -171,9 +173,17 @@ class LockScreen(QWidget):
         outer.addLayout(middle)
         outer.addStretch(2)
 
+    recovered = False
+    """The last unlock was with the recovery key (a new password was set)."""
+
     def set_reason(self, text: str) -> None:
         self._reason = text
         self.reason.setText(text)
+
+    def only_recovery(self, reason: str) -> None:
+        """The password cannot open the data (its key file is gone): the recovery key can."""
+        self._mode(1)
+        self.set_reason(reason)
 
     def _mode(self, index: int) -> None:
         self.modes.setCurrentIndex(index)
@@ -221,6 +231,7 @@ class LockScreen(QWidget):
         code, new = self.recovery.text(), self.new_password.text()
         if self._attempt(lambda: protection.recover(self.location, code, new), self.recovery_error):
             self.reset()
+            self.recovered = True
             self.unlocked.emit()
 
 
@@ -253,7 +264,7 @@ class RecoveryKeyDialog(QDialog):
         advice = QLabel(
             self.tr(
                 "忘记密码时，用恢复密钥可以打开数据并设置新密码。"
-                "请把它抄在纸上或保存为文件存到 U 盘，和电脑分开保管。"
+                "请把它抄在纸上或保存为文件存到U盘，和电脑分开保管。"
                 "拿到它的人不需要密码就能读取数据。"
             )
             + "\n"
@@ -344,9 +355,10 @@ class PasswordDialog(QDialog):
         unset = QWidget()
         explain = QLabel(
             self.tr(
-                "设置密码后，本机的数据库、自动备份和本机密钥都加密保存；"
+                "设置密码后，本机的数据库、自动备份和本机的签名密钥都加密保存；"
                 "每次打开明镜和离开电脑一段时间后，要输入密码才能查看。"
-                "电脑丢失或被他人使用时，数据不会泄露。"
+                "电脑丢失或被他人拿走时，别人无法读取明镜中的数据"
+                "（另存出去的文件和U盘上的旧备份不在此列）。"
             )
         )
         explain.setWordWrap(True)
@@ -565,7 +577,14 @@ class PasswordDialog(QDialog):
 
 
 class IdleWatcher(QObject):
-    """Emits :attr:`idle` after ``minutes`` without a key press or mouse use in the program."""
+    """Emits :attr:`idle` after ``minutes`` without a key press or mouse use in a window.
+
+    It watches the window's own ``QWindow``, which every key and mouse event
+    of that window passes, rather than the whole application: an application
+    event filter written in Python is called for every event of the program,
+    queued signals included. A dialog is a window of its own; while one is
+    open, the lock waits for it anyway (:meth:`MainWindow.lock_now`).
+    """
 
     idle = Signal()
 
@@ -579,25 +598,34 @@ class IdleWatcher(QObject):
         }
     )
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.idle.emit)
         self.minutes = 0
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watched: QObject | None = None
 
     def start(self, minutes: int) -> None:
+        """Watch for ``minutes`` of quiet (0: stop watching)."""
         self.minutes = minutes
-        if minutes > 0:
-            self.timer.start(minutes * 60_000)
-        else:
-            self.timer.stop()
+        if minutes <= 0:
+            self.stop()
+            return
+        self.timer.start(minutes * 60_000)
+        if self._watched is None:
+            self.window.winId()  # the native window, so that its QWindow exists
+            handle = self.window.windowHandle()
+            if handle is not None:
+                handle.installEventFilter(self)
+                self._watched = handle
 
     def stop(self) -> None:
         self.timer.stop()
+        if self._watched is not None:
+            self._watched.removeEventFilter(self)
+            self._watched = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._ACTIVITY and self.timer.isActive():
