@@ -179,9 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
         return parser
 
     password_action("status", "本机数据库是否设了密码")
-    password_action("set", "设置密码：数据库、备份和本机密钥都加密保存，并给出恢复密钥")
+    password_action(
+        "set", "设置密码：数据库、备份、佐证材料、留存材料和本机密钥都加密保存，并给出恢复密钥"
+    )
     password_action("change", "修改密码（恢复密钥不变）")
-    password_action("remove", "取消密码：数据库和备份改回不加密保存")
+    password_action("remove", "取消密码：数据库、备份、佐证材料和留存材料改回不加密保存")
     recovery_out = password_action("recovery-key", "再次显示恢复密钥（需要输入密码）")
     recovery_out.add_argument(
         "--out", metavar="文件", type=Path, help="同时把恢复密钥写入这个文本文件"
@@ -465,7 +467,8 @@ def run_password(args: argparse.Namespace, location: DataLocation) -> int:
                 location, _ask_secret(NEW_PASSWORD_ENV, "新密码：", confirm=True)
             )
         _print(
-            f"已为数据库 {where} 设置密码。数据库、数据文件夹中的备份和本机的签名密钥都已加密保存。"
+            f"已为数据库 {where} 设置密码。数据库、数据文件夹中的备份、佐证材料、"
+            "留存的打印材料和本机的签名密钥都已加密保存。"
         )
         _print(f"恢复密钥：{code}")
         _print(
@@ -484,7 +487,7 @@ def run_password(args: argparse.Namespace, location: DataLocation) -> int:
     if args.action == "remove":
         with _held(location):
             protection.remove_password(location, _ask_secret(PASSWORD_ENV, "密码："))
-        _print(f"已取消密码。数据库 {where} 和备份改为不加密保存。")
+        _print(f"已取消密码。数据库 {where} 及其备份、佐证材料和留存材料改为不加密保存。")
         return EXIT_OK
     if args.action == "recovery-key":
         password = _ask_secret(PASSWORD_ENV, "密码：")

@@ -23,7 +23,7 @@ from mingjing.services.campaign_setup import current_campaign_id
 from mingjing.services.demo import create_demo
 from mingjing.services.ledger import LedgerFilter, RowInput
 from mingjing.storage import Database
-from mingjing.storage.errors import InputRefused
+from mingjing.storage.errors import DatabaseLocked, InputRefused
 
 TODAY = dt.date(2025, 11, 20)
 
@@ -450,3 +450,34 @@ def test_the_ledger_on_both_dialects(any_db: Database, tmp_path: Path) -> None:
     out = ledger_sheets.export_ledger(any_db, cid, tmp_path / "台账.xlsx", today=TODAY)
     again = ledger_sheets.import_ledger(any_db, out, today=TODAY)
     assert again.added == 0 and again.skipped == len(every)  # all already there
+
+
+def test_evidence_is_sealed_while_the_data_has_a_password(
+    db: Database, cid: str, tmp_path: Path
+) -> None:
+    """A stolen laptop shows no scan: kept sealed, opened as a plain copy of this run
+    under the name it was attached with, and the copies gone once locked."""
+    from mingjing.config import resolve_location
+    from mingjing.services import protection
+    from mingjing.storage import kept, sqlcipher
+
+    data_dir = tmp_path / "office"
+    store = data_dir / "evidence"
+    row = first_in(db, cid, RectificationState.IN_PROGRESS).id
+    scan = tmp_path / "诫勉谈话记录.pdf"
+    content = "%PDF-1.4 诫勉谈话记录（虚构）".encode() * 50
+    scan.write_bytes(content)
+    sqlcipher.remember(bytes(range(32)), data_dir)  # as unlocking does
+    try:
+        item = ledger.attach_evidence(db, store, row, scan)
+        (stored,) = [p for p in store.rglob("*") if p.is_file()]
+        assert "诫勉".encode() not in stored.read_bytes() and kept.is_sealed(stored)
+        opened = ledger.evidence_file(db, store, item)
+        assert opened.name == scan.name and opened.read_bytes() == content
+        assert not opened.is_relative_to(data_dir)
+        protection.lock(resolve_location(data_dir))
+        assert not opened.exists()  # the plain copy went with the lock
+    finally:
+        sqlcipher.forget(data_dir)
+    with pytest.raises(DatabaseLocked):
+        ledger.evidence_file(db, store, item)

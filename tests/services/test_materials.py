@@ -204,9 +204,43 @@ def test_what_went_out_is_kept_and_checked(
     assert listed[1].made_by == ledger_db.actor and listed[1].options == "全部整改事项"
     path = materials.snapshot_file(ledger_db, kept_dir, snap.id)
     assert path.read_bytes() == data
+    assert materials.snapshot_bytes(ledger_db, kept_dir, snap.id) == data
     path.write_bytes(data[:-10] + b"tampered!!")
     with pytest.raises(InputRefused, match="与生成时不一致"):
         materials.snapshot_file(ledger_db, kept_dir, snap.id)
+    with pytest.raises(InputRefused, match="与生成时不一致"):
+        materials.snapshot_bytes(ledger_db, kept_dir, snap.id)
+
+
+def test_what_went_out_is_kept_sealed_while_the_data_has_a_password(
+    ledger_db: Database, fonts: FontRegistry, tmp_path: Path
+) -> None:
+    from mingjing.storage import kept, sqlcipher
+
+    cid = materials._campaign_id(ledger_db)
+    document = materials.build(ledger_db, "ledger", today=TODAY)
+    _rendered, data = materials.write(document, tmp_path / "台账.pdf", fonts)
+    kept_dir = tmp_path / "data" / "materials"
+    sqlcipher.remember(bytes(range(32)), kept_dir.parent)  # as unlocking does
+    try:
+        snap = materials.keep_snapshot(
+            ledger_db,
+            kept_dir,
+            cid,
+            kind="ledger",
+            title=document.title,
+            data=data,
+            file_format="pdf",
+            pages=1,
+        )
+        (stored,) = kept_dir.iterdir()
+        assert kept.is_sealed(stored) and b"%PDF" not in stored.read_bytes()
+        assert materials.snapshot_bytes(ledger_db, kept_dir, snap.id) == data
+        opened = materials.snapshot_file(ledger_db, kept_dir, snap.id)
+        assert opened.read_bytes() == data and opened.name == f"{document.title}.pdf"
+        kept.clear_opened()
+    finally:
+        sqlcipher.forget(kept_dir.parent)
 
 
 def test_stand_in_faces_are_said() -> None:

@@ -11,7 +11,7 @@ from mingjing.config import DataLocation
 from mingjing.domain.models import Unit
 from mingjing.services import protection
 from mingjing.services.identity import KEY_FILE, load_identity
-from mingjing.storage import Database, backup, sqlcipher
+from mingjing.storage import Database, backup, kept, sqlcipher
 from mingjing.storage import protection as store
 from mingjing.storage.errors import DatabaseLocked, InputRefused, WrongPassword
 
@@ -31,7 +31,23 @@ def data(location: DataLocation) -> DataLocation:
     cache = location.data_dir / protection.SNAPSHOT_FILE
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(f'{{"summary": "{SECRET}"}}', encoding="utf-8")
+    for folder, name in (
+        (location.evidence_dir, "ab/ab12.jpg"),
+        (location.materials_dir, "cd34.pdf"),
+    ):
+        kept_file = folder / name
+        kept_file.parent.mkdir(parents=True, exist_ok=True)
+        kept_file.write_bytes(SECRET.encode() * 3)
     return location
+
+
+def _key(location: DataLocation) -> bytes | None:
+    """The key of the kept files (the same for both folders)."""
+    return kept.key_of(location.evidence_dir)
+
+
+def _kept_files(location: DataLocation) -> list[Path]:
+    return _every_file(location.evidence_dir) + _every_file(location.materials_dir)
 
 
 def _every_file(folder: Path) -> list[Path]:
@@ -57,8 +73,14 @@ def test_a_password_leaves_nothing_readable_in_the_data_folder(data: DataLocatio
         assert SECRET.encode() not in blob, path
         assert b"PRIVATE KEY" not in blob, path
     assert not (data.data_dir / protection.SNAPSHOT_FILE).exists()
-    # Locked: neither the data nor this computer's keys can be used.
+    assert len(_kept_files(data)) == 2
+    for path in _kept_files(data):  # the evidence and the printed materials
+        assert kept.read(path, _key(data)) == SECRET.encode() * 3
+    # Locked: neither the data nor this computer's keys nor the kept files can be used.
     protection.lock(data)
+    for path in _kept_files(data):
+        with pytest.raises(DatabaseLocked):
+            kept.read(path, _key(data))
     assert protection.status(data).unlocked is False
     with pytest.raises(DatabaseLocked):
         _units(data)
@@ -93,6 +115,8 @@ def test_remove_password_puts_everything_back_in_the_clear(data: DataLocation) -
     assert b"PRIVATE KEY" in (data.data_dir / KEY_FILE).read_bytes()
     for item in backup.list_backups(data.backups_dir):
         assert item.path.read_bytes().startswith(sqlcipher.SQLITE_MAGIC)
+    for path in _kept_files(data):
+        assert path.read_bytes() == SECRET.encode() * 3
     sqlcipher.forget_all()
     assert _units(data) == [SECRET]
     assert load_identity(data.data_dir).public.fingerprint == fingerprint
@@ -183,3 +207,38 @@ def test_backup_of_another_key_is_left_and_logged(
     protection.set_password(data, "正确的密码123")
     assert stranger.read_bytes() == before
     assert any("left as it is" in r.getMessage() for r in caplog.records)
+
+
+def test_a_kept_file_left_plain_is_sealed_at_the_next_unlock(data: DataLocation) -> None:
+    """A setting of the password cut short after the database, or a file put back
+    from elsewhere: sealed once the data key is at hand again."""
+    protection.set_password(data, "正确的密码123")
+    protection.lock(data)
+    stray = data.evidence_dir / "ef" / "ef56.pdf"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(SECRET.encode())
+    protection.unlock(data, "正确的密码123")
+    assert SECRET.encode() not in stray.read_bytes()
+    assert kept.read(stray, kept.key_of(data.evidence_dir)) == SECRET.encode()
+
+
+def test_a_removal_cut_short_after_the_files_leaves_everything_readable(
+    data: DataLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are put back in the clear before the database: a stop between
+    the two leaves a still-encrypted database whose password opens all."""
+    protection.set_password(data, "正确的密码123")
+
+    def cut(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "decrypt_database", cut)
+    with pytest.raises(OSError, match="No space"):
+        protection.remove_password(data, "正确的密码123")
+    monkeypatch.undo()
+    sqlcipher.forget_all()
+    assert protection.status(data).password_set
+    protection.unlock(data, "正确的密码123")
+    assert _units(data) == [SECRET]
+    for path in _kept_files(data):
+        assert kept.read(path, _key(data)) == SECRET.encode() * 3

@@ -87,6 +87,7 @@ READS = {
     "materials.render",  # goes through build (guarded)
     "snapshots.list_snapshots",
     "snapshots.snapshot_file",
+    "snapshots.snapshot_bytes",
     "leader_review.my_actions",
 }
 

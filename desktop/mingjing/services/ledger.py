@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -52,7 +50,7 @@ from mingjing.domain.rules import Urgency, urgency
 from mingjing.domain.states import RectificationEvent, rectification_events, rectification_step
 from mingjing.services.roles import LEADER, SECRETARY, allowed, office
 from mingjing.services.roster import responsible_leader
-from mingjing.storage import Database, search
+from mingjing.storage import Database, kept, search
 from mingjing.storage.errors import InputRefused
 
 R = Rectification
@@ -1255,13 +1253,14 @@ def attach_evidence(
         sha, size = _hash_file(path)
         stored = f"{sha[:2]}/{sha}{path.suffix.lower()}"
         target = evidence_dir / stored
+        key = kept.key_of(evidence_dir)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".part")
-            shutil.copyfile(path, partial)
-            with partial.open("rb") as f:
-                os.fsync(f.fileno())
-            os.replace(partial, target)
+            kept.write(target, path, key)  # sealed while the data has a password
+            if kept.digest(target, key)[0] != sha:  # the file changed while it was copied
+                target.unlink(missing_ok=True)
+                raise InputRefused(
+                    f"文件 {path} 在复制时被改动了，请关闭正在编辑它的程序后再添加。"
+                )
     except OSError as exc:
         raise InputRefused(
             f"无法复制佐证材料 {path}（{exc.strerror or exc}），磁盘可能已满或没有写入权限。"
@@ -1291,9 +1290,11 @@ def evidence_file(db: Database, evidence_dir: Path, evidence_id: str) -> Path:
         name, sha = item.file_name, item.sha256
     if not path.is_file():
         raise InputRefused(f"佐证材料“{name}”的存档副本 {path} 不见了，请从备份中恢复数据文件夹。")
-    if _hash_file(path)[0] != sha:
+    key = kept.key_of(evidence_dir)
+    if kept.digest(path, key)[0] != sha:
         raise InputRefused(f"佐证材料“{name}”的存档副本 {path} 与添加时不一致，可能被改动过。")
-    return path
+    # Sealed while the data has a password: a plain copy for this run, for the viewer.
+    return kept.opened_copy(path, key, name)
 
 
 @office

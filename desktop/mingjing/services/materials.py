@@ -50,7 +50,13 @@ from mingjing.services.material_kinds import KINDS
 from mingjing.services.opinions import list_opinions, opinion_counts
 from mingjing.services.roles import office
 from mingjing.services.self_check import SelfCheckView, find_self_check
-from mingjing.services.snapshots import Snapshot, keep_snapshot, list_snapshots, snapshot_file
+from mingjing.services.snapshots import (
+    Snapshot,
+    keep_snapshot,
+    list_snapshots,
+    snapshot_bytes,
+    snapshot_file,
+)
 from mingjing.storage import Database
 from mingjing.storage.errors import InputRefused
 
@@ -817,6 +823,7 @@ __all__ = [
     "keep_snapshot",
     "list_snapshots",
     "render",
+    "snapshot_bytes",
     "snapshot_file",
     "standin_note",
     "write",

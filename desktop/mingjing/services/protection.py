@@ -6,6 +6,9 @@ What a password protects (a stolen laptop reveals none of it):
 - every backup in ``backups/`` (the same data key);
 - this computer's private keys (``keys/identity.pem``, sealed with the data
   key), so review files and hand-ins sealed to this computer stay closed;
+- the kept 佐证材料 and printed materials (``evidence/``, ``materials/``,
+  see :mod:`mingjing.storage.kept`); a copy opened in another program is
+  written to a folder of the run's own and removed on locking and at exit;
 - the overview kept for a quick start is not written at all.
 
 Files the user saves elsewhere (a PDF, a hand-in on a USB stick) are theirs:
@@ -24,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mingjing.config import DataLocation
+from mingjing.storage import kept, sqlcipher
 from mingjing.storage import protection as store
-from mingjing.storage import sqlcipher
-from mingjing.storage.errors import InputRefused
+from mingjing.storage.errors import EnvironmentFault, InputRefused
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +90,18 @@ def _hold(location: DataLocation, key: bytes) -> None:
 def unlock(location: DataLocation, password: str) -> None:
     """Check ``password`` and hold the data key for this run (:class:`WrongPassword`)."""
     path = _path(location)
-    _hold(location, store.unlock(path, password))
+    key = store.unlock(path, password)
+    _hold(location, key)
+    _finish_sealing(location, key)
+
+
+def _finish_sealing(location: DataLocation, key: bytes) -> None:
+    """Seal kept files still in the clear (a setting of the password cut short,
+    a file put back from elsewhere): a look at each file's first bytes."""
+    try:
+        _reseal_kept(location, None, key)
+    except EnvironmentFault as exc:  # tried again at the next unlock
+        log.warning("kept files not all sealed: %s", exc)
 
 
 def recover(location: DataLocation, recovery_key: str, new_password: str) -> None:
@@ -104,6 +118,7 @@ def recover(location: DataLocation, recovery_key: str, new_password: str) -> Non
     key = store.unlock_with_recovery_key(path, recovery_key)
     store.write_key_file(path, key, new_password)
     _hold(location, key)
+    _finish_sealing(location, key)
     _record(location, "password-recovered")
     log.info("database %s opened with its recovery key; a new password was set", path)
 
@@ -116,6 +131,7 @@ def lock(location: DataLocation) -> None:
     path = location.sqlite_path
     if path is not None:
         sqlcipher.forget(path, location.data_dir)
+    kept.clear_opened()
 
 
 def _held_key(location: DataLocation) -> bytes:
@@ -156,8 +172,11 @@ def remove_password(location: DataLocation, password: str) -> None:
     """Write the data back in the clear (asks for the password once more)."""
     path = _path(location)
     key = store.unlock(path, password)
-    store.decrypt_database(path, key)
+    # The files first: should this stop half-way, the database and its key
+    # file are still there to open what is sealed (the other order could
+    # leave sealed files beside a plain database, and no key).
     _reseal_folder(location, key, None)
+    store.decrypt_database(path, key)
     sqlcipher.forget(path, location.data_dir)
     _record(location, "password-removed")
     log.info("the password was removed from %s", path)
@@ -207,13 +226,22 @@ def _record(location: DataLocation, action: str) -> None:
         db.engine.dispose()
 
 
+def _reseal_kept(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
+    for folder in (location.evidence_dir, location.materials_dir):
+        count = kept.reseal_tree(folder, kept.file_key(old), kept.file_key(new))
+        if count:
+            log.info("%d kept files in %s %s", count, folder, "sealed" if new else "unsealed")
+
+
 def _reseal_folder(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
-    """Bring the backups and the private keys under the new key (or into the clear)."""
+    """Bring the backups, the private keys and the kept files under the new key
+    (or into the clear)."""
     from mingjing.storage.backup import backup_key, copy_database, list_backups
 
     identity = location.data_dir / IDENTITY_FILE
     if identity.is_file():
         store.rewrite_sealed(identity, old, new)
+    _reseal_kept(location, old, new)
     if new is not None:
         (location.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
     for item in list_backups(location.backups_dir):

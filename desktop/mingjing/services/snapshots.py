@@ -19,7 +19,7 @@ from sqlalchemy import select
 from mingjing.domain.errors import DomainError
 from mingjing.domain.models import RenderedMaterial
 from mingjing.services.roles import office
-from mingjing.storage import Database
+from mingjing.storage import Database, kept
 from mingjing.storage.errors import InputRefused
 
 
@@ -67,13 +67,12 @@ def keep_snapshot(
 ) -> Snapshot:
     """Keep what was printed or saved: the bytes under their SHA-256, and a record
     of what, when and by whom (the same file twice is stored once)."""
-    from mingjing.services.campaigns import write_file_atomically
-
     digest = hashlib.sha256(data).hexdigest()
     stored = f"{digest}.{file_format}"
     path = materials_dir / stored
-    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-        write_file_atomically(path, data)
+    key = kept.key_of(materials_dir)
+    if not _intact(path, key, digest):
+        kept.write(path, data, key)  # sealed while the data has a password
     with db.transaction() as session:
         row = RenderedMaterial(
             campaign_id=uuid.UUID(campaign_id),
@@ -105,15 +104,43 @@ def list_snapshots(db: Database, campaign_id: str) -> list[Snapshot]:
         return [_snapshot(r) for r in rows]
 
 
-def snapshot_file(db: Database, materials_dir: Path, snapshot_id: str) -> Path:
-    """The kept file, checked against its recorded SHA-256."""
+def _intact(path: Path, key: bytes | None, digest: str) -> bool:
+    try:
+        return path.is_file() and kept.digest(path, key)[0] == digest
+    except InputRefused:  # a damaged sealed file: written again
+        return False
+
+
+def _checked(db: Database, materials_dir: Path, snapshot_id: str) -> tuple[Path, str, str]:
+    """The kept file, its key and the name to show, checked against the recorded SHA-256."""
     with db.read() as session:
         row = session.get(RenderedMaterial, uuid.UUID(snapshot_id))
         if row is None or row.deleted_at is not None:
             raise DomainError("找不到这份留存的材料。")
         path, digest, title = materials_dir / row.stored_name, row.sha256, row.title
+        name = f"{title}.{row.file_format}"
     if not path.is_file():
         raise InputRefused(f"留存的“{title}”文件 {path} 不见了，请从备份中恢复数据文件夹。")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+    key = kept.key_of(materials_dir)
+    if kept.digest(path, key)[0] != digest:
         raise InputRefused(f"留存的“{title}”文件 {path} 与生成时不一致，可能被改动过。")
-    return path
+    return path, name, digest
+
+
+def snapshot_file(db: Database, materials_dir: Path, snapshot_id: str) -> Path:
+    """The kept file for another program to open, checked against its recorded SHA-256.
+
+    While the data has a password the kept file is sealed: a plain copy is
+    made for this run (removed when the data is locked or the program ends).
+    """
+    path, name, _ = _checked(db, materials_dir, snapshot_id)
+    return kept.opened_copy(path, kept.key_of(materials_dir), name)
+
+
+def snapshot_bytes(db: Database, materials_dir: Path, snapshot_id: str) -> bytes:
+    """The kept file's content, checked (for the preview inside the window)."""
+    path, name, digest = _checked(db, materials_dir, snapshot_id)
+    data = kept.read(path, kept.key_of(materials_dir))
+    if hashlib.sha256(data).hexdigest() != digest:  # changed between the check and the read
+        raise InputRefused(f"留存的“{name}”文件 {path} 与生成时不一致，可能被改动过。")
+    return data

@@ -355,7 +355,8 @@ class PasswordDialog(QDialog):
         unset = QWidget()
         explain = QLabel(
             self.tr(
-                "设置密码后，本机的数据库、自动备份和本机的签名密钥都加密保存；"
+                "设置密码后，本机的数据库、自动备份、佐证材料、留存的打印材料"
+                "和本机的签名密钥都加密保存；"
                 "每次打开明镜和离开电脑一段时间后，要输入密码才能查看。"
                 "电脑丢失或被他人拿走时，别人无法读取明镜中的数据"
                 "（另存出去的文件和U盘上的旧备份不在此列）。"
@@ -468,7 +469,8 @@ class PasswordDialog(QDialog):
             parent,
             parent.tr("取消密码"),
             parent.tr(
-                "取消密码后，本机的数据库和备份改回不加密保存，拿到这台电脑的人都能读取。确定取消吗？"
+                "取消密码后，本机的数据库、备份、佐证材料和留存的打印材料改回不加密保存，"
+                "拿到这台电脑的人都能读取。确定取消吗？"
             ),
         )
         return answer == QMessageBox.StandardButton.Yes

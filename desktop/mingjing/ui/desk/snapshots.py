@@ -108,7 +108,7 @@ class SnapshotsTab(DeskTab):
 
         def read() -> bytes:  # checked and read off the GUI thread (a package is megabytes)
             folder = context.location.materials_dir
-            return materials.snapshot_file(context.db, folder, chosen.id).read_bytes()
+            return materials.snapshot_bytes(context.db, folder, chosen.id)
 
         def shown(data: object) -> None:
             assert isinstance(data, bytes)
