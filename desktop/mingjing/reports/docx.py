@@ -5,6 +5,8 @@ offices set up their own 公文 templates in Word: A4, margins 37/35/28/26 mm,
 a document grid of 22 lines × 28 characters (line pitch 28.95 pt, character
 pitch 15.79 pt on 3号), 仿宋 body, 小标宋 title, 黑体/楷体 headings, page
 numbers “— 1 —” in 4号宋体 at the right on odd pages and the left on even ones.
+A landscape section (the ledger) keeps them where they are on the paper
+(§10.2): in a turned text box along its left edge, not in its footer.
 
 Fonts are named, not embedded: Word on the user's computer sets the text in
 its own 仿宋/黑体/楷体/方正小标宋简体 (or substitutes). Each material of a
@@ -15,6 +17,7 @@ that shows the page numbers of the PDF until Word updates it.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +26,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.section import Section as DocxSection
 from docx.shared import Mm, Pt
@@ -241,6 +244,105 @@ def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
         section._sectPr.append(number)
 
 
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_EMU_PER_MM = 36000
+
+# Where the number of a turned page goes, in the landscape page's own terms
+# (GB/T 9704 §10.2: where it is on every other page, upright on the paper).
+# The table's top lies along the paper's binding side, so the paper's bottom
+# edge is the landscape page's left edge and the number reads top to bottom.
+SIDE_NUMBER_COLUMN = (23.0, 8.0)
+"""From the landscape page's left edge, and wide (mm): the band 7 mm below the
+portrait type area (its baseline 26.5 mm above the paper's foot)."""
+SIDE_NUMBER_LENGTH = 40.0
+SIDE_NUMBER_ODD_END = 28 + 156 - 14 * 25.4 / 72
+"""Odd pages: the number ends one character in from the type area's outer side
+(mm from the landscape page's top = from the paper's left edge)."""
+SIDE_NUMBER_EVEN_START = 28 + 14 * 25.4 / 72
+"""Even pages: it starts one character in from the type area's left side."""
+
+
+def _side_number_box(header: Any, odd: bool, shape_id: int) -> None:
+    """A text box with “— PAGE —” turned a quarter clockwise, placed on the page."""
+    left, width = SIDE_NUMBER_COLUMN
+    top = SIDE_NUMBER_ODD_END - SIDE_NUMBER_LENGTH if odd else SIDE_NUMBER_EVEN_START
+    x, y = round(left * _EMU_PER_MM), round(top * _EMU_PER_MM)
+    cx, cy = round(width * _EMU_PER_MM), round(SIDE_NUMBER_LENGTH * _EMU_PER_MM)
+    inner = Paragraph(OxmlElement("w:p"), header)
+    inner.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    inner.paragraph_format.line_spacing = 1.0
+    inner.paragraph_format.first_line_indent = Pt(0)
+    lead = inner.add_run("— ")
+    _set_font(lead, SONG, 14)
+    _field(inner, "PAGE", "1", SONG, 14)
+    tail = inner.add_run(" —")
+    _set_font(tail, SONG, 14)
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    inner._p.get_or_add_pPr().insert(0, snap)
+    xml = f"""<mc:AlternateContent xmlns:mc="{_MC}" xmlns:wp="{_WP}" xmlns:a="{_A}"
+        xmlns:wps="{_WPS}" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+      <mc:Choice Requires="wps"><w:drawing>
+        <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0"
+            relativeHeight="{251659264 + shape_id}" behindDoc="0" locked="1"
+            layoutInCell="1" allowOverlap="1">
+          <wp:simplePos x="0" y="0"/>
+          <wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
+          <wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
+          <wp:extent cx="{cx}" cy="{cy}"/>
+          <wp:effectExtent l="0" t="0" r="0" b="0"/>
+          <wp:wrapNone/>
+          <wp:docPr id="{shape_id}" name="页码 {shape_id}"/>
+          <wp:cNvGraphicFramePr/>
+          <a:graphic><a:graphicData uri="{_WPS}"><wps:wsp>
+            <wps:cNvSpPr txBox="1"/>
+            <wps:spPr>
+              <a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>
+              <a:prstGeom prst="rect"><a:avLst/></a:prstGeom>
+              <a:noFill/><a:ln><a:noFill/></a:ln>
+            </wps:spPr>
+            <wps:txbx><w:txbxContent/></wps:txbx>
+            <wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0"
+                bIns="0" anchor="ctr" anchorCtr="0"><a:noAutofit/></wps:bodyPr>
+          </wps:wsp></a:graphicData></a:graphic>
+        </wp:anchor>
+      </w:drawing></mc:Choice>
+    </mc:AlternateContent>"""
+    box = parse_xml(xml)
+    box.find(".//" + qn("w:txbxContent")).append(inner._p)
+    holder = header.paragraphs[0].add_run()
+    holder._r.append(box)
+
+
+def _turned_page_numbers(section: DocxSection, shape_ids: Any) -> None:
+    """A turned (landscape) section: no footer number; the number in a box at the side."""
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    section.header.is_linked_to_previous = False
+    section.even_page_header.is_linked_to_previous = False
+    footers: tuple[Any, ...] = (section.footer, section.even_page_footer)
+    for part in footers:
+        for run in list(part.paragraphs[0].runs):
+            run._r.getparent().remove(run._r)
+    headers: tuple[tuple[Any, bool], ...] = (
+        (section.header, True),
+        (section.even_page_header, False),
+    )
+    for part, odd in headers:
+        _side_number_box(part, odd, next(shape_ids))
+
+
+def _plain_headers(section: DocxSection) -> None:
+    """Headers of their own, empty: not the side numbers of a turned section before."""
+    for part in (section.header, section.even_page_header):
+        part.is_linked_to_previous = False
+        for run in list(part.paragraphs[0].runs):
+            run._r.getparent().remove(run._r)
+
+
 def _cell_paragraph(p: Paragraph, size: float) -> None:
     """Small type set solid in a cell: its own line height, not the page's
     28.95 pt line grid (a cell line would take a whole body line)."""
@@ -433,6 +535,8 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         # not by their printed titles (five 个人对照检查材料, a title's line breaks).
         _field(p, 'TOC \\f \\l "1-2" \\h \\z', shown, FANGSONG, 16)
         body_started = True
+    shape_ids = itertools.count(1)
+    turned_before = False
     for n, section_data in enumerate(document.sections):
         if body_started:
             start = (
@@ -449,6 +553,12 @@ def render_docx(document: Document, pages: Sequence[int] = ()) -> bytes:
         else:  # a new section copies the one before, with its restart at 1: drop it
             for restart in section._sectPr.findall(qn("w:pgNumType")):
                 section._sectPr.remove(restart)
+            if turned_before and not section_data.landscape:
+                _page_numbers(section, numbered=True, restart=False)
+                _plain_headers(section)
+        if section_data.landscape:
+            _turned_page_numbers(section, shape_ids)
+        turned_before = section_data.landscape
         # Later sections keep the footers of the one before (linked, as Word
         # makes them): the page numbers run on through the package.
         _blocks(
