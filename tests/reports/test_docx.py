@@ -79,6 +79,10 @@ def test_same_headings_styles_and_page_set_up() -> None:
     table = word.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["序号", "问题"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # No Word autospace between Chinese and digits in cells either (“2026 年”).
+    cell = table.rows[1].cells[1].paragraphs[0]._p.pPr
+    assert cell.find(qn("w:autoSpaceDN")).get(qn("w:val")) == "0"
+    assert cell.find(qn("w:autoSpaceDE")).get(qn("w:val")) == "0"
     # Numbered from 1 at the contents, then on through every material.
     assert sections[1]._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
     assert all(x._sectPr.find(qn("w:pgNumType")) is None for x in sections[2:])

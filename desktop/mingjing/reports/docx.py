@@ -123,6 +123,16 @@ def _character_spacing(rpr: Any, twentieths: int) -> None:
         following.addprevious(spacing)
 
 
+def _no_autospace(ppr: Any) -> None:
+    """No extra space between Chinese and Latin letters or digits (LibreOffice and
+    WPS add it by default: “2026 年 8 月”); 公文 sets them close. First in the
+    paragraph's properties (before snapToGrid, the spacing and the indents)."""
+    for n, tag in enumerate(("w:autoSpaceDE", "w:autoSpaceDN")):
+        off = OxmlElement(tag)
+        off.set(qn("w:val"), "0")
+        ppr.insert(n, off)
+
+
 def _para(
     doc: DocxDocument,
     text: str,
@@ -142,13 +152,7 @@ def _para(
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
     ppr = p._p.get_or_add_pPr()
-    # No extra space between Chinese and Latin letters or digits (LibreOffice and
-    # WPS add it by default: “2026 年 8 月”); 公文 sets them close. These come
-    # before the spacing and indents in the paragraph's properties.
-    for n, tag in enumerate(("w:autoSpaceDE", "w:autoSpaceDN")):
-        off = OxmlElement(tag)
-        off.set(qn("w:val"), "0")
-        ppr.insert(n, off)
+    _no_autospace(ppr)
     if first_chars:
         fmt.first_line_indent = Pt(first_chars * PITCH)
     if right_chars:
@@ -283,6 +287,7 @@ def _side_number_box(header: Any, odd: bool, shape_id: int) -> None:
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     inner._p.get_or_add_pPr().insert(0, snap)
+    _no_autospace(inner._p.get_or_add_pPr())
     xml = f"""<mc:AlternateContent xmlns:mc="{_MC}" xmlns:wp="{_WP}" xmlns:a="{_A}"
         xmlns:wps="{_WPS}" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
       <mc:Choice Requires="wps"><w:drawing>
@@ -356,6 +361,7 @@ def _cell_paragraph(p: Paragraph, size: float) -> None:
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     ppr.insert(0, snap)
+    _no_autospace(ppr)
 
 
 def _table(doc: DocxDocument, block: Table) -> None:
