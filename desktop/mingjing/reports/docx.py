@@ -219,6 +219,15 @@ def _field(
     end._r.append(char)
 
 
+def _page_number(p: Paragraph) -> None:
+    """“— N —” in 4号宋体, N a PAGE field."""
+    lead = p.add_run("— ")
+    _set_font(lead, SONG, 14)
+    _field(p, "PAGE", "1", SONG, 14)
+    tail = p.add_run(" —")
+    _set_font(tail, SONG, 14)
+
+
 def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
     """“— N —” 4号宋体: odd pages right, even pages left, one character in."""
     section.footer.is_linked_to_previous = False
@@ -237,11 +246,7 @@ def _page_numbers(section: DocxSection, numbered: bool, restart: bool) -> None:
             p.paragraph_format.right_indent = Pt(14)
         else:
             p.paragraph_format.left_indent = Pt(14)
-        lead = p.add_run("— ")
-        _set_font(lead, SONG, 14)
-        _field(p, "PAGE", "1", SONG, 14)
-        tail = p.add_run(" —")
-        _set_font(tail, SONG, 14)
+        _page_number(p)
     if restart:
         number = OxmlElement("w:pgNumType")
         number.set(qn("w:start"), "1")
@@ -279,11 +284,7 @@ def _side_number_box(header: Any, odd: bool, shape_id: int) -> None:
     inner.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
     inner.paragraph_format.line_spacing = 1.0
     inner.paragraph_format.first_line_indent = Pt(0)
-    lead = inner.add_run("— ")
-    _set_font(lead, SONG, 14)
-    _field(inner, "PAGE", "1", SONG, 14)
-    tail = inner.add_run(" —")
-    _set_font(tail, SONG, 14)
+    _page_number(inner)
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     inner._p.get_or_add_pPr().insert(0, snap)
