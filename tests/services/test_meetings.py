@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from mingjing.domain.models import Member
+from mingjing.domain.text import cn_date
 from mingjing.services import materials, meetings
 from mingjing.services.errors import DomainError
 from mingjing.storage import Database
@@ -115,3 +116,26 @@ def test_the_record_names_people_in_roster_order_and_the_recorder_once(
         ranks = [roster.index(n) for n in consult.participants if n in roster]
         assert ranks == sorted(ranks)
     assert all(" " not in o for o in record.observers)
+
+
+def test_the_plan_bears_its_own_date(ledger_db: Database, ledger_cid: str) -> None:
+    """The 会议方案 is issued before the meeting and its 落款 bears that day; without
+    one it bears the day the record was made (as meetings saved before 0007 do)."""
+    import dataclasses
+
+    plan = meetings.plan_meeting(ledger_db, ledger_cid, "democratic_life", TODAY)
+    held = TODAY + dt.timedelta(days=20)
+    data = dataclasses.replace(plan, held_on=held, planned_on=TODAY + dt.timedelta(days=6))
+    mid = meetings.save_meeting(ledger_db, ledger_cid, data)
+    assert meetings.load_meeting(ledger_db, mid).data.planned_on == TODAY + dt.timedelta(days=6)
+    record = materials.meeting_record(ledger_db, ledger_cid, mid)
+    assert record is not None and record.planned_on == TODAY + dt.timedelta(days=6)
+    undated = dataclasses.replace(data, planned_on=None)
+    meetings.save_meeting(ledger_db, ledger_cid, undated, mid)
+    record = materials.meeting_record(ledger_db, ledger_cid, mid)
+    assert record is not None and record.planned_on == min(dt.date.today(), held)  # made today
+    late = dataclasses.replace(data, planned_on=held + dt.timedelta(days=1))
+    with pytest.raises(DomainError, match="晚于开会日期") as refused:
+        meetings.save_meeting(ledger_db, ledger_cid, late, mid)
+    assert cn_date(held) in str(refused.value)
+    assert meetings.load_meeting(ledger_db, mid).data.planned_on is None  # nothing changed

@@ -685,6 +685,8 @@ class Meeting(Entity):
     """党支部 holding an 组织生活会; empty for the leadership's 民主生活会."""
     theme: Mapped[str] = mapped_column(Text, default="")
     held_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    planned_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    """The date of the 会议方案 (its 落款); empty: the day the record was made."""
     place: Mapped[str] = mapped_column(Text, default="")
     host_id: Mapped[uuid.UUID | None] = _fk("member.id")
     recorder_id: Mapped[uuid.UUID | None] = _fk("member.id")

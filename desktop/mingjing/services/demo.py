@@ -740,10 +740,11 @@ class _Builder:
         meeting = Meeting(
             campaign=campaign,
             kind=MeetingKind.DEMOCRATIC_LIFE,
-            # The 方案 is dated the day the meeting was planned: two weeks ahead.
+            # Planned two weeks ahead: the record made then, the 方案 dated then.
             created_at=dt.datetime.combine(
                 held_on - dt.timedelta(days=14), dt.time(9, 0), tzinfo=dt.UTC
             ),
+            planned_on=held_on - dt.timedelta(days=14),
             theme=spec["theme"],
             held_on=held_on,
             place=spec["place"],

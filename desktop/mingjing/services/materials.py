@@ -635,9 +635,12 @@ def meeting_record(
             kind=meeting.kind.label,
             theme=meeting.theme,
             held_on=meeting.held_on,
-            planned_on=min(meeting.created_at.astimezone().date(), meeting.held_on)
-            if meeting.held_on
-            else meeting.created_at.astimezone().date(),
+            planned_on=meeting.planned_on
+            or (
+                min(meeting.created_at.astimezone().date(), meeting.held_on)
+                if meeting.held_on
+                else meeting.created_at.astimezone().date()
+            ),
             place=meeting.place,
             host=who(meeting.host),
             recorder=who(meeting.recorder),

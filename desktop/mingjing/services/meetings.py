@@ -24,6 +24,7 @@ from mingjing.domain.models import (
     MeetingAttendance,
     Member,
 )
+from mingjing.domain.text import cn_date
 from mingjing.services.roles import office
 from mingjing.services.roster import leaders_of
 from mingjing.storage import Database
@@ -81,6 +82,8 @@ class MeetingInput:
     """(item, minutes)."""
     criticisms: tuple[CriticismInput, ...] = ()
     follow_up: str = ""
+    planned_on: dt.date | None = None
+    """The date the 会议方案 bears; ``None``: the day the record was made."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def _view(meeting: Meeting) -> MeetingView:
         kind=meeting.kind.value,
         theme=meeting.theme,
         held_on=meeting.held_on,
+        planned_on=meeting.planned_on,
         place=meeting.place,
         host_id=mid(meeting.host),
         recorder_id=mid(meeting.recorder),
@@ -241,6 +245,11 @@ def save_meeting(
 ) -> str:
     """Create (no id) or replace a meeting's record; returns its id."""
     kind = MeetingKind(data.kind)
+    if data.planned_on and data.held_on and data.planned_on > data.held_on:
+        raise DomainError(
+            f"会议方案的日期（{cn_date(data.planned_on)}）晚于开会日期"
+            f"（{cn_date(data.held_on)}），请改正。"
+        )
     for n, a in enumerate(data.attendees, 1):
         AttendanceStatus(a.status)
         if not a.member_id and not a.name.strip():
@@ -270,6 +279,7 @@ def save_meeting(
         meeting.kind = kind
         meeting.theme = data.theme.strip()
         meeting.held_on = data.held_on
+        meeting.planned_on = data.planned_on
         meeting.place = data.place.strip()
         meeting.branch = data.branch.strip()
         meeting.host = _member(session, campaign, data.host_id, "主持人")

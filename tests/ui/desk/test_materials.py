@@ -177,6 +177,10 @@ def test_the_meeting_dialog_gives_back_what_was_typed(
     assert back.attendees[-1].name == "温晓岚" and back.attendees[-1].status == "observer"
     assert [c.text for c in back.criticisms] == [c.text for c in view.data.criticisms]
     assert back.host_id == view.data.host_id
+    assert back.planned_on == view.data.planned_on  # the demo's 方案, two weeks ahead
+    dialog.planned_on.setDate(dialog.planned_on.minimumDate())  # “（同建立记录的日期）”
+    assert dialog.planned_on.text() == "（同建立记录的日期）"
+    assert dialog.result_data().planned_on is None
 
 
 def test_the_preview_names_a_packages_pages_by_their_printed_numbers(

@@ -75,6 +75,21 @@ class MeetingDialog(QDialog):
         self.held_on.setDisplayFormat("yyyy年M月d日")
         day = data.held_on or dt.date.today()
         self.held_on.setDate(QDate(day.year, day.month, day.day))
+        # The 会议方案's date: usually some two weeks before; “按建档日期” until set.
+        self.planned_on = QDateEdit(basic)
+        self.planned_on.setCalendarPopup(True)
+        self.planned_on.setDisplayFormat("yyyy年M月d日")
+        self.planned_on.setMinimumDate(QDate(2000, 1, 1))
+        self.planned_on.setSpecialValueText(self.tr("（同建立记录的日期）"))
+        planned = data.planned_on
+        self.planned_on.setDate(
+            QDate(planned.year, planned.month, planned.day)
+            if planned
+            else self.planned_on.minimumDate()
+        )
+        self.planned_on.setToolTip(
+            self.tr("印发会议方案的日期，打印在会议方案的落款处；不填则用建立这条会议记录的日期")
+        )
         self.place = QLineEdit(data.place, basic)
         self.place.setPlaceholderText(self.tr("如：局机关三楼会议室"))
         self.host = _combo(basic, self.people, data.host_id)
@@ -83,7 +98,8 @@ class MeetingDialog(QDialog):
         self.branch.setPlaceholderText(self.tr("组织生活会填写党支部名称"))
         form.addRow(self.tr("会议类型"), self.kind)
         form.addRow(self.tr("会议主题"), self.theme)
-        form.addRow(self.tr("日期"), self.held_on)
+        form.addRow(self.tr("开会日期"), self.held_on)
+        form.addRow(self.tr("方案日期"), self.planned_on)
         form.addRow(self.tr("地点"), self.place)
         form.addRow(self.tr("主持人"), self.host)
         form.addRow(self.tr("记录人"), self.recorder)
@@ -287,10 +303,14 @@ class MeetingDialog(QDialog):
             if self._text(self.criticisms, row, 2) or self._choice(self.criticisms, row, 0)
         ]
         d = self.held_on.date()
+        p = self.planned_on.date()
         return svc.MeetingInput(
             kind=self.kind.currentData(),
             theme=self.theme.text(),
             held_on=dt.date(d.year(), d.month(), d.day()),
+            planned_on=None
+            if p == self.planned_on.minimumDate()
+            else dt.date(p.year(), p.month(), p.day()),
             place=self.place.text(),
             host_id=self.host.currentData(),
             recorder_id=self.recorder.currentData(),
