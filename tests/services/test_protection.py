@@ -242,3 +242,53 @@ def test_a_removal_cut_short_after_the_files_leaves_everything_readable(
     assert _units(data) == [SECRET]
     for path in _kept_files(data):
         assert kept.read(path, _key(data)) == SECRET.encode() * 3
+
+
+def test_a_setting_cut_short_in_the_kept_files_leaves_no_secret_after_unlock(
+    data: DataLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept files are sealed last (the slowest step, the likeliest to meet a
+    full disk); the backups, the keys and the cache are sealed before, and what
+    was cut short is finished at the next unlock."""
+
+    def full(*args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kept, "reseal_tree", full)
+    with pytest.raises(OSError, match="No space"):
+        protection.set_password(data, "正确的密码123")
+    monkeypatch.undo()
+    for path in [*_every_file(data.backups_dir), data.data_dir / KEY_FILE]:
+        assert SECRET.encode() not in path.read_bytes() and b"PRIVATE KEY" not in path.read_bytes()
+    assert not (data.data_dir / protection.SNAPSHOT_FILE).exists()
+    sqlcipher.forget_all()
+    protection.unlock(data, "正确的密码123")
+    for path in _every_file(data.data_dir):
+        assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_removal_stopped_by_a_bad_backup_keeps_the_private_keys_sealed(
+    data: DataLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unsealing goes the other way: the private keys come out last."""
+    protection.set_password(data, "正确的密码123")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise InputRefused("备份无法改写")
+
+    monkeypatch.setattr(protection, "_reseal_backups", broken)
+    with pytest.raises(InputRefused):
+        protection.remove_password(data, "正确的密码123")
+    monkeypatch.undo()
+    assert b"PRIVATE KEY" not in (data.data_dir / KEY_FILE).read_bytes()
+    assert protection.status(data).password_set
+
+
+def test_a_damaged_kept_file_does_not_block_removing_the_password(data: DataLocation) -> None:
+    protection.set_password(data, "正确的密码123")
+    (victim,) = _every_file(data.materials_dir)
+    victim.write_bytes(victim.read_bytes()[:-4])
+    protection.remove_password(data, "正确的密码123")
+    assert not protection.status(data).password_set
+    (evidence,) = _every_file(data.evidence_dir)
+    assert evidence.read_bytes() == SECRET.encode() * 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -95,15 +96,17 @@ def test_reseal_both_ways_and_a_tree(tmp_path: Path, small_chunks: int) -> None:
     files = {folder / "ab" / f"{i}.jpg": SECRET * i for i in range(1, 5)}
     for path, data in files.items():
         kept.write(path, data, None)
-    (folder / "ab" / "9.jpg.partial").write_bytes(b"left over")
-    assert kept.reseal_tree(folder, None, KEY) == 4
-    assert not list(folder.rglob("*.partial"))
+    (folder / "ab" / ".9.jpg.partial").write_bytes(b"left over")
+    files[folder / "cd" / "扫描件.partial"] = SECRET  # a user's file of that name is kept
+    kept.write(folder / "cd" / "扫描件.partial", SECRET, None)
+    assert kept.reseal_tree(folder, None, KEY) == 5
+    assert not (folder / "ab" / ".9.jpg.partial").exists()
     for path, data in files.items():
         assert SECRET not in path.read_bytes() and kept.read(path, KEY) == data
     assert kept.reseal_tree(folder, None, KEY) == 0  # already sealed: nothing to do
     other = bytes(range(1, 33))
-    assert kept.reseal_tree(folder, KEY, other) == 4
-    assert kept.reseal_tree(folder, other, None) == 4
+    assert kept.reseal_tree(folder, KEY, other) == 5
+    assert kept.reseal_tree(folder, other, None) == 5
     for path, data in files.items():
         assert path.read_bytes() == data
     assert kept.reseal_tree(tmp_path / "没有", None, KEY) == 0
@@ -148,3 +151,52 @@ def test_opened_copies_are_plain_private_and_cleared(tmp_path: Path) -> None:
     plain = tmp_path / "plain.pdf"
     kept.write(plain, SECRET, None)
     assert kept.opened_copy(plain, KEY, "x.pdf") == plain  # nothing to hide: opened in place
+
+
+def test_a_damaged_file_does_not_stop_a_conversion(tmp_path: Path) -> None:
+    folder = tmp_path / "materials"
+    kept.write(folder / "a.pdf", SECRET, KEY)
+    kept.write(folder / "b.pdf", SECRET, KEY)
+    damaged = (folder / "a.pdf").read_bytes()[:-3]
+    (folder / "a.pdf").write_bytes(damaged)
+    assert kept.reseal_tree(folder, KEY, None) == 1  # b; a is left as it was, and logged
+    assert (folder / "b.pdf").read_bytes() == SECRET
+    assert (folder / "a.pdf").read_bytes() == damaged
+
+
+def test_nothing_is_written_in_the_clear_once_locked(tmp_path: Path) -> None:
+    """Work that reaches a kept folder after the idle lock stops; it does not take
+    the missing key for “no password”."""
+    data_dir = tmp_path / "data"
+    sqlcipher.remember(KEY, data_dir)
+    sqlcipher.lock(data_dir)
+    try:
+        with pytest.raises(DatabaseLocked, match="已锁定"):
+            kept.key_of(data_dir / "evidence")
+        sqlcipher.remember(KEY, data_dir)  # unlocked again
+        assert kept.key_of(data_dir / "evidence") == kept.file_key(KEY)
+    finally:
+        sqlcipher.forget(data_dir)
+    assert kept.key_of(data_dir / "evidence") is None  # password removed: plain
+
+
+def test_copies_left_by_an_ended_run_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    kept.clear_opened()
+    old = tmp_path / "mingjing-opened-crashed"
+    (old / "ab").mkdir(parents=True)
+    (old / "ab" / "诫勉谈话记录.pdf").write_bytes(SECRET)
+    recent = tmp_path / "mingjing-opened-running"
+    recent.mkdir()
+    stale = time.time() - kept.STALE_OPENED_SECONDS - 60
+    os.utime(old, (stale, stale))
+    path = tmp_path / "x.pdf"
+    kept.write(path, SECRET, KEY)
+    copy = kept.opened_copy(path, KEY, "x.pdf")
+    assert copy.is_relative_to(tmp_path)
+    assert not old.exists() and recent.exists()  # another run's folder is left alone
+    kept.clear_opened()

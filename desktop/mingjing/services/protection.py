@@ -96,12 +96,22 @@ def unlock(location: DataLocation, password: str) -> None:
 
 
 def _finish_sealing(location: DataLocation, key: bytes) -> None:
-    """Seal kept files still in the clear (a setting of the password cut short,
-    a file put back from elsewhere): a look at each file's first bytes."""
+    """Seal what is still in the clear (a setting of the password cut short, a
+    file put back from elsewhere): the overview cache, the private keys, plain
+    backups and kept files. Each is looked at by its first bytes; sealed ones
+    are left as they are."""
+    from mingjing.storage.backup import list_backups
+
     try:
+        (location.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+        _reseal_identity(location, None, key)
+        for item in list_backups(location.backups_dir):
+            if not sqlcipher.looks_encrypted(item.path):
+                _reseal_backups(location, key, key)  # the plain ones; sealed ones fit
+                break
         _reseal_kept(location, None, key)
     except EnvironmentFault as exc:  # tried again at the next unlock
-        log.warning("kept files not all sealed: %s", exc)
+        log.warning("the data folder is not all sealed: %s", exc)
 
 
 def recover(location: DataLocation, recovery_key: str, new_password: str) -> None:
@@ -130,7 +140,7 @@ def lock(location: DataLocation) -> None:
     """
     path = location.sqlite_path
     if path is not None:
-        sqlcipher.forget(path, location.data_dir)
+        sqlcipher.lock(path, location.data_dir)
     kept.clear_opened()
 
 
@@ -233,17 +243,9 @@ def _reseal_kept(location: DataLocation, old: bytes | None, new: bytes | None) -
             log.info("%d kept files in %s %s", count, folder, "sealed" if new else "unsealed")
 
 
-def _reseal_folder(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
-    """Bring the backups, the private keys and the kept files under the new key
-    (or into the clear)."""
+def _reseal_backups(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
     from mingjing.storage.backup import backup_key, copy_database, list_backups
 
-    identity = location.data_dir / IDENTITY_FILE
-    if identity.is_file():
-        store.rewrite_sealed(identity, old, new)
-    _reseal_kept(location, old, new)
-    if new is not None:
-        (location.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
     for item in list_backups(location.backups_dir):
         try:
             current = backup_key(item.path, old)
@@ -257,3 +259,33 @@ def _reseal_folder(location: DataLocation, old: bytes | None, new: bytes | None)
             Path(str(item.path) + suffix).unlink(missing_ok=True)
     for stray in location.backups_dir.glob("*.partial") if location.backups_dir.is_dir() else []:
         os.unlink(stray)
+
+
+def _reseal_identity(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
+    identity = location.data_dir / IDENTITY_FILE
+    if not identity.is_file():
+        return
+    if new is not None and store.is_sealed(identity.read_bytes()):
+        return  # already sealed (sealing twice would lock it under itself)
+    store.rewrite_sealed(identity, old, new)
+
+
+def _reseal_folder(location: DataLocation, old: bytes | None, new: bytes | None) -> None:
+    """Bring the backups, the private keys and the kept files under the new key
+    (or into the clear).
+
+    Sealing: the small and secret first (the overview cache, the private keys,
+    the backups), the kept files — the slowest, the likeliest to meet a full
+    disk — last; what is cut short is finished at the next unlock. Unsealing:
+    the other way round, the private keys last, so a stop half-way leaves
+    them sealed beside a database the password still opens.
+    """
+    if new is not None:
+        (location.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+        _reseal_identity(location, old, new)
+        _reseal_backups(location, old, new)
+        _reseal_kept(location, old, new)
+    else:
+        _reseal_kept(location, old, new)
+        _reseal_backups(location, old, new)
+        _reseal_identity(location, old, new)

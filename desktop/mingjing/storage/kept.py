@@ -23,12 +23,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import logging
 import os
 import secrets
 import shutil
 import struct
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -37,6 +39,8 @@ from mingjing.storage import sqlcipher
 from mingjing.storage.errors import DatabaseLocked, InputRefused
 from mingjing.storage.precheck import environment_faults
 
+log = logging.getLogger(__name__)
+
 MAGIC = b"MINGJING-KEPT 1\n"
 CHUNK = 1 << 20
 _AAD = b"mingjing-kept-v1"
@@ -44,6 +48,12 @@ _PREFIX = 8
 _LENGTH = struct.Struct(">I")
 _TAG = 16
 _PARTIAL = ".partial"
+"""Suffix of a file being written; with a leading dot, which no kept file's
+name (its SHA-256 and extension) has: a user's ``x.partial`` is never swept."""
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}{_PARTIAL}")
 
 
 def key_of(folder: Path) -> bytes | None:
@@ -52,7 +62,11 @@ def key_of(folder: Path) -> bytes | None:
     ``None`` while the data has no password. The data key is held for the
     data folder once unlocked (:func:`mingjing.storage.sqlcipher.remember`).
     """
-    data_key = sqlcipher.key_for(Path(folder).parent)
+    data_dir = Path(folder).parent
+    data_key = sqlcipher.key_for(data_dir)
+    if data_key is None and sqlcipher.is_locked(data_dir):
+        # Locked while this work ran (the idle lock): nothing is written in the clear.
+        raise DatabaseLocked(f"本机数据已锁定，{folder} 中的文件暂不能读写，请输入密码解锁后再试。")
     return None if data_key is None else _derive(data_key)
 
 
@@ -117,7 +131,7 @@ def write(target: Path, source: Path | bytes, key: bytes | None) -> None:
 
     Nothing is left at ``target`` unless the whole file was written and synced.
     """
-    partial = target.with_name(target.name + _PARTIAL)
+    partial = _partial(target)
     with environment_faults(str(target)):
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -225,11 +239,26 @@ _opened_lock = threading.Lock()
 _opened: Path | None = None
 
 
+_OPENED_PREFIX = "mingjing-opened-"
+STALE_OPENED_SECONDS = 12 * 3600
+"""Plain copies left by a run that ended without clearing them (a crash, a
+viewer holding the file): removed by a later run after this long."""
+
+
+def _sweep_stale_opened() -> None:
+    cutoff = time.time() - STALE_OPENED_SECONDS
+    for folder in Path(tempfile.gettempdir()).glob(_OPENED_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def _opened_dir() -> Path:
     global _opened
     with _opened_lock:
         if _opened is None or not _opened.is_dir():
-            _opened = Path(tempfile.mkdtemp(prefix="mingjing-opened-"))
+            _sweep_stale_opened()
+            _opened = Path(tempfile.mkdtemp(prefix=_OPENED_PREFIX))
             atexit.register(clear_opened)
         return _opened
 
@@ -261,6 +290,8 @@ def clear_opened() -> None:
         folder, _opened = _opened, None
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():  # a viewer still holds a copy (Windows): a later run sweeps it
+            log.warning("plain copies left in %s (still open in another program)", folder)
 
 
 # -------------------------------------------------------------- conversion
@@ -279,7 +310,7 @@ def reseal(path: Path, old: bytes | None, new: bytes | None) -> bool:
     if sealed and old is None:
         raise DatabaseLocked(_locked(path))
     before, _ = digest(path, old if sealed else None)
-    partial = path.with_name(path.name + _PARTIAL)
+    partial = _partial(path)
     with environment_faults(str(path)):
         try:
             with partial.open("wb") as out:
@@ -310,9 +341,12 @@ def reseal_tree(folder: Path, old: bytes | None, new: bytes | None) -> int:
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
-        if path.name.endswith(_PARTIAL):
+        if path.name.startswith(".") and path.name.endswith(_PARTIAL):
             with contextlib.suppress(OSError):
                 path.unlink()
             continue
-        count += reseal(path, old, new)
+        try:
+            count += reseal(path, old, new)
+        except InputRefused as exc:  # damaged, or of another key: left, and said
+            log.warning("kept file left as it is: %s", exc)
     return count

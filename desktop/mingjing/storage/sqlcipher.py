@@ -34,6 +34,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 KEY_SUFFIX = ".key"
 
 _keys: dict[Path, bytes] = {}
+_locked: set[Path] = set()
+"""Paths locked in this run (their key forgotten by :func:`lock`): a writer that
+finds no key there must stop, not write in the clear."""
 _keys_lock = threading.Lock()
 
 
@@ -79,6 +82,7 @@ def remember(key: bytes, *paths: Path) -> None:
     with _keys_lock:
         for path in paths:
             _keys[_norm(path)] = key
+            _locked.discard(_norm(path))
 
 
 def key_for(path: Path) -> bytes | None:
@@ -87,14 +91,31 @@ def key_for(path: Path) -> bytes | None:
 
 
 def forget(*paths: Path) -> None:
+    """Drop the key (the password was removed: the data is plain from now on)."""
     with _keys_lock:
         for path in paths:
             _keys.pop(_norm(path), None)
+            _locked.discard(_norm(path))
+
+
+def lock(*paths: Path) -> None:
+    """Drop the key and mark the paths locked until :func:`remember` is called again."""
+    with _keys_lock:
+        for path in paths:
+            _keys.pop(_norm(path), None)
+            _locked.add(_norm(path))
+
+
+def is_locked(path: Path) -> bool:
+    """Locked in this run (see :func:`lock`)."""
+    with _keys_lock:
+        return _norm(path) in _locked
 
 
 def forget_all() -> None:
     with _keys_lock:
         _keys.clear()
+        _locked.clear()
 
 
 def locked_message(database: Path) -> str:
