@@ -111,8 +111,8 @@ def _intact(path: Path, key: bytes | None, digest: str) -> bool:
         return False
 
 
-def _checked(db: Database, materials_dir: Path, snapshot_id: str) -> tuple[Path, str, str]:
-    """The kept file, its key and the name to show, checked against the recorded SHA-256."""
+def _kept(db: Database, materials_dir: Path, snapshot_id: str) -> tuple[Path, str, str]:
+    """The kept file, the name to show it by and its recorded SHA-256."""
     with db.read() as session:
         row = session.get(RenderedMaterial, uuid.UUID(snapshot_id))
         if row is None or row.deleted_at is not None:
@@ -121,10 +121,11 @@ def _checked(db: Database, materials_dir: Path, snapshot_id: str) -> tuple[Path,
         name = f"{title}.{row.file_format}"
     if not path.is_file():
         raise InputRefused(f"留存的“{title}”文件 {path} 不见了，请从备份中恢复数据文件夹。")
-    key = kept.key_of(materials_dir)
-    if kept.digest(path, key)[0] != digest:
-        raise InputRefused(f"留存的“{title}”文件 {path} 与生成时不一致，可能被改动过。")
     return path, name, digest
+
+
+def _changed(path: Path, name: str) -> InputRefused:
+    return InputRefused(f"留存的“{name}”文件 {path} 与生成时不一致，可能被改动过。")
 
 
 def snapshot_file(db: Database, materials_dir: Path, snapshot_id: str) -> Path:
@@ -133,14 +134,17 @@ def snapshot_file(db: Database, materials_dir: Path, snapshot_id: str) -> Path:
     While the data has a password the kept file is sealed: a plain copy is
     made for this run (removed when the data is locked or the program ends).
     """
-    path, name, _ = _checked(db, materials_dir, snapshot_id)
-    return kept.opened_copy(path, kept.key_of(materials_dir), name)
+    path, name, digest = _kept(db, materials_dir, snapshot_id)
+    key = kept.key_of(materials_dir)
+    if kept.digest(path, key)[0] != digest:
+        raise _changed(path, name)
+    return kept.opened_copy(path, key, name)
 
 
 def snapshot_bytes(db: Database, materials_dir: Path, snapshot_id: str) -> bytes:
     """The kept file's content, checked (for the preview inside the window)."""
-    path, name, digest = _checked(db, materials_dir, snapshot_id)
+    path, name, digest = _kept(db, materials_dir, snapshot_id)
     data = kept.read(path, kept.key_of(materials_dir))
-    if hashlib.sha256(data).hexdigest() != digest:  # changed between the check and the read
-        raise InputRefused(f"留存的“{name}”文件 {path} 与生成时不一致，可能被改动过。")
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise _changed(path, name)
     return data
