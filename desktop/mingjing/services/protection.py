@@ -87,21 +87,29 @@ def _hold(location: DataLocation, key: bytes) -> None:
     sqlcipher.remember(key, _path(location), location.data_dir)
 
 
-def unlock(location: DataLocation, password: str) -> None:
-    """Check ``password`` and hold the data key for this run (:class:`WrongPassword`)."""
+def unlock(location: DataLocation, password: str, *, finish: bool = True) -> None:
+    """Check ``password`` and hold the data key for this run (:class:`WrongPassword`).
+
+    ``finish``: then seal what is still in the clear (:func:`finish_sealing`);
+    the window passes False and does that off the GUI thread.
+    """
     path = _path(location)
     key = store.unlock(path, password)
     _hold(location, key)
-    _finish_sealing(location, key)
+    if finish:
+        finish_sealing(location)
 
 
-def _finish_sealing(location: DataLocation, key: bytes) -> None:
+def finish_sealing(location: DataLocation) -> None:
     """Seal what is still in the clear (a setting of the password cut short, a
     file put back from elsewhere): the overview cache, the private keys, plain
     backups and kept files. Each is looked at by its first bytes; sealed ones
-    are left as they are."""
+    are left as they are. Quick when nothing is left; the data must be unlocked."""
     from mingjing.storage.backup import list_backups
 
+    key = sqlcipher.key_for(_path(location))
+    if key is None:
+        return
     try:
         (location.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
         _reseal_identity(location, None, key)
@@ -114,7 +122,9 @@ def _finish_sealing(location: DataLocation, key: bytes) -> None:
         log.warning("the data folder is not all sealed: %s", exc)
 
 
-def recover(location: DataLocation, recovery_key: str, new_password: str) -> None:
+def recover(
+    location: DataLocation, recovery_key: str, new_password: str, *, finish: bool = True
+) -> None:
     """Open with the recovery key and set ``new_password`` (the key file is rewritten)."""
     path = _path(location)
     if not path.is_file():
@@ -128,7 +138,8 @@ def recover(location: DataLocation, recovery_key: str, new_password: str) -> Non
     key = store.unlock_with_recovery_key(path, recovery_key)
     store.write_key_file(path, key, new_password)
     _hold(location, key)
-    _finish_sealing(location, key)
+    if finish:
+        finish_sealing(location)
     _record(location, "password-recovered")
     log.info("database %s opened with its recovery key; a new password was set", path)
 

@@ -583,10 +583,26 @@ class MainWindow(QMainWindow):
             )
         then, self._after_unlock = self._after_unlock, None
         self._update_protection()
+        self._finish_sealing()
         if then is not None:
             then()
         else:
             self.refresh()
+
+    def _finish_sealing(self) -> None:
+        """Seal what a password setting cut short left in the clear: off the GUI
+        thread (it may be gigabytes of evidence), in order with the writes."""
+        from mingjing.services import protection
+        from mingjing.ui.tasks import run_in_background
+
+        location = self.location
+        run_in_background(
+            lambda: protection.finish_sealing(location),
+            parent=self,
+            on_success=lambda _: None,
+            on_failure=lambda exc: log.error("sealing after unlock failed", exc_info=exc),
+            in_order=True,
+        )
 
     def lock_now(self, reason: str) -> bool:
         """Lock: save what is typed, forget the key, close the connections; True if locked.

@@ -217,7 +217,12 @@ class LockScreen(QWidget):
         if not text:
             _show_error(self.password_error, self.tr("请输入密码。"))
             return
-        if self._attempt(lambda: protection.unlock(self.location, text), self.password_error):
+        # What a cut-short password setting left plain is sealed by the window,
+        # off the GUI thread (MainWindow._finish_sealing).
+        opened = self._attempt(
+            lambda: protection.unlock(self.location, text, finish=False), self.password_error
+        )
+        if opened:
             self.reset()
             self.unlocked.emit()
         else:
@@ -229,7 +234,11 @@ class LockScreen(QWidget):
             _show_error(self.recovery_error, self.tr("两次输入的新密码不一样。"))
             return
         code, new = self.recovery.text(), self.new_password.text()
-        if self._attempt(lambda: protection.recover(self.location, code, new), self.recovery_error):
+        opened = self._attempt(
+            lambda: protection.recover(self.location, code, new, finish=False),
+            self.recovery_error,
+        )
+        if opened:
             self.reset()
             self.recovered = True
             self.unlocked.emit()
